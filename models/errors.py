@@ -1,0 +1,70 @@
+"""Input problems as one readable line each, e.g.
+
+``patients[3] (P004).primary_counselor: 'C09' is not a counselor id``
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file: where (a path of keys) and what."""
+
+    loc: tuple[str | int, ...]
+    message: str
+
+
+class ReferenceProblems(ValueError):
+    """Raised inside validation with every cross-reference problem at once."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+class InputError(Exception):
+    """An input file that cannot be used; ``lines`` holds one line per problem."""
+
+    def __init__(self, source: str, lines: list[str]) -> None:
+        super().__init__(f"{source}: " + "; ".join(lines))
+        self.source = source
+        self.lines = lines
+
+
+def format_loc(loc: tuple[str | int, ...], data: Any) -> str:
+    """``('patients', 3, 'stage')`` -> ``patients[3] (P004).stage``, using the raw data for ids."""
+    out = ""
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("id"), str):
+                out += f" ({node['id']})"
+        else:
+            out += f".{part}" if out else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out or "(top level)"
+
+
+def validation_lines(err: ValidationError, data: Any) -> list[str]:
+    """One line per problem in a pydantic error, reference problems expanded."""
+    lines: list[str] = []
+    for e in err.errors(include_url=False):
+        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        cause = (e.get("ctx") or {}).get("error")
+        if isinstance(cause, ReferenceProblems):
+            lines += [f"{format_loc(loc + p.loc, data)}: {p.message}" for p in cause.problems]
+            continue
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "missing":
+            msg = "required field is missing"
+        elif e["type"] == "extra_forbidden":
+            msg = "unknown field (check the spelling)"
+        lines.append(f"{format_loc(loc, data)}: {msg}")
+    return lines

@@ -1,0 +1,90 @@
+"""Reading and writing instances and schedules: JSON in, validated models out."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from models.errors import InputError, validation_lines
+from models.instance import Instance
+from models.schedule import Schedule
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _parse(model: type[M], data: Any, source: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise InputError(source, validation_lines(err, data)) from None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise InputError(str(path), [f"cannot read file: {err.strerror}"]) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InputError(
+            str(path), [f"line {err.lineno} column {err.colno}: malformed JSON: {err.msg}"]
+        ) from None
+
+
+def parse_instance(data: Any, source: str = "instance") -> Instance:
+    """Validate instance data (a dict from JSON); raise :class:`InputError` listing every problem."""
+    return _parse(Instance, data, source)
+
+
+def parse_schedule(data: Any, source: str = "schedule") -> Schedule:
+    """Validate schedule data (a dict from JSON); raise :class:`InputError` listing every problem."""
+    return _parse(Schedule, data, source)
+
+
+def load_instance(path: str | os.PathLike[str]) -> Instance:
+    """Read and validate an instance JSON file."""
+    return parse_instance(_read_json(Path(path)), str(path))
+
+
+def load_schedule(path: str | os.PathLike[str]) -> Schedule:
+    """Read and validate a schedule JSON file."""
+    return parse_schedule(_read_json(Path(path)), str(path))
+
+
+def to_json(model: BaseModel) -> str:
+    """Stable JSON text of an instance or schedule (fixed key order, 2-space indent)."""
+    return model.model_dump_json(indent=2) + "\n"
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write a file so that readers see the old content or the new, never half of it."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def dump(model: BaseModel, path: str | os.PathLike[str]) -> None:
+    """Write an instance or schedule as JSON, atomically."""
+    write_text_atomic(path, to_json(model))
+
+
+def json_schema(which: str) -> dict[str, Any]:
+    """The JSON Schema of ``"instance"`` or ``"schedule"`` files."""
+    model = {"instance": Instance, "schedule": Schedule}[which]
+    schema = model.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

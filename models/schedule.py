@@ -1,0 +1,53 @@
+"""The schedule: a week's group sessions. A public JSON contract (``format_version: 1``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.instance import Id, TimeOfDay
+
+Status = Literal["optimal", "feasible", "infeasible", "unknown"]
+
+
+class Session(BaseModel):
+    """One group meeting: a group type in one period of one block, with its people."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1)
+    day: Id
+    block: Id
+    period: int = Field(ge=0, description="0-based index of the period in the block")
+    start: TimeOfDay
+    end: TimeOfDay
+    group_type: Id
+    stage: Id | None = Field(default=None, description="null unless the type is stage-matched")
+    room: Id
+    counselors: list[Id]
+    patients: list[Id]
+
+    @property
+    def slot(self) -> str:
+        return f"{self.day}.{self.block}"
+
+
+class Schedule(BaseModel):
+    """The solver's answer, or a hand-made timetable to check."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format_version: Literal[1] = 1
+    instance: str
+    status: Status
+    objective: int | None = None
+    best_bound: float | None = None
+    gap: float | None = Field(default=None, description="(objective - bound) / objective")
+    wall_seconds: float | None = Field(
+        default=None, description="null in --deterministic runs, so that output is reproducible"
+    )
+    objective_terms: dict[str, int] = Field(
+        default_factory=dict, description="weighted objective by term; sums to objective"
+    )
+    sessions: list[Session] = Field(default_factory=list)

@@ -1,0 +1,9 @@
+"""iop-scheduler: weekly IOP group timetables with OR-Tools CP-SAT.
+
+>>> from scheduler import solve, SolveSettings, check
+"""
+
+from scheduler.checker import CheckReport, Penalty, Violation, check
+from scheduler.solve import SolveResult, SolveSettings, solve
+
+__all__ = ["CheckReport", "Penalty", "SolveResult", "SolveSettings", "Violation", "check", "solve"]

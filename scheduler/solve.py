@@ -1,0 +1,245 @@
+"""Solve an instance: build the model, run CP-SAT, read the schedule back."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ortools.sat.python import cp_model
+
+from models import Instance, Schedule, Session, load_instance
+from models.schedule import Status
+from scheduler.model import TimetableModel
+from scheduler.split import split_family
+
+_STATUS: dict[Any, Status] = {
+    cp_model.OPTIMAL: "optimal",
+    cp_model.FEASIBLE: "feasible",
+    cp_model.INFEASIBLE: "infeasible",
+    cp_model.UNKNOWN: "unknown",
+    cp_model.MODEL_INVALID: "unknown",
+}
+
+
+@dataclass(frozen=True)
+class SolveSettings:
+    """How to run the solver.
+
+    Parameters
+    ----------
+    time_limit
+        Seconds of wall clock; with ``deterministic``, units of CP-SAT's
+        deterministic time instead (reproducible, roughly seconds).
+    workers
+        CP-SAT search workers. More workers than cores still help on 2 cores
+        (a wider portfolio moves the bound); 0 lets CP-SAT choose.
+    seed
+        Random seed of the search.
+    deterministic
+        Stop on deterministic time, not wall clock, so that the same instance,
+        seed and ``workers=1`` give the same schedule byte for byte.
+    relative_gap
+        Stop once (objective - bound) / objective is at most this.
+    formulation
+        ``"aggregated"`` (default): interchangeable sessions of a group type in
+        a period are one counted family, split into sessions after the solve;
+        ``"plain"``: every possible session is its own set of variables (slower;
+        kept as a reference and benchmark baseline).
+    parameters
+        Any other CP-SAT parameter by name, passed through as given.
+    """
+
+    time_limit: float = 60.0
+    workers: int = 8
+    seed: int = 0
+    deterministic: bool = False
+    relative_gap: float = 0.0
+    formulation: Literal["aggregated", "plain"] = "aggregated"
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SolveResult:
+    """What a solve returns: the schedule and its statistics."""
+
+    status: Status
+    schedule: Schedule
+    objective: int | None
+    best_bound: float | None
+    gap: float | None
+    wall_seconds: float
+    terms: dict[str, int]
+    model_stats: dict[str, int]
+
+    @property
+    def found(self) -> bool:
+        """Whether a schedule (optimal or not) was found."""
+        return self.status in ("optimal", "feasible")
+
+    def summary(self) -> str:
+        """Aligned text lines for a person: status, objective, bound, gap, time, sizes."""
+        sessions = self.schedule.sessions
+        rows: list[tuple[str, str]] = [
+            ("instance", self.schedule.instance),
+            ("status", self.status),
+        ]
+        if self.found:
+            rows += [
+                ("objective", str(self.objective)),
+                ("best bound", _num(self.best_bound)),
+                ("gap", f"{100 * self.gap:.2f} %" if self.gap is not None else "-"),
+            ]
+        rows.append(("time", f"{self.wall_seconds:.2f} s"))
+        if self.found:
+            minutes: dict[str, int] = {}
+            for s in sessions:
+                mins = _minutes(s)
+                for p in s.patients:
+                    minutes[p] = minutes.get(p, 0) + mins
+            rows.append(("sessions", str(len(sessions))))
+            if minutes:
+                low, high = min(minutes.values()) / 60, max(minutes.values()) / 60
+                rows.append(("hours per patient", f"{low:.1f} - {high:.1f}"))
+            for name, value in self.terms.items():
+                rows.append((f"  {name}", str(value)))
+        width = max(len(k) for k, _ in rows)
+        return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def _num(x: float | None) -> str:
+    return "-" if x is None else f"{x:g}"
+
+
+def _minutes(s: Session) -> int:
+    sh, sm = s.start.split(":")
+    eh, em = s.end.split(":")
+    return (int(eh) * 60 + int(em)) - (int(sh) * 60 + int(sm))
+
+
+def _parameters(settings: SolveSettings) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.num_workers = settings.workers
+    p.random_seed = settings.seed
+    if settings.deterministic:
+        p.max_deterministic_time = settings.time_limit
+        if settings.workers != 1:
+            p.interleave_search = True  # deterministic for any number of workers
+    else:
+        p.max_time_in_seconds = settings.time_limit
+    p.relative_gap_limit = settings.relative_gap
+    for name, value in settings.parameters.items():
+        setattr(p, name, value)
+    return solver
+
+
+def solve(
+    instance: Instance | str | os.PathLike[str], settings: SolveSettings | None = None
+) -> SolveResult:
+    """Find a timetable for a week.
+
+    Parameters
+    ----------
+    instance
+        A validated :class:`models.Instance`, or the path of an instance JSON file.
+    settings
+        Solver settings; defaults to a 60 s limit on 8 workers.
+
+    Returns
+    -------
+    SolveResult
+        Status, schedule, objective, best bound, gap, wall time and the
+        objective broken down by term. When no schedule was found the schedule
+        has status ``infeasible`` or ``unknown`` and no sessions.
+    """
+    if not isinstance(instance, Instance):
+        instance = load_instance(instance)
+    settings = settings or SolveSettings()
+    started = time.perf_counter()
+    tm = TimetableModel(instance, aggregate=settings.formulation == "aggregated")
+    solver = _parameters(settings)
+    code = solver.solve(tm.model)
+    wall = time.perf_counter() - started
+    status = _STATUS[code]
+
+    objective = best_bound = gap = None
+    terms: dict[str, int] = {}
+    sessions: list[Session] = []
+    if status in ("optimal", "feasible"):
+        sessions = read_sessions(tm, solver)
+        terms = {name: w * int(solver.value(expr)) for name, (w, expr) in tm.terms.items()}
+        if tm.aggregate and "primary_not_leading" in terms:
+            # The model credits a primary counselor who leads any session of the
+            # family; the split decides whether the patient sits in theirs.
+            terms["primary_not_leading"] = instance.weights.primary_not_leading * _primary_missing(
+                instance, sessions
+            )
+        objective = sum(terms.values())
+        best_bound = solver.best_objective_bound
+        gap = max(0.0, (objective - best_bound) / max(abs(objective), 1e-9))
+        status = "optimal" if gap < 1e-9 else "feasible"
+        gap = 0.0 if status == "optimal" else gap
+
+    schedule = Schedule(
+        instance=instance.name,
+        status=status,
+        objective=objective,
+        best_bound=best_bound,
+        gap=gap,
+        wall_seconds=None if settings.deterministic else round(wall, 3),
+        objective_terms=terms,
+        sessions=sessions,
+    )
+    return SolveResult(status, schedule, objective, best_bound, gap, wall, terms, tm.stats())
+
+
+def _primary_missing(instance: Instance, sessions: list[Session]) -> int:
+    """Patients with a primary counselor who leads none of their sessions."""
+    led: set[tuple[str, str]] = {(p, c) for s in sessions for p in s.patients for c in s.counselors}
+    return sum(
+        1
+        for p in instance.patients
+        if p.primary_counselor is not None and (p.id, p.primary_counselor) not in led
+    )
+
+
+def read_sessions(tm: TimetableModel, solver: cp_model.CpSolver) -> list[Session]:
+    """The running sessions, in week order, numbered S001, S002, ..."""
+    rows = []
+    for cand in tm.candidates:
+        n = cand.number
+        if solver.value(tm.open[n]) == 0:
+            continue
+        rooms = [rid for (_, rid), v in tm.rooms_of(n) if solver.boolean_value(v)]
+        leaders = [cid for (_, cid), v in tm.leads_of(n) if solver.boolean_value(v)]
+        members = sorted(pid for pid in tm.members[n] if solver.boolean_value(tm.seat[(pid, n)]))
+        period = cand.period
+        for part in split_family(tm.index, cand.group_type, rooms, leaders, members):
+            rows.append(
+                dict(
+                    day=period.day,
+                    block=period.block,
+                    period=period.index,
+                    start=period.start,
+                    end=period.end,
+                    group_type=cand.group_type.id,
+                    stage=cand.stage,
+                    room=part.room,
+                    counselors=[part.counselor],
+                    patients=part.patients,
+                )
+            )
+    order = {slot: i for i, slot in enumerate(tm.index.slots)}
+    rows.sort(
+        key=lambda r: (
+            order[f"{r['day']}.{r['block']}"],
+            r["period"],
+            r["group_type"],
+            r["stage"] or "",
+            r["room"],
+        )
+    )
+    width = max(3, len(str(len(rows))))
+    return [Session(id=f"S{i:0{width}d}", **row) for i, row in enumerate(rows, start=1)]
