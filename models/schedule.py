@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.instance import Id, TimeOfDay
+from models.instance import Id, TimeOfDay, minutes
 
 Status = Literal["optimal", "feasible", "infeasible", "unknown"]
 
@@ -31,6 +31,10 @@ class Session(BaseModel):
     @property
     def slot(self) -> str:
         return f"{self.day}.{self.block}"
+
+    @property
+    def minutes(self) -> int:
+        return minutes(self.end) - minutes(self.start)
 
 
 class Schedule(BaseModel):

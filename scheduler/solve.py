@@ -95,7 +95,7 @@ class SolveResult:
         if self.found:
             minutes: dict[str, int] = {}
             for s in sessions:
-                mins = _minutes(s)
+                mins = s.minutes
                 for p in s.patients:
                     minutes[p] = minutes.get(p, 0) + mins
             rows.append(("sessions", str(len(sessions))))
@@ -110,12 +110,6 @@ class SolveResult:
 
 def _num(x: float | None) -> str:
     return "-" if x is None else f"{x:g}"
-
-
-def _minutes(s: Session) -> int:
-    sh, sm = s.start.split(":")
-    eh, em = s.end.split(":")
-    return (int(eh) * 60 + int(em)) - (int(sh) * 60 + int(sm))
 
 
 def _parameters(settings: SolveSettings) -> cp_model.CpSolver:

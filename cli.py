@@ -1,0 +1,283 @@
+"""The ``iop-scheduler`` command line.
+
+Exit codes (scripts can rely on them):
+
+* 0: success (a schedule was written; a checked schedule is valid)
+* 1: no schedule (infeasible, or none found in time); a checked schedule has violations
+* 2: bad input (unreadable or invalid files, bad options); nothing is written
+* 3: internal error: the solver returned a schedule that the checker rejects
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from models import (
+    InputError,
+    Instance,
+    Schedule,
+    Session,
+    json_schema,
+    load_instance,
+    load_schedule,
+    to_json,
+    write_text_atomic,
+)
+
+EXIT_OK, EXIT_NO_SCHEDULE, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _fail_input(err: InputError) -> NoReturn:
+    for line in err.lines:
+        click.echo(f"{err.source}: {line}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def _load_instance(path: str) -> Instance:
+    try:
+        return load_instance(path)
+    except InputError as err:
+        _fail_input(err)
+
+
+def _load_schedule(path: str) -> Schedule:
+    try:
+        return load_schedule(path)
+    except InputError as err:
+        _fail_input(err)
+
+
+def _check_writable(path: str) -> None:
+    parent = Path(path).resolve().parent
+    if not parent.is_dir():
+        click.echo(f"{path}: directory {parent} does not exist", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@click.group()
+@click.version_option(package_name="iop-scheduler")
+def main() -> None:
+    """Weekly group timetables for Intensive Outpatient Programs.
+
+    \b
+    Exit codes: 0 success; 1 no schedule found (infeasible or out of time) or
+    a checked schedule has violations; 2 bad input (nothing written);
+    3 internal error (the solver's schedule failed the checker).
+    """
+
+
+@main.command()
+@click.argument("instance", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the schedule JSON (written atomically).")
+@click.option("--time-limit", default=60.0, show_default=True, type=click.FloatRange(min=0),
+              help="Seconds of search (deterministic time units with --deterministic).")
+@click.option("--workers", default=8, show_default=True, type=click.IntRange(min=0),
+              help="CP-SAT search workers; 0 lets CP-SAT choose.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Random seed of the search.")
+@click.option("--deterministic", is_flag=True,
+              help="Stop on CP-SAT's deterministic time instead of the wall clock. With "
+              "--workers 1, the same instance and seed give the same schedule byte for byte "
+              "(wall_seconds is then null in the file).")
+@click.option("--gap", "relative_gap", default=0.0, show_default=True,
+              type=click.FloatRange(0, 1), help="Stop once the relative gap is at most this.")
+@click.option("--formulation", type=click.Choice(["aggregated", "plain"]), default="aggregated",
+              show_default=True, help="Model formulation (plain is slower; for comparison).")
+def solve(
+    instance: str,
+    output: str,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    deterministic: bool,
+    relative_gap: float,
+    formulation: str,
+) -> None:
+    """Solve INSTANCE and write the schedule to OUTPUT.
+
+    Prints a summary. Exit 0 when a schedule was written; 1 when the instance
+    is infeasible or no schedule was found in time (the output file is still
+    written, with that status and no sessions); 2 for bad input.
+    """
+    from scheduler import SolveSettings, check
+    from scheduler import solve as run_solve
+
+    inst = _load_instance(instance)
+    _check_writable(output)
+    settings = SolveSettings(
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        deterministic=deterministic,
+        relative_gap=relative_gap,
+        formulation=formulation,  # type: ignore[arg-type]
+    )
+    result = run_solve(inst, settings)
+    click.echo(result.summary())
+    if result.found:
+        report = check(inst, result.schedule)
+        if not report.ok or report.objective != result.objective:
+            click.echo("internal error: the solver's schedule fails the checker:", err=True)
+            for v in report.violations:
+                click.echo(f"  {v.rule}: {v.message}", err=True)
+            if report.objective != result.objective:
+                click.echo(
+                    f"  objective {result.objective} but the checker computes {report.objective}",
+                    err=True,
+                )
+            sys.exit(EXIT_INTERNAL)
+    write_text_atomic(output, to_json(result.schedule))
+    click.echo(f"wrote {output}")
+    sys.exit(EXIT_OK if result.found else EXIT_NO_SCHEDULE)
+
+
+@main.command()
+@click.argument("instance", type=click.Path(dir_okay=False))
+@click.argument("schedule", type=click.Path(dir_okay=False))
+def check(instance: str, schedule: str) -> None:
+    """Check SCHEDULE against every rule of INSTANCE and recompute its objective.
+
+    Exit 0 when valid, 1 with the list of violations, 2 for bad input.
+    """
+    from scheduler import check as run_check
+
+    inst = _load_instance(instance)
+    sched = _load_schedule(schedule)
+    report = run_check(inst, sched)
+    if sched.instance != inst.name:
+        click.echo(f"note: the schedule is for instance '{sched.instance}', not '{inst.name}'")
+    if report.ok:
+        click.echo(f"valid: {len(sched.sessions)} sessions, objective {report.objective}")
+        for term, value in report.terms.items():
+            click.echo(f"  {term:<24} {value}")
+        if sched.objective is not None and sched.objective != report.objective:
+            click.echo(f"note: the file says objective {sched.objective}")
+        sys.exit(EXIT_OK)
+    click.echo(f"invalid: {len(report.violations)} violations")
+    for v in report.violations:
+        click.echo(f"  {v.rule}: {v.message}")
+    sys.exit(EXIT_NO_SCHEDULE)
+
+
+@main.command()
+@click.option("--patients", required=True, type=click.IntRange(min=8), help="Number of patients.")
+@click.option("--counselors", type=click.IntRange(min=1), default=None,
+              help="Counselors (default: enough for the patients, with slack).")
+@click.option("--rooms", type=click.IntRange(min=1), default=None,
+              help="Group rooms (default: enough for the patients, plus one).")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--name", default=None, help="Instance name (default generated-<N>p-seed<S>).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option("--witness", type=click.Path(dir_okay=False), default=None,
+              help="Also write the schedule that proves the instance feasible.")
+def generate(
+    patients: int,
+    counselors: int | None,
+    rooms: int | None,
+    seed: int,
+    name: str | None,
+    output: str,
+    witness: str | None,
+) -> None:
+    """Write a realistic synthetic program (feasible by construction at the default ratios)."""
+    from scheduler.generate import generate as run_generate
+
+    _check_writable(output)
+    inst, proof = run_generate(patients, counselors, rooms, seed, name)
+    write_text_atomic(output, to_json(inst))
+    click.echo(
+        f"wrote {output}: {len(inst.patients)} patients, {len(inst.counselors)} counselors, "
+        f"{len(inst.rooms)} rooms"
+    )
+    if proof is None:
+        click.echo("warning: with these counselors and rooms the instance may be infeasible", err=True)
+    elif witness:
+        write_text_atomic(witness, to_json(proof))
+        click.echo(f"wrote {witness}: a valid schedule ({len(proof.sessions)} sessions)")
+
+
+@main.command()
+@click.argument("schedule", type=click.Path(dir_okay=False))
+@click.option("--by", "view", type=click.Choice(["slot", "room", "counselor", "patient"]),
+              default="slot", show_default=True, help="How to group the timetable.")
+def show(schedule: str, view: str) -> None:
+    """Print SCHEDULE as a readable timetable."""
+    sched = _load_schedule(schedule)
+    click.echo(render(sched, view))
+
+
+@main.command()
+@click.argument("which", type=click.Choice(["instance", "schedule"]))
+def schema(which: str) -> None:
+    """Print the JSON Schema of instance or schedule files."""
+    click.echo(json.dumps(json_schema(which), indent=2))
+
+
+def _line(s: Session, *fields: str) -> str:
+    what = s.group_type + (f" [{s.stage}]" if s.stage else "")
+    parts = {
+        "when": f"{s.day} {s.block} {s.start}-{s.end}",
+        "time": f"{s.start}-{s.end}",
+        "what": f"{what:<38}",
+        "room": f"room {s.room:<6}",
+        "counselors": f"{', '.join(s.counselors):<8}",
+        "size": f"{len(s.patients):>2} patients",
+    }
+    return "  ".join(parts[f] for f in fields).rstrip()
+
+
+def render(sched: Schedule, view: str) -> str:
+    """A text timetable of a schedule, grouped by slot, room, counselor or patient."""
+    head = f"{sched.instance}: {sched.status}, {len(sched.sessions)} sessions"
+    if sched.objective is not None:
+        head += f", objective {sched.objective}"
+    lines = [head, ""]
+    sessions = sched.sessions  # already in week order
+    if view == "slot":
+        by: dict[str, list[Session]] = defaultdict(list)
+        for s in sessions:
+            by[f"{s.day} {s.block}"].append(s)
+        for key, group in by.items():
+            lines.append(key)
+            lines += ["  " + _line(s, "time", "what", "room", "counselors", "size") for s in group]
+            lines.append("")
+    elif view == "room":
+        by = defaultdict(list)
+        for s in sessions:
+            by[s.room].append(s)
+        for room in sorted(by):
+            lines.append(f"room {room}")
+            lines += ["  " + _line(s, "when", "what", "counselors", "size") for s in by[room]]
+            lines.append("")
+    elif view == "counselor":
+        by = defaultdict(list)
+        for s in sessions:
+            for c in s.counselors:
+                by[c].append(s)
+        for c in sorted(by):
+            minutes = sum(s.minutes for s in by[c])
+            lines.append(f"{c}: {len(by[c])} sessions, {minutes / 60:.1f} h")
+            lines += ["  " + _line(s, "when", "what", "room", "size") for s in by[c]]
+            lines.append("")
+    else:
+        by = defaultdict(list)
+        for s in sessions:
+            for p in s.patients:
+                by[p].append(s)
+        for p in sorted(by):
+            minutes = sum(s.minutes for s in by[p])
+            days = len({s.day for s in by[p]})
+            lines.append(f"{p}: {minutes / 60:.1f} h on {days} days")
+            lines += ["  " + _line(s, "when", "what", "room", "counselors") for s in by[p]]
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    main()
