@@ -74,21 +74,50 @@ def main() -> None:
 
 @main.command()
 @click.argument("instance", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="Where to write the schedule JSON (written atomically).")
-@click.option("--time-limit", default=60.0, show_default=True, type=click.FloatRange(min=0),
-              help="Seconds of search (deterministic time units with --deterministic).")
-@click.option("--workers", default=8, show_default=True, type=click.IntRange(min=0),
-              help="CP-SAT search workers; 0 lets CP-SAT choose.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write the schedule JSON (written atomically).",
+)
+@click.option(
+    "--time-limit",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds of search (deterministic time units with --deterministic).",
+)
+@click.option(
+    "--workers",
+    default=8,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="CP-SAT search workers; 0 lets CP-SAT choose.",
+)
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed of the search.")
-@click.option("--deterministic", is_flag=True,
-              help="Stop on CP-SAT's deterministic time instead of the wall clock. With "
-              "--workers 1, the same instance and seed give the same schedule byte for byte "
-              "(wall_seconds is then null in the file).")
-@click.option("--gap", "relative_gap", default=0.0, show_default=True,
-              type=click.FloatRange(0, 1), help="Stop once the relative gap is at most this.")
-@click.option("--formulation", type=click.Choice(["aggregated", "plain"]), default="aggregated",
-              show_default=True, help="Model formulation (plain is slower; for comparison).")
+@click.option(
+    "--deterministic",
+    is_flag=True,
+    help="Stop on CP-SAT's deterministic time instead of the wall clock. With "
+    "--workers 1, the same instance and seed give the same schedule byte for byte "
+    "(wall_seconds is then null in the file).",
+)
+@click.option(
+    "--gap",
+    "relative_gap",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Stop once the relative gap is at most this.",
+)
+@click.option(
+    "--formulation",
+    type=click.Choice(["aggregated", "plain"]),
+    default="aggregated",
+    show_default=True,
+    help="Model formulation (plain is slower; for comparison).",
+)
 def solve(
     instance: str,
     output: str,
@@ -167,15 +196,27 @@ def check(instance: str, schedule: str) -> None:
 
 @main.command()
 @click.option("--patients", required=True, type=click.IntRange(min=8), help="Number of patients.")
-@click.option("--counselors", type=click.IntRange(min=1), default=None,
-              help="Counselors (default: enough for the patients, with slack).")
-@click.option("--rooms", type=click.IntRange(min=1), default=None,
-              help="Group rooms (default: enough for the patients, plus one).")
+@click.option(
+    "--counselors",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Counselors (default: enough for the patients, with slack).",
+)
+@click.option(
+    "--rooms",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Group rooms (default: enough for the patients, plus one).",
+)
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--name", default=None, help="Instance name (default generated-<N>p-seed<S>).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
-@click.option("--witness", type=click.Path(dir_okay=False), default=None,
-              help="Also write the schedule that proves the instance feasible.")
+@click.option(
+    "--witness",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write the schedule that proves the instance feasible.",
+)
 def generate(
     patients: int,
     counselors: int | None,
@@ -196,7 +237,9 @@ def generate(
         f"{len(inst.rooms)} rooms"
     )
     if proof is None:
-        click.echo("warning: with these counselors and rooms the instance may be infeasible", err=True)
+        click.echo(
+            "warning: with these counselors and rooms the instance may be infeasible", err=True
+        )
     elif witness:
         write_text_atomic(witness, to_json(proof))
         click.echo(f"wrote {witness}: a valid schedule ({len(proof.sessions)} sessions)")
@@ -204,8 +247,14 @@ def generate(
 
 @main.command()
 @click.argument("schedule", type=click.Path(dir_okay=False))
-@click.option("--by", "view", type=click.Choice(["slot", "room", "counselor", "patient"]),
-              default="slot", show_default=True, help="How to group the timetable.")
+@click.option(
+    "--by",
+    "view",
+    type=click.Choice(["slot", "room", "counselor", "patient"]),
+    default="slot",
+    show_default=True,
+    help="How to group the timetable.",
+)
 def show(schedule: str, view: str) -> None:
     """Print SCHEDULE as a readable timetable."""
     sched = _load_schedule(schedule)

@@ -256,8 +256,10 @@ def _check_references(inst: Instance) -> list[Problem]:
         seen: set[str] = set()
         for i, ident in enumerate(ids):
             if ident in seen:
-                add((field, i, "id") if field not in ("days", "stages") else (field, i),
-                    f"duplicate id '{ident}'")
+                add(
+                    (field, i, "id") if field not in ("days", "stages") else (field, i),
+                    f"duplicate id '{ident}'",
+                )
             seen.add(ident)
         return seen
 

@@ -89,7 +89,9 @@ class _Checker:
 
     def penalty(self, term: str, weight: int, amount: int, message: str, *ids: str) -> None:
         if weight and amount:
-            self.report.penalties.append(Penalty(term, tuple(ids), amount, weight * amount, message))
+            self.report.penalties.append(
+                Penalty(term, tuple(ids), amount, weight * amount, message)
+            )
 
     def minutes(self, s: Session) -> int:
         return self.idx.period_at[(s.slot, s.period)].minutes
@@ -113,14 +115,15 @@ class _Checker:
                 p = idx.period_at[(s.slot, s.period)]
                 if (s.start, s.end) != (p.start, p.end):
                     problems.append(
-                        f"times {s.start}-{s.end} differ from period {s.period} "
-                        f"({p.start}-{p.end})"
+                        f"times {s.start}-{s.end} differ from period {s.period} ({p.start}-{p.end})"
                     )
             if s.group_type not in idx.group_type:
                 problems.append(f"group type {s.group_type} does not exist")
             if s.room not in idx.room:
                 problems.append(f"room {s.room} does not exist")
-            problems += [f"counselor {c} does not exist" for c in s.counselors if c not in idx.counselor]
+            problems += [
+                f"counselor {c} does not exist" for c in s.counselors if c not in idx.counselor
+            ]
             problems += [f"patient {p} does not exist" for p in s.patients if p not in idx.patient]
             if len(set(s.patients)) != len(s.patients):
                 problems.append("a patient is listed twice")
@@ -194,11 +197,15 @@ class _Checker:
             total = sum(self.minutes(s) for s in sessions)
             if total < p.min_minutes:
                 self.violation(
-                    "min_hours", f"{p.id} has {_hours(total)}, below min_hours {p.min_hours:g}", p.id
+                    "min_hours",
+                    f"{p.id} has {_hours(total)}, below min_hours {p.min_hours:g}",
+                    p.id,
                 )
             if total > p.max_minutes:
                 self.violation(
-                    "max_hours", f"{p.id} has {_hours(total)}, above max_hours {p.max_hours:g}", p.id
+                    "max_hours",
+                    f"{p.id} has {_hours(total)}, above max_hours {p.max_hours:g}",
+                    p.id,
                 )
             days = len({s.day for s in sessions})
             if days < p.min_days:
@@ -214,7 +221,9 @@ class _Checker:
             sessions = self.patient_sessions.get(p.id, [])
             for i, req in self.idx.requirements_of(p):
                 got = sum(
-                    1 for s in sessions if self.idx.counts_for(req, self.idx.group_type[s.group_type])
+                    1
+                    for s in sessions
+                    if self.idx.counts_for(req, self.idx.group_type[s.group_type])
                 )
                 if got < req.min_sessions:
                     self.violation(
@@ -242,11 +251,15 @@ class _Checker:
             n = len(s.patients)
             if n < g.min_size:
                 self.violation(
-                    "group_size", f"session {s.id} ({g.id}) has {n} patients, below min_size {g.min_size}", s.id
+                    "group_size",
+                    f"session {s.id} ({g.id}) has {n} patients, below min_size {g.min_size}",
+                    s.id,
                 )
             if n > g.max_size:
                 self.violation(
-                    "group_size", f"session {s.id} ({g.id}) has {n} patients, above max_size {g.max_size}", s.id
+                    "group_size",
+                    f"session {s.id} ({g.id}) has {n} patients, above max_size {g.max_size}",
+                    s.id,
                 )
             cap = self.idx.room[s.room].capacity
             if n > cap:
@@ -264,7 +277,10 @@ class _Checker:
             for pid in s.patients:
                 if not self.idx.eligible(self.idx.patient[pid], g):
                     self.violation(
-                        "eligibility", f"{pid} is not eligible for {g.id} (session {s.id})", pid, s.id
+                        "eligibility",
+                        f"{pid} is not eligible for {g.id} (session {s.id})",
+                        pid,
+                        s.id,
                     )
 
     def check_stage_matching(self) -> None:
@@ -274,11 +290,15 @@ class _Checker:
             if not g.stage_matched:
                 if s.stage is not None:
                     self.violation(
-                        "stage_matched", f"session {s.id} has stage {s.stage} but {g.id} is not stage-matched", s.id
+                        "stage_matched",
+                        f"session {s.id} has stage {s.stage} but {g.id} is not stage-matched",
+                        s.id,
                     )
                 continue
             if s.stage is None:
-                self.violation("stage_matched", f"session {s.id} of stage-matched {g.id} has no stage", s.id)
+                self.violation(
+                    "stage_matched", f"session {s.id} of stage-matched {g.id} has no stage", s.id
+                )
                 continue
             for pid in s.patients:
                 stage = self.idx.patient[pid].stage
@@ -296,7 +316,13 @@ class _Checker:
             members = set(s.patients)
             for a, b in self.idx.avoid_pairs:
                 if a in members and b in members:
-                    self.violation("avoid", f"{a} and {b} must not share a session but are both in {s.id}", a, b, s.id)
+                    self.violation(
+                        "avoid",
+                        f"{a} and {b} must not share a session but are both in {s.id}",
+                        a,
+                        b,
+                        s.id,
+                    )
 
     # -- rule 5: rooms -------------------------------------------------------------
 
@@ -306,12 +332,22 @@ class _Checker:
         for s in self.sessions:
             by_room_period[(s.room, s.slot, s.period)].append(s)
             if s.slot not in self.idx.room_slots(self.idx.room[s.room]):
-                self.violation("room_available", f"room {s.room} is not available in {s.slot} (session {s.id})", s.room, s.id)
+                self.violation(
+                    "room_available",
+                    f"room {s.room} is not available in {s.slot} (session {s.id})",
+                    s.room,
+                    s.id,
+                )
         for (room, slot, period), here in by_room_period.items():
             if len(here) > 1:
                 label = self.idx.period_at[(slot, period)].label
                 ids = ", ".join(s.id for s in here)
-                self.violation("room_clash", f"room {room} holds {len(here)} sessions in {label} ({ids})", room, *(s.id for s in here))
+                self.violation(
+                    "room_clash",
+                    f"room {room} holds {len(here)} sessions in {label} ({ids})",
+                    room,
+                    *(s.id for s in here),
+                )
 
     # -- rule 6: counselors --------------------------------------------------------
 
@@ -322,21 +358,38 @@ class _Checker:
         for s in self.sessions:
             if len(s.counselors) != 1:
                 self.violation(
-                    "counselor_count", f"session {s.id} has {len(s.counselors)} counselors, needs exactly 1", s.id
+                    "counselor_count",
+                    f"session {s.id} has {len(s.counselors)} counselors, needs exactly 1",
+                    s.id,
                 )
             for cid in s.counselors:
                 c = self.idx.counselor[cid]
                 by_counselor_period[(cid, s.slot, s.period)].append(s)
                 load[cid] += self.minutes(s)
                 if s.group_type not in c.qualified:
-                    self.violation("counselor_qualified", f"{cid} is not qualified for {s.group_type} (session {s.id})", cid, s.id)
+                    self.violation(
+                        "counselor_qualified",
+                        f"{cid} is not qualified for {s.group_type} (session {s.id})",
+                        cid,
+                        s.id,
+                    )
                 if s.slot not in c.available:
-                    self.violation("counselor_available", f"{cid} is not available in {s.slot} (session {s.id})", cid, s.id)
+                    self.violation(
+                        "counselor_available",
+                        f"{cid} is not available in {s.slot} (session {s.id})",
+                        cid,
+                        s.id,
+                    )
         for (cid, slot, period), here in by_counselor_period.items():
             if len(here) > 1:
                 label = self.idx.period_at[(slot, period)].label
                 ids = ", ".join(s.id for s in here)
-                self.violation("counselor_clash", f"{cid} leads {len(here)} sessions in {label} ({ids})", cid, *(s.id for s in here))
+                self.violation(
+                    "counselor_clash",
+                    f"{cid} leads {len(here)} sessions in {label} ({ids})",
+                    cid,
+                    *(s.id for s in here),
+                )
         for cid, minutes in load.items():
             cap = self.idx.counselor[cid].max_minutes
             if cap is not None and minutes > cap:
@@ -352,7 +405,9 @@ class _Checker:
         """Recompute every soft term, entity by entity."""
         w = self.inst.weights
         for s in self.sessions:
-            self.penalty("session_run", w.session_run, 1, f"session {s.id} ({s.group_type}, {s.slot})", s.id)
+            self.penalty(
+                "session_run", w.session_run, 1, f"session {s.id} ({s.group_type}, {s.slot})", s.id
+            )
         for p in self.inst.patients:
             sessions = self.patient_sessions.get(p.id, [])
             total = sum(self.minutes(s) for s in sessions)
@@ -364,9 +419,20 @@ class _Checker:
                 p.id,
             )
             if p.preferred:
-                for slot in sorted({s.slot for s in sessions} - set(p.preferred), key=self.idx.slots.index):
-                    self.penalty("preferred_missed", w.preferred_missed, 1, f"{p.id} attends {slot}, not a preferred slot", p.id, slot)
-            if p.primary_counselor is not None and not any(p.primary_counselor in s.counselors for s in sessions):
+                for slot in sorted(
+                    {s.slot for s in sessions} - set(p.preferred), key=self.idx.slots.index
+                ):
+                    self.penalty(
+                        "preferred_missed",
+                        w.preferred_missed,
+                        1,
+                        f"{p.id} attends {slot}, not a preferred slot",
+                        p.id,
+                        slot,
+                    )
+            if p.primary_counselor is not None and not any(
+                p.primary_counselor in s.counselors for s in sessions
+            ):
                 self.penalty(
                     "primary_not_leading",
                     w.primary_not_leading,

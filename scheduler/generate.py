@@ -37,22 +37,67 @@ EVENING_SHARE = 0.7
 COHORT_MAX = 10  # the smallest max_size of the group types the witness uses
 
 GROUP_TYPES = [
-    {"id": "recovery_education", "kind": "psychoeducational", "min_size": 4, "max_size": 16,
-     "stage_matched": False},
-    {"id": "early_recovery_skills", "kind": "skills", "min_size": 4, "max_size": 12,
-     "stage_matched": True, "stages": ["engagement", "early_recovery"]},
-    {"id": "relapse_prevention", "kind": "skills", "min_size": 4, "max_size": 12,
-     "stage_matched": True},
-    {"id": "social_support", "kind": "skills", "min_size": 4, "max_size": 12,
-     "stage_matched": True, "stages": ["maintenance", "community_integration"]},
-    {"id": "process_group", "kind": "interpersonal_process", "min_size": 4, "max_size": 10,
-     "stage_matched": False},
-    {"id": "womens_process", "kind": "interpersonal_process", "min_size": 4, "max_size": 10,
-     "stage_matched": False, "genders": ["female"]},
-    {"id": "dual_diagnosis_process", "kind": "interpersonal_process", "min_size": 4,
-     "max_size": 10, "stage_matched": False, "tracks": ["dual_diagnosis"]},
-    {"id": "trauma_process", "kind": "interpersonal_process", "min_size": 4, "max_size": 8,
-     "stage_matched": False, "requires_flags": ["trauma"]},
+    {
+        "id": "recovery_education",
+        "kind": "psychoeducational",
+        "min_size": 4,
+        "max_size": 16,
+        "stage_matched": False,
+    },
+    {
+        "id": "early_recovery_skills",
+        "kind": "skills",
+        "min_size": 4,
+        "max_size": 12,
+        "stage_matched": True,
+        "stages": ["engagement", "early_recovery"],
+    },
+    {
+        "id": "relapse_prevention",
+        "kind": "skills",
+        "min_size": 4,
+        "max_size": 12,
+        "stage_matched": True,
+    },
+    {
+        "id": "social_support",
+        "kind": "skills",
+        "min_size": 4,
+        "max_size": 12,
+        "stage_matched": True,
+        "stages": ["maintenance", "community_integration"],
+    },
+    {
+        "id": "process_group",
+        "kind": "interpersonal_process",
+        "min_size": 4,
+        "max_size": 10,
+        "stage_matched": False,
+    },
+    {
+        "id": "womens_process",
+        "kind": "interpersonal_process",
+        "min_size": 4,
+        "max_size": 10,
+        "stage_matched": False,
+        "genders": ["female"],
+    },
+    {
+        "id": "dual_diagnosis_process",
+        "kind": "interpersonal_process",
+        "min_size": 4,
+        "max_size": 10,
+        "stage_matched": False,
+        "tracks": ["dual_diagnosis"],
+    },
+    {
+        "id": "trauma_process",
+        "kind": "interpersonal_process",
+        "min_size": 4,
+        "max_size": 8,
+        "stage_matched": False,
+        "requires_flags": ["trauma"],
+    },
 ]
 
 REQUIREMENTS = [
@@ -65,8 +110,12 @@ REQUIREMENTS = [
     {"stage": "maintenance", "kind": "psychoeducational", "min_sessions": 0, "max_sessions": 2},
     {"stage": "maintenance", "kind": "skills", "min_sessions": 2},
     {"stage": "maintenance", "kind": "interpersonal_process", "min_sessions": 3},
-    {"stage": "community_integration", "kind": "psychoeducational", "min_sessions": 0,
-     "max_sessions": 1},
+    {
+        "stage": "community_integration",
+        "kind": "psychoeducational",
+        "min_sessions": 0,
+        "max_sessions": 1,
+    },
     {"stage": "community_integration", "group_type": "social_support", "min_sessions": 2},
     {"stage": "community_integration", "kind": "interpersonal_process", "min_sessions": 3},
 ]
@@ -140,7 +189,9 @@ def generate(
     slot_load = _place_cohorts(rng, cohorts)
     needed_rooms = max(slot_load.values())
     n_rooms = rooms if rooms is not None else needed_rooms + 1
-    n_counselors = counselors if counselors is not None else max(n_rooms + 1, math.ceil(patients / 12))
+    n_counselors = (
+        counselors if counselors is not None else max(n_rooms + 1, math.ceil(patients / 12))
+    )
     room_list = _draw_rooms(rng, n_rooms)
     staff = _draw_counselors(rng, n_counselors)
     witness_ok = needed_rooms <= n_rooms
@@ -242,6 +293,7 @@ def _place_cohorts(rng: np.random.Generator, cohorts: list[_Cohort]) -> dict[str
     load = dict.fromkeys(_all_slots(), 0)
     triples = list(itertools.combinations(DAYS, 3))
     for c in cohorts:
+
         def cost(days: tuple[str, ...], c: _Cohort = c) -> tuple[int, int, float]:
             loads = [load[f"{d}.{c.time}"] for d in days]
             return (max(loads), sum(loads), rng.random())
@@ -255,7 +307,9 @@ def _place_cohorts(rng: np.random.Generator, cohorts: list[_Cohort]) -> dict[str
 
 def _draw_rooms(rng: np.random.Generator, n: int) -> list[dict]:
     capacities = [16] + [int(rng.choice([10, 12, 12, 14])) for _ in range(n - 1)]
-    return [{"id": f"R{i + 1}", "capacity": cap, "_used": set()} for i, cap in enumerate(capacities)]
+    return [
+        {"id": f"R{i + 1}", "capacity": cap, "_used": set()} for i, cap in enumerate(capacities)
+    ]
 
 
 def _draw_counselors(rng: np.random.Generator, n: int) -> list[dict]:

@@ -72,7 +72,9 @@ class TimetableModel:
         """How many parallel sessions of this type could run in the period, at most."""
         rooms = [r for r in self.instance.rooms if period.slot in self.index.room_slots(r)]
         leaders = [
-            c for c in self.instance.counselors if g.id in c.qualified and period.slot in c.available
+            c
+            for c in self.instance.counselors
+            if g.id in c.qualified and period.slot in c.available
         ]
         return min(len(patients) // g.min_size, len(rooms), len(leaders))
 
@@ -113,7 +115,10 @@ class TimetableModel:
             self.members[n].append(p.id)
             self.seats_of[p.id].append(n)
         for r in self.instance.rooms:
-            if cand.period.slot in self.index.room_slots(r) and r.capacity >= cand.group_type.min_size:
+            if (
+                cand.period.slot in self.index.room_slots(r)
+                and r.capacity >= cand.group_type.min_size
+            ):
                 self.room[(n, r.id)] = m.new_bool_var(f"room[{n},{r.id}]")
         for c in self.instance.counselors:
             if cand.group_type.id in c.qualified and cand.period.slot in c.available:
@@ -170,7 +175,8 @@ class TimetableModel:
             m.add(size >= g.min_size * self.open[n])
             # Each session is bounded by the smaller of max_size and its room's capacity.
             seats_per_room = [
-                (min(g.max_size, self.index.room[rid].capacity), v) for (_, rid), v in self.rooms_of(n)
+                (min(g.max_size, self.index.room[rid].capacity), v)
+                for (_, rid), v in self.rooms_of(n)
             ]
             m.add(size <= sum(cap * v for cap, v in seats_per_room))
             for s in seats:  # redundant, but tightens the LP relaxation

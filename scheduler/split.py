@@ -24,10 +24,16 @@ class Part:
 
 
 def split_family(
-    index: ProgramIndex, group_type: GroupType, rooms: list[str], leaders: list[str], members: list[str]
+    index: ProgramIndex,
+    group_type: GroupType,
+    rooms: list[str],
+    leaders: list[str],
+    members: list[str],
 ) -> list[Part]:
     """Divide ``members`` into ``len(rooms)`` sessions, one per room and leader."""
-    assert len(rooms) == len(leaders) and rooms, "a running family has one room and leader per session"
+    assert len(rooms) == len(leaders) and rooms, (
+        "a running family has one room and leader per session"
+    )
     wants: dict[str, list[str]] = {c: [] for c in leaders}
     for pid in members:
         primary = index.patient[pid].primary_counselor
