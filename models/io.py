@@ -84,7 +84,6 @@ def dump(model: BaseModel, path: str | os.PathLike[str]) -> None:
 
 def json_schema(which: str) -> dict[str, Any]:
     """The JSON Schema of ``"instance"`` or ``"schedule"`` files."""
-    model = {"instance": Instance, "schedule": Schedule}[which]
-    schema = model.model_json_schema()
+    schema = (Instance if which == "instance" else Schedule).model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema

@@ -136,8 +136,8 @@ class _Checker:
                     self.violation("reference", f"session {s.id}: {msg}", s.id)
                 continue
             self.sessions.append(s)
-            for p in s.patients:
-                self.patient_sessions[p].append(s)
+            for pid in s.patients:
+                self.patient_sessions[pid].append(s)
 
     # -- rule 1: whole blocks ------------------------------------------------------
 

@@ -20,6 +20,7 @@ import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -243,7 +244,7 @@ def _draw_patients(rng: np.random.Generator, n: int) -> list[dict]:
     width = len(str(n))
     people = []
     for i in range(n):
-        p = {
+        p: dict[str, Any] = {
             "id": f"P{i + 1:0{max(3, width)}d}",
             "stage": STAGES[rng.choice(len(STAGES), p=STAGE_SHARE)],
             "track": TRACKS[rng.choice(len(TRACKS), p=TRACK_SHARE)],
@@ -312,8 +313,8 @@ def _draw_rooms(rng: np.random.Generator, n: int) -> list[dict]:
     ]
 
 
-def _draw_counselors(rng: np.random.Generator, n: int) -> list[dict]:
-    staff = []
+def _draw_counselors(rng: np.random.Generator, n: int) -> list[dict[str, Any]]:
+    staff: list[dict[str, Any]] = []
     for i in range(n):
         shift = ["am", "pm", "pm", "both"][int(rng.integers(4))]
         day_off = DAYS[int(rng.integers(len(DAYS)))] if rng.random() < 0.5 else None

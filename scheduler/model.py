@@ -245,12 +245,13 @@ class TimetableModel:
 
     def excess_minutes(self) -> None:
         """Minutes a patient attends above their min_hours."""
-        total = 0
-        for p in self.instance.patients:
-            slots = self.index.patient_slots(p)
-            total += sum(self.index.block_minutes(s) * self.attend[(p.id, s)] for s in slots)
-            total -= p.min_minutes
-        self._term("excess_minutes", self.instance.weights.excess_minutes, total)
+        attended = [
+            self.index.block_minutes(s) * self.attend[(p.id, s)]
+            for p in self.instance.patients
+            for s in self.index.patient_slots(p)
+        ]
+        required = sum(p.min_minutes for p in self.instance.patients)
+        self._term("excess_minutes", self.instance.weights.excess_minutes, sum(attended) - required)
 
     def preferred_missed(self) -> None:
         """Blocks a patient attends outside their preferred slots (when they named some)."""
@@ -288,7 +289,8 @@ class TimetableModel:
         if not weight:
             return
         m = self.model
-        missing = 0
+        unreachable = 0  # patients whose primary can lead none of their possible sessions
+        not_led: list[cp_model.LinearExprT] = []
         for p in self.instance.patients:
             cid = p.primary_counselor
             if cid is None:
@@ -302,12 +304,12 @@ class TimetableModel:
                 m.add_multiplication_equality(both, [self.seat[(p.id, n)], lead])
                 together.append(both)
             if not together:
-                missing += 1
+                unreachable += 1
                 continue
             led = m.new_bool_var(f"primary_leads[{p.id}]")
             m.add_max_equality(led, together)
-            missing += 1 - led
-        self._term("primary_not_leading", weight, missing)
+            not_led.append(1 - led)
+        self._term("primary_not_leading", weight, sum(not_led) + unreachable)
 
     # -- assembly ------------------------------------------------------------------
 

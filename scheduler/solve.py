@@ -72,6 +72,8 @@ class SolveResult:
     wall_seconds: float
     terms: dict[str, int]
     model_stats: dict[str, int]
+    first_solution_seconds: float | None = None
+    solutions: int = 0
 
     @property
     def found(self) -> bool:
@@ -92,6 +94,8 @@ class SolveResult:
                 ("gap", f"{100 * self.gap:.2f} %" if self.gap is not None else "-"),
             ]
         rows.append(("time", f"{self.wall_seconds:.2f} s"))
+        if self.first_solution_seconds is not None:
+            rows.append(("first schedule at", f"{self.first_solution_seconds:.2f} s"))
         if self.found:
             minutes: dict[str, int] = {}
             for s in sessions:
@@ -110,6 +114,21 @@ class SolveResult:
 
 def _num(x: float | None) -> str:
     return "-" if x is None else f"{x:g}"
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    """Records when the first schedule was found; O(1) per solution, as callbacks slow the search."""
+
+    def __init__(self, started: float) -> None:
+        super().__init__()
+        self.started = started
+        self.first_seconds: float | None = None
+        self.count = 0
+
+    def on_solution_callback(self) -> None:
+        self.count += 1
+        if self.first_seconds is None:
+            self.first_seconds = time.perf_counter() - self.started
 
 
 def _parameters(settings: SolveSettings) -> cp_model.CpSolver:
@@ -154,7 +173,8 @@ def solve(
     started = time.perf_counter()
     tm = TimetableModel(instance, aggregate=settings.formulation == "aggregated")
     solver = _parameters(settings)
-    code = solver.solve(tm.model)
+    progress = _Progress(started)
+    code = solver.solve(tm.model, progress)
     wall = time.perf_counter() - started
     status = _STATUS[code]
 
@@ -186,7 +206,18 @@ def solve(
         objective_terms=terms,
         sessions=sessions,
     )
-    return SolveResult(status, schedule, objective, best_bound, gap, wall, terms, tm.stats())
+    return SolveResult(
+        status,
+        schedule,
+        objective,
+        best_bound,
+        gap,
+        wall,
+        terms,
+        tm.stats(),
+        progress.first_seconds,
+        progress.count,
+    )
 
 
 def _primary_missing(instance: Instance, sessions: list[Session]) -> int:
