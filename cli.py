@@ -178,9 +178,13 @@ def check(instance: str, schedule: str) -> None:
 
     inst = _load_instance(instance)
     sched = _load_schedule(schedule)
-    report = run_check(inst, sched)
     if sched.instance != inst.name:
-        click.echo(f"note: the schedule is for instance '{sched.instance}', not '{inst.name}'")
+        click.echo(
+            f"{schedule}: instance: the schedule is for '{sched.instance}', not '{inst.name}'",
+            err=True,
+        )
+        sys.exit(EXIT_BAD_INPUT)
+    report = run_check(inst, sched)
     if report.ok:
         click.echo(f"valid: {len(sched.sessions)} sessions, objective {report.objective}")
         for term, value in report.terms.items():
@@ -230,6 +234,8 @@ def generate(
     from scheduler.generate import generate as run_generate
 
     _check_writable(output)
+    if witness:
+        _check_writable(witness)
     inst, proof = run_generate(patients, counselors, rooms, seed, name)
     write_text_atomic(output, to_json(inst))
     click.echo(
@@ -258,7 +264,7 @@ def generate(
 def show(schedule: str, view: str) -> None:
     """Print SCHEDULE as a readable timetable."""
     sched = _load_schedule(schedule)
-    click.echo(render(sched, view))
+    click.echo(render(sched, view), nl=False)
 
 
 @main.command()

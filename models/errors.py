@@ -52,6 +52,13 @@ def format_loc(loc: tuple[str | int, ...], data: Any) -> str:
     return out or "(top level)"
 
 
+_PATTERN_HELP = {
+    r"^[A-Za-z0-9_\-]+$": "an id uses only letters, digits, '_' and '-'",
+    r"^([01]\d|2[0-3]):[0-5]\d$": "a time is HH:MM on a 24-hour clock, e.g. '09:00'",
+    r"^[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+$": "a slot is day.block, e.g. 'tue.pm'",
+}
+
+
 def validation_lines(err: ValidationError, data: Any) -> list[str]:
     """One line per problem in a pydantic error, reference problems expanded."""
     lines: list[str] = []
@@ -62,7 +69,10 @@ def validation_lines(err: ValidationError, data: Any) -> list[str]:
             lines += [f"{format_loc(loc + p.loc, data)}: {p.message}" for p in cause.problems]
             continue
         msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "missing":
+        if e["type"] == "string_pattern_mismatch":
+            msg = _PATTERN_HELP.get((e.get("ctx") or {}).get("pattern", ""), msg)
+            msg = f"{e['input']!r}: {msg}"
+        elif e["type"] == "missing":
             msg = "required field is missing"
         elif e["type"] == "extra_forbidden":
             msg = "unknown field (check the spelling)"

@@ -2,8 +2,9 @@
 
 This is a public JSON contract (``format_version: 1``). Field validators check
 each object on its own; :func:`_check_references` then checks everything that
-crosses objects (unique ids, references, slots) and reports *all* problems at
-once, so that a coordinator can fix a file in one pass.
+crosses objects (unique ids, references, slots) and reports all of those at
+once. Pydantic runs the cross-object check only once every field is valid, so
+a file with both kinds of problem shows its field problems first.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ DEFAULT_SIZES: dict[str, tuple[int, int]] = {
     "skills": (4, 12),
     "interpersonal_process": (4, 10),
 }
+
+
+HOURS_IN_WEEK = 168
+MAX_WEIGHT = 1_000_000  # keeps objectives exact in float64 (CP-SAT reports them as floats)
 
 
 def minutes(time: str) -> int:
@@ -96,8 +101,10 @@ class GroupType(_Strict):
 
     id: Id
     kind: Kind
-    min_size: int = Field(default=0, ge=0, description="0 means the default of the kind")
-    max_size: int = Field(default=0, ge=0, description="0 means the default of the kind")
+    min_size: int = Field(default=0, ge=0, le=1000, description="0 means the default of the kind")
+    max_size: int = Field(
+        default=0, ge=0, le=1000, description="0 means the default of the kind (at least min_size)"
+    )
     stage_matched: bool = False
     stages: list[Id] | None = None
     genders: list[str] | None = None
@@ -123,8 +130,8 @@ class Requirement(_Strict):
     stage: Id | None = None
     group_type: Id | None = None
     kind: Kind | None = None
-    min_sessions: int = Field(default=0, ge=0)
-    max_sessions: int | None = Field(default=None, ge=0)
+    min_sessions: int = Field(default=0, ge=0, le=1000)
+    max_sessions: int | None = Field(default=None, ge=0, le=1000)
 
     @model_validator(mode="after")
     def _one_target(self) -> Requirement:
@@ -147,8 +154,8 @@ class Patient(_Strict):
     id: Id
     stage: Id
     available: list[SlotRef]
-    min_hours: float = Field(default=9, ge=0)
-    max_hours: float = Field(default=19, ge=0)
+    min_hours: float = Field(default=9, ge=0, le=HOURS_IN_WEEK, allow_inf_nan=False)
+    max_hours: float = Field(default=19, ge=0, le=HOURS_IN_WEEK, allow_inf_nan=False)
     min_days: int = Field(default=3, ge=0)
     track: str | None = None
     gender: str | None = None
@@ -179,7 +186,13 @@ class Counselor(_Strict):
     qualified: list[Id]
     available: list[SlotRef]
     name: str | None = None
-    max_hours: float | None = Field(default=None, ge=0, description="group hours per week")
+    max_hours: float | None = Field(
+        default=None,
+        ge=0,
+        le=HOURS_IN_WEEK,
+        allow_inf_nan=False,
+        description="group hours per week",
+    )
 
     @property
     def max_minutes(self) -> int | None:
@@ -190,28 +203,33 @@ class Room(_Strict):
     """A group room."""
 
     id: Id
-    capacity: int = Field(ge=1)
+    capacity: int = Field(ge=1, le=1000)
     available: list[SlotRef] | None = Field(default=None, description="all slots when absent")
 
 
 class Weights(_Strict):
     """Objective weights; 0 switches a term off. All terms are minimized."""
 
-    session_run: int = Field(default=60, ge=0, description="per group session run")
+    session_run: int = Field(default=60, ge=0, le=MAX_WEIGHT, description="per group session run")
     excess_minutes: int = Field(
-        default=1, ge=0, description="per minute a patient attends above min_hours"
+        default=1, ge=0, le=MAX_WEIGHT, description="per minute a patient attends above min_hours"
     )
     preferred_missed: int = Field(
-        default=30, ge=0, description="per block a patient attends outside their preferred slots"
+        default=30,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="per block a patient attends outside their preferred slots",
     )
     load_imbalance_minutes: int = Field(
         default=1,
         ge=0,
+        le=MAX_WEIGHT,
         description="per minute between the most and least loaded group-leading counselor",
     )
     primary_not_leading: int = Field(
         default=60,
         ge=0,
+        le=MAX_WEIGHT,
         description="per patient whose primary counselor leads none of their groups",
     )
 

@@ -29,6 +29,10 @@ def _read_json(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise InputError(str(path), [f"cannot read file: {err.strerror}"]) from None
+    except UnicodeDecodeError as err:
+        raise InputError(
+            str(path), [f"byte {err.start}: not UTF-8 text; save the file as UTF-8 JSON"]
+        ) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:
