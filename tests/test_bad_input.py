@@ -24,9 +24,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import DATA, instance_path, raw
 
 from cli import main
+from conftest import DATA, instance_path, raw
 
 TINY = instance_path("tiny")
 

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import instance_path, load
 
 import scheduler
 from cli import main
+from conftest import instance_path, load
 from models import load_instance, load_schedule
 from scheduler import check
 

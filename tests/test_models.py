@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import INSTANCES, ROOT, load, raw
 from pydantic import ValidationError
 
+from conftest import INSTANCES, ROOT, load, raw
 from models import (
     GroupType,
     InputError,
