@@ -147,7 +147,11 @@ def solve(
         relative_gap=relative_gap,
         formulation=formulation,  # type: ignore[arg-type]
     )
-    result = run_solve(inst, settings)
+    try:
+        result = run_solve(inst, settings)
+    except RuntimeError as err:
+        click.echo(str(err), err=True)
+        sys.exit(EXIT_INTERNAL)
     click.echo(result.summary())
     if result.found:
         report = check(inst, result.schedule)

@@ -19,7 +19,6 @@ _STATUS: dict[Any, Status] = {
     cp_model.FEASIBLE: "feasible",
     cp_model.INFEASIBLE: "infeasible",
     cp_model.UNKNOWN: "unknown",
-    cp_model.MODEL_INVALID: "unknown",
 }
 
 
@@ -176,6 +175,8 @@ def solve(
     progress = _Progress(started)
     code = solver.solve(tm.model, progress)
     wall = time.perf_counter() - started
+    if code == cp_model.MODEL_INVALID:  # a bug in the model builder, never a property of the input
+        raise RuntimeError(f"internal error: invalid CP-SAT model: {tm.model.validate()}")
     status = _STATUS[code]
 
     objective = best_bound = gap = None
@@ -233,6 +234,7 @@ def _primary_missing(instance: Instance, sessions: list[Session]) -> int:
 def read_sessions(tm: TimetableModel, solver: cp_model.CpSolver) -> list[Session]:
     """The running sessions, in week order, numbered S001, S002, ..."""
     rows = []
+    with_primary: set[str] = set()
     for cand in tm.candidates:
         n = cand.number
         if solver.value(tm.open[n]) == 0:
@@ -241,7 +243,7 @@ def read_sessions(tm: TimetableModel, solver: cp_model.CpSolver) -> list[Session
         leaders = [cid for (_, cid), v in tm.leads_of(n) if solver.boolean_value(v)]
         members = sorted(pid for pid in tm.members[n] if solver.boolean_value(tm.seat[(pid, n)]))
         period = cand.period
-        for part in split_family(tm.index, cand.group_type, rooms, leaders, members):
+        for part in split_family(tm.index, cand.group_type, rooms, leaders, members, with_primary):
             rows.append(
                 dict(
                     day=period.day,

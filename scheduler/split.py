@@ -29,13 +29,19 @@ def split_family(
     rooms: list[str],
     leaders: list[str],
     members: list[str],
+    with_primary: set[str],
 ) -> list[Part]:
-    """Divide ``members`` into ``len(rooms)`` sessions, one per room and leader."""
+    """Divide ``members`` into ``len(rooms)`` sessions, one per room and leader.
+
+    ``with_primary`` holds the patients already seated with their primary
+    counselor in an earlier family; the others go first into their primary's
+    session. The set is updated.
+    """
     assert len(rooms) == len(leaders) and rooms, (
         "a running family has one room and leader per session"
     )
     wants: dict[str, list[str]] = {c: [] for c in leaders}
-    for pid in members:
+    for pid in sorted(members, key=lambda p: (p in with_primary, p)):
         primary = index.patient[pid].primary_counselor
         if primary in wants:
             wants[primary].append(pid)
@@ -56,6 +62,8 @@ def split_family(
     for i, group in enumerate(groups):
         while len(group) < sizes[i]:
             group.append(next(rest))
+    for leader, group in zip(leaders, groups):
+        with_primary.update(p for p in group if index.patient[p].primary_counselor == leader)
     return [
         Part(room, leader, sorted(group)) for room, leader, group in zip(rooms, leaders, groups)
     ]
