@@ -262,16 +262,22 @@ def _form_cohorts(rng: np.random.Generator, people: list[dict]) -> list[_Cohort]
     by_key: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for p in people:
         by_key[(p["stage"], p["_time"])].append(p)
-    # A stage too small for a cohort joins a neighbour stage; then a time of day too
-    # small for a cohort moves to the other time of day.
-    for i, stage in enumerate(STAGES):
-        size = sum(len(by_key.get((stage, t), [])) for t in TIMES)
-        if 0 < size < 4:
-            target = STAGES[i + 1] if i + 1 < len(STAGES) else STAGES[i - 1]
-            for t in TIMES:
-                for p in by_key.pop((stage, t), []):
-                    p["stage"] = target
-                    by_key[(target, t)].append(p)
+
+    # A stage too small for a cohort joins its nearest non-empty neighbour stage (until
+    # none is too small); then a time of day too small moves to the other time of day.
+    def size(stage: str) -> int:
+        return sum(len(by_key.get((stage, t), [])) for t in TIMES)
+
+    while small := [s for s in STAGES if 0 < size(s) < 4]:
+        here = STAGES.index(small[0])
+        others = [s for s in STAGES if s != small[0] and size(s) > 0]
+        if not others:
+            break  # fewer than 4 patients in all: not with patients >= 8
+        target = min(others, key=lambda s: (abs(STAGES.index(s) - here), -STAGES.index(s)))
+        for t in TIMES:
+            for p in by_key.pop((small[0], t), []):
+                p["stage"] = target
+                by_key[(target, t)].append(p)
     for stage in STAGES:
         for time, other in (("am", "pm"), ("pm", "am")):
             if 0 < len(by_key.get((stage, time), [])) < 4:
