@@ -58,8 +58,12 @@ class TimetableModel:
         self.open: dict[int, Var] = {}
         self.attend: dict[tuple[str, str], Var] = {}  # (patient, slot)
         self.seat: dict[tuple[str, int], Var] = {}  # (patient, candidate)
-        self.room: dict[tuple[int, str], Var] = {}  # (candidate, room)
-        self.lead: dict[tuple[int, str], Var] = {}  # (candidate, counselor)
+        self.rooms_at: dict[int, dict[str, Var]] = defaultdict(dict)  # candidate -> room -> var
+        self.leads_at: dict[int, dict[str, Var]] = defaultdict(
+            dict
+        )  # candidate -> counselor -> var
+        # counselor -> (minutes, lead var) of every session they could lead: their group load.
+        self.minutes_led: dict[str, list[tuple[int, Var]]] = defaultdict(list)
         self.members: dict[int, list[str]] = defaultdict(list)  # candidate -> patient ids
         self.seats_of: dict[str, list[int]] = defaultdict(list)  # patient -> candidates
         # Soft terms: name -> (weight, expression). The objective is their weighted sum.
@@ -119,10 +123,12 @@ class TimetableModel:
                 cand.period.slot in self.index.room_slots(r)
                 and r.capacity >= cand.group_type.min_size
             ):
-                self.room[(n, r.id)] = m.new_bool_var(f"room[{n},{r.id}]")
+                self.rooms_at[n][r.id] = m.new_bool_var(f"room[{n},{r.id}]")
         for c in self.instance.counselors:
             if cand.group_type.id in c.qualified and cand.period.slot in c.available:
-                self.lead[(n, c.id)] = m.new_bool_var(f"lead[{n},{c.id}]")
+                lead = m.new_bool_var(f"lead[{n},{c.id}]")
+                self.leads_at[n][c.id] = lead
+                self.minutes_led[c.id].append((cand.period.minutes, lead))
 
     # -- hard rules ----------------------------------------------------------------
 
@@ -176,7 +182,7 @@ class TimetableModel:
             # Each session is bounded by the smaller of max_size and its room's capacity.
             seats_per_room = [
                 (min(g.max_size, self.index.room[rid].capacity), v)
-                for (_, rid), v in self.rooms_of(n)
+                for rid, v in self.rooms_at[n].items()
             ]
             m.add(size <= sum(cap * v for cap, v in seats_per_room))
             for s in seats:  # redundant, but tightens the LP relaxation
@@ -196,10 +202,9 @@ class TimetableModel:
         """One room per running session; one session per room per period."""
         by_room_period: dict[tuple[str, str, int], list[Var]] = defaultdict(list)
         for cand in self.candidates:
-            n = cand.number
-            rooms = self.rooms_of(n)
-            self.model.add(sum(v for _, v in rooms) == self.open[n])
-            for (_, rid), v in rooms:
+            rooms = self.rooms_at[cand.number]
+            self.model.add(sum(rooms.values()) == self.open[cand.number])
+            for rid, v in rooms.items():
                 by_room_period[(rid, *cand.period.key)].append(v)
         for vars_ in by_room_period.values():
             if len(vars_) > 1:
@@ -208,22 +213,18 @@ class TimetableModel:
     def counselors(self) -> None:
         """One qualified, available counselor per session, one session at a time, within max_hours."""
         by_counselor_period: dict[tuple[str, str, int], list[Var]] = defaultdict(list)
-        load: dict[str, list[tuple[int, Var]]] = defaultdict(list)
         for cand in self.candidates:
-            n = cand.number
-            leads = self.leads_of(n)
-            self.model.add(sum(v for _, v in leads) == self.open[n])
-            for (_, cid), v in leads:
+            leads = self.leads_at[cand.number]
+            self.model.add(sum(leads.values()) == self.open[cand.number])
+            for cid, v in leads.items():
                 by_counselor_period[(cid, *cand.period.key)].append(v)
-                load[cid].append((cand.period.minutes, v))
         for vars_ in by_counselor_period.values():
             if len(vars_) > 1:
                 self.model.add_at_most_one(vars_)
-        for cid, items in load.items():
+        for cid, items in self.minutes_led.items():
             cap = self.index.counselor[cid].max_minutes
             if cap is not None:
                 self.model.add(sum(mins * v for mins, v in items) <= cap)
-        self._load = load
 
     def break_symmetry(self) -> None:
         """Interchangeable copies open in order: copy k+1 runs only if copy k runs."""
@@ -274,7 +275,7 @@ class TimetableModel:
         loads = []
         for c in leaders:
             load = self.model.new_int_var(0, horizon, f"load[{c.id}]")
-            self.model.add(load == sum(mins * v for mins, v in self._load.get(c.id, [])))
+            self.model.add(load == sum(mins * v for mins, v in self.minutes_led.get(c.id, [])))
             loads.append(load)
         most = self.model.new_int_var(0, horizon, "load_max")
         least = self.model.new_int_var(0, horizon, "load_min")
@@ -297,7 +298,7 @@ class TimetableModel:
                 continue
             together = []
             for n in self.seats_of[p.id]:
-                lead = self.lead.get((n, cid))
+                lead = self.leads_at[n].get(cid)
                 if lead is None:
                     continue
                 both = m.new_bool_var(f"with_primary[{p.id},{n}]")
@@ -317,23 +318,9 @@ class TimetableModel:
         if weight:
             self.terms[name] = (weight, expr)
 
-    def rooms_of(self, n: int) -> list[tuple[tuple[int, str], Var]]:
-        """The room variables of candidate ``n``, keyed ``(n, room id)``."""
-        return self._room_index[n]
-
-    def leads_of(self, n: int) -> list[tuple[tuple[int, str], Var]]:
-        """The counselor variables of candidate ``n``, keyed ``(n, counselor id)``."""
-        return self._lead_index[n]
-
     def build(self) -> None:
         """Variables, then hard rules, then soft terms, then the objective."""
         self._add_candidates()
-        self._room_index: dict[int, list[tuple[tuple[int, str], Var]]] = defaultdict(list)
-        for key, v in self.room.items():
-            self._room_index[key[0]].append((key, v))
-        self._lead_index: dict[int, list[tuple[tuple[int, str], Var]]] = defaultdict(list)
-        for key, v in self.lead.items():
-            self._lead_index[key[0]].append((key, v))
 
         # Hard rules.
         self.whole_blocks()
@@ -343,7 +330,7 @@ class TimetableModel:
         self.group_size()
         self.avoid_pairs()
         self.rooms()
-        self.counselors()  # also collects counselor loads, used by load_imbalance
+        self.counselors()
         self.break_symmetry()
 
         # Soft terms.

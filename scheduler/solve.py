@@ -239,8 +239,8 @@ def read_sessions(tm: TimetableModel, solver: cp_model.CpSolver) -> list[Session
         n = cand.number
         if solver.value(tm.open[n]) == 0:
             continue
-        rooms = [rid for (_, rid), v in tm.rooms_of(n) if solver.boolean_value(v)]
-        leaders = [cid for (_, cid), v in tm.leads_of(n) if solver.boolean_value(v)]
+        rooms = [rid for rid, v in tm.rooms_at[n].items() if solver.boolean_value(v)]
+        leaders = [cid for cid, v in tm.leads_at[n].items() if solver.boolean_value(v)]
         members = sorted(pid for pid in tm.members[n] if solver.boolean_value(tm.seat[(pid, n)]))
         period = cand.period
         for part in split_family(tm.index, cand.group_type, rooms, leaders, members, with_primary):
