@@ -83,6 +83,9 @@ class _Checker:
         # Sessions that reference only known objects; the others are reported once.
         self.sessions: list[Session] = []
         self.patient_sessions: dict[str, list[Session]] = defaultdict(list)
+        # Group minutes per patient and per counselor, over those sessions.
+        self.patient_minutes: dict[str, int] = defaultdict(int)
+        self.counselor_minutes: dict[str, int] = defaultdict(int)
 
     def violation(self, rule: str, message: str, *ids: str) -> None:
         self.report.violations.append(Violation(rule, message, tuple(ids)))
@@ -93,8 +96,23 @@ class _Checker:
                 Penalty(term, tuple(ids), amount, weight * amount, message)
             )
 
-    def minutes(self, s: Session) -> int:
-        return self.idx.period_at[(s.slot, s.period)].minutes
+    def clashes(
+        self, rule: str, owner_verb: str, groups: dict[tuple[str, str, int], list[Session]]
+    ) -> None:
+        """Report every (owner, slot, period) with more than one session.
+
+        ``owner_verb`` phrases the message, e.g. ``"room {} holds"``.
+        """
+        for (owner, slot, period), here in groups.items():
+            if len(here) > 1:
+                label = self.idx.period_at[(slot, period)].label
+                ids = ", ".join(s.id for s in here)
+                self.violation(
+                    rule,
+                    f"{owner_verb.format(owner)} {len(here)} sessions in {label} ({ids})",
+                    owner,
+                    *(s.id for s in here),
+                )
 
     # -- structure ---------------------------------------------------------------
 
@@ -112,10 +130,10 @@ class _Checker:
             elif (s.slot, s.period) not in idx.period_at:
                 problems.append(f"block {s.block} has no period {s.period}")
             else:
-                p = idx.period_at[(s.slot, s.period)]
-                if (s.start, s.end) != (p.start, p.end):
+                ref = idx.period_at[(s.slot, s.period)]
+                if (s.start, s.end) != (ref.start, ref.end):
                     problems.append(
-                        f"times {s.start}-{s.end} differ from period {s.period} ({p.start}-{p.end})"
+                        f"times {s.start}-{s.end} differ from period {s.period} ({ref.start}-{ref.end})"
                     )
             if s.group_type not in idx.group_type:
                 problems.append(f"group type {s.group_type} does not exist")
@@ -135,9 +153,13 @@ class _Checker:
                 for msg in problems:
                     self.violation("reference", f"session {s.id}: {msg}", s.id)
                 continue
+            # From here on s.minutes is the period's length: the times were checked above.
             self.sessions.append(s)
             for pid in s.patients:
                 self.patient_sessions[pid].append(s)
+                self.patient_minutes[pid] += s.minutes
+            for cid in s.counselors:
+                self.counselor_minutes[cid] += s.minutes
 
     # -- rule 1: whole blocks ------------------------------------------------------
 
@@ -194,7 +216,7 @@ class _Checker:
         """Weekly hours between min_hours and max_hours; at least min_days days."""
         for p in self.inst.patients:
             sessions = self.patient_sessions.get(p.id, [])
-            total = sum(self.minutes(s) for s in sessions)
+            total = self.patient_minutes.get(p.id, 0)
             if total < p.min_minutes:
                 self.violation(
                     "min_hours",
@@ -338,23 +360,13 @@ class _Checker:
                     s.room,
                     s.id,
                 )
-        for (room, slot, period), here in by_room_period.items():
-            if len(here) > 1:
-                label = self.idx.period_at[(slot, period)].label
-                ids = ", ".join(s.id for s in here)
-                self.violation(
-                    "room_clash",
-                    f"room {room} holds {len(here)} sessions in {label} ({ids})",
-                    room,
-                    *(s.id for s in here),
-                )
+        self.clashes("room_clash", "room {} holds", by_room_period)
 
     # -- rule 6: counselors --------------------------------------------------------
 
     def check_counselors(self) -> None:
         """One qualified, available counselor per session, in one session per period, within max_hours."""
         by_counselor_period: dict[tuple[str, str, int], list[Session]] = defaultdict(list)
-        load: dict[str, int] = defaultdict(int)
         for s in self.sessions:
             if len(s.counselors) != 1:
                 self.violation(
@@ -365,7 +377,6 @@ class _Checker:
             for cid in s.counselors:
                 c = self.idx.counselor[cid]
                 by_counselor_period[(cid, s.slot, s.period)].append(s)
-                load[cid] += self.minutes(s)
                 if s.group_type not in c.qualified:
                     self.violation(
                         "counselor_qualified",
@@ -380,17 +391,8 @@ class _Checker:
                         cid,
                         s.id,
                     )
-        for (cid, slot, period), here in by_counselor_period.items():
-            if len(here) > 1:
-                label = self.idx.period_at[(slot, period)].label
-                ids = ", ".join(s.id for s in here)
-                self.violation(
-                    "counselor_clash",
-                    f"{cid} leads {len(here)} sessions in {label} ({ids})",
-                    cid,
-                    *(s.id for s in here),
-                )
-        for cid, minutes in load.items():
+        self.clashes("counselor_clash", "{} leads", by_counselor_period)
+        for cid, minutes in self.counselor_minutes.items():
             cap = self.idx.counselor[cid].max_minutes
             if cap is not None and minutes > cap:
                 self.violation(
@@ -410,7 +412,7 @@ class _Checker:
             )
         for p in self.inst.patients:
             sessions = self.patient_sessions.get(p.id, [])
-            total = sum(self.minutes(s) for s in sessions)
+            total = self.patient_minutes.get(p.id, 0)
             self.penalty(
                 "excess_minutes",
                 w.excess_minutes,
@@ -443,11 +445,7 @@ class _Checker:
                 )
         leaders = self.idx.group_leaders
         if len(leaders) >= 2:
-            load = {c.id: 0 for c in leaders}
-            for s in self.sessions:
-                for cid in s.counselors:
-                    if cid in load:
-                        load[cid] += self.minutes(s)
+            load = {c.id: self.counselor_minutes.get(c.id, 0) for c in leaders}
             most = max(load, key=lambda c: (load[c], c))
             least = min(load, key=lambda c: (load[c], c))
             self.penalty(
