@@ -58,6 +58,9 @@ class ProgramIndex:
         self.counselor: dict[str, Counselor] = {c.id: c for c in instance.counselors}
         self.room: dict[str, Room] = {r.id: r for r in instance.rooms}
         self.stage_rank: dict[str, int] = {s: i for i, s in enumerate(instance.stages)}
+        self._room_slots: dict[str, set[str]] = {
+            r.id: set(self.slots if r.available is None else r.available) for r in instance.rooms
+        }
 
     def block_minutes(self, slot: str) -> int:
         return self.block_of[slot].minutes
@@ -67,11 +70,9 @@ class ProgramIndex:
         available = set(patient.available)
         return [s for s in self.slots if s in available]
 
-    def counselor_slots(self, counselor: Counselor) -> set[str]:
-        return set(counselor.available)
-
     def room_slots(self, room: Room) -> set[str]:
-        return set(self.slots) if room.available is None else set(room.available)
+        """Slots the room can be used in (every slot when the instance names none)."""
+        return self._room_slots[room.id]
 
     def eligible(self, patient: Patient, group_type: GroupType) -> bool:
         """Whether the patient may join a group of this type (every given condition holds)."""
