@@ -13,14 +13,14 @@ from __future__ import annotations
 import json
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 import click
 
 from models import (
     InputError,
-    Instance,
     Schedule,
     Session,
     json_schema,
@@ -29,6 +29,8 @@ from models import (
     to_json,
     write_text_atomic,
 )
+
+T = TypeVar("T")
 
 EXIT_OK, EXIT_NO_SCHEDULE, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -39,16 +41,10 @@ def _fail_input(err: InputError) -> NoReturn:
     sys.exit(EXIT_BAD_INPUT)
 
 
-def _load_instance(path: str) -> Instance:
+def _load_or_exit(loader: Callable[[str], T], path: str) -> T:
+    """Load a file; on bad input print one line per problem and exit 2."""
     try:
-        return load_instance(path)
-    except InputError as err:
-        _fail_input(err)
-
-
-def _load_schedule(path: str) -> Schedule:
-    try:
-        return load_schedule(path)
+        return loader(path)
     except InputError as err:
         _fail_input(err)
 
@@ -137,7 +133,7 @@ def solve(
     from scheduler import SolveSettings, check
     from scheduler import solve as run_solve
 
-    inst = _load_instance(instance)
+    inst = _load_or_exit(load_instance, instance)
     _check_writable(output)
     settings = SolveSettings(
         time_limit=time_limit,
@@ -180,8 +176,8 @@ def check(instance: str, schedule: str) -> None:
     """
     from scheduler import check as run_check
 
-    inst = _load_instance(instance)
-    sched = _load_schedule(schedule)
+    inst = _load_or_exit(load_instance, instance)
+    sched = _load_or_exit(load_schedule, schedule)
     if sched.instance != inst.name:
         click.echo(
             f"{schedule}: instance: the schedule is for '{sched.instance}', not '{inst.name}'",
@@ -267,7 +263,7 @@ def generate(
 )
 def show(schedule: str, view: str) -> None:
     """Print SCHEDULE as a readable timetable."""
-    sched = _load_schedule(schedule)
+    sched = _load_or_exit(load_schedule, schedule)
     click.echo(render(sched, view), nl=False)
 
 
