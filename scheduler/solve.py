@@ -61,18 +61,38 @@ class SolveSettings:
 
 @dataclass
 class SolveResult:
-    """What a solve returns: the schedule and its statistics."""
+    """What a solve returns: the schedule and its statistics.
 
-    status: Status
+    Status, objective, bound, gap and terms are read from the schedule, so the
+    result and the JSON it writes cannot disagree.
+    """
+
     schedule: Schedule
-    objective: int | None
-    best_bound: float | None
-    gap: float | None
     wall_seconds: float
-    terms: dict[str, int]
     model_stats: dict[str, int]
     first_solution_seconds: float | None = None
     solutions: int = 0
+
+    @property
+    def status(self) -> Status:
+        return self.schedule.status
+
+    @property
+    def objective(self) -> int | None:
+        return self.schedule.objective
+
+    @property
+    def best_bound(self) -> float | None:
+        return self.schedule.best_bound
+
+    @property
+    def gap(self) -> float | None:
+        return self.schedule.gap
+
+    @property
+    def terms(self) -> dict[str, int]:
+        """The objective by term (terms with weight 0 are left out)."""
+        return self.schedule.objective_terms
 
     @property
     def found(self) -> bool:
@@ -194,8 +214,8 @@ def solve(
         objective = sum(terms.values())
         best_bound = solver.best_objective_bound
         gap = max(0.0, (objective - best_bound) / max(abs(objective), 1e-9))
-        status = "optimal" if gap < 1e-9 else "feasible"
-        gap = 0.0 if status == "optimal" else gap
+        # Optimal only when the bound proves it: a lossy split leaves a gap.
+        status, gap = ("optimal", 0.0) if gap < 1e-9 else ("feasible", gap)
 
     schedule = Schedule(
         instance=instance.name,
@@ -207,18 +227,7 @@ def solve(
         objective_terms=terms,
         sessions=sessions,
     )
-    return SolveResult(
-        status,
-        schedule,
-        objective,
-        best_bound,
-        gap,
-        wall,
-        terms,
-        tm.stats(),
-        progress.first_seconds,
-        progress.count,
-    )
+    return SolveResult(schedule, wall, tm.stats(), progress.first_seconds, progress.count)
 
 
 def _primary_missing(instance: Instance, sessions: list[Session]) -> int:
