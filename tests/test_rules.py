@@ -119,6 +119,18 @@ def assert_infeasible(result: SolveResult) -> None:
     assert result.schedule.sessions == []
 
 
+def assert_outcome(result: SolveResult, expected: int | None) -> bool:
+    """Infeasible when ``expected`` is None, else optimal with that objective.
+
+    Returns whether there is a schedule to look at further.
+    """
+    if expected is None:
+        assert_infeasible(result)
+        return False
+    assert_optimal(result, expected)
+    return True
+
+
 def attended(result: SolveResult) -> dict[str, list[str]]:
     """Patient -> the slots (day.block) they attend, in week order of first session."""
     out: dict[str, list[str]] = defaultdict(list)
@@ -404,10 +416,8 @@ def test_requirement_min(
         counselors=[counselor("C1", ["G", "H"])],
     )
     result = solved(data, formulation)
-    if expected is None:
-        assert_infeasible(result)
+    if not assert_outcome(result, expected):
         return
-    assert_optimal(result, expected)
     kind = {"G": "psychoeducational", "H": "skills"}
     for req in requirements:
         for pid in ("P1", "P2"):
@@ -583,10 +593,8 @@ def test_room_capacity(
         rooms=[room(f"R{i + 1}", cap) for i, cap in enumerate(capacities)],
     )
     result = solved(data, formulation)
-    if expected is None:
-        assert_infeasible(result)
+    if not assert_outcome(result, expected):
         return
-    assert_optimal(result, expected)
     assert sorted(s.room for s in result.schedule.sessions) == rooms_used
 
 
@@ -730,10 +738,8 @@ def test_avoid_pairs(formulation: str, avoid: dict[str, list[str]], expected: in
         rooms=[room("R1"), room("R2")],
     )
     result = solved(data, formulation)
-    if expected is None:
-        assert_infeasible(result)
+    if not assert_outcome(result, expected):
         return
-    assert_optimal(result, expected)
     if avoid:
         for s in result.schedule.sessions:
             assert not {"P1", "P2"} <= set(s.patients)
@@ -793,10 +799,8 @@ def test_room_availability(
         rooms=[room("R1", available=available)],
     )
     result = solved(data, formulation)
-    if expected is None:
-        assert_infeasible(result)
+    if not assert_outcome(result, expected):
         return
-    assert_optimal(result, expected)
     assert session_slots(result) == (["tue.am"] if available else ["mon.am"])
 
 
@@ -825,10 +829,8 @@ def test_one_session_per_room_per_period(
         weights=weights(session_run=60, preferred_missed=30),
     )
     result = solved(data, formulation)
-    if expected is None:
-        assert_infeasible(result)
+    if not assert_outcome(result, expected):
         return
-    assert_optimal(result, expected)
     used = [(s.room, s.slot, s.period) for s in result.schedule.sessions]
     assert len(used) == len(set(used))
 
@@ -884,10 +886,8 @@ def test_counselor_availability(
         counselors=[counselor("C1", available=available)],
     )
     result = solved(data, formulation)
-    if expected is None:
-        assert_infeasible(result)
+    if not assert_outcome(result, expected):
         return
-    assert_optimal(result, expected)
     assert session_slots(result) == (["mon.am"] if expected == 60 else ["tue.am"])
 
 
@@ -914,10 +914,8 @@ def test_counselor_one_session_at_a_time(
         weights=weights(session_run=60, preferred_missed=30),
     )
     result = solved(data, formulation)
-    if expected is None:
-        assert_infeasible(result)
+    if not assert_outcome(result, expected):
         return
-    assert_optimal(result, expected)
     led = [(s.counselors[0], s.slot, s.period) for s in result.schedule.sessions]
     assert len(led) == len(set(led))
 
@@ -944,10 +942,8 @@ def test_counselor_max_hours(
         counselors=[counselor("C1", max_hours=max_hours)] + ([counselor("C2")] if with_c2 else []),
     )
     result = solved(data, formulation)
-    if expected is None:
-        assert_infeasible(result)
+    if not assert_outcome(result, expected):
         return
-    assert_optimal(result, expected)
     c1 = sum(1 for s in result.schedule.sessions if s.counselors == ["C1"])
     assert c1 * 60 <= max_hours * 60
 
