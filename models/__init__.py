@@ -7,11 +7,14 @@ from models.instance import (
     Block,
     Counselor,
     GroupType,
+    Individual,
     Instance,
     Patient,
     Period,
     Requirement,
     Room,
+    Screening,
+    Together,
     Weights,
 )
 from models.io import (
@@ -24,13 +27,15 @@ from models.io import (
     to_json,
     write_text_atomic,
 )
-from models.schedule import Schedule, Session, Status
+from models.schedule import Appointment, Schedule, Screen, Session, Status
 
 __all__ = [
     "KINDS",
+    "Appointment",
     "Block",
     "Counselor",
     "GroupType",
+    "Individual",
     "InputError",
     "Instance",
     "Patient",
@@ -40,8 +45,11 @@ __all__ = [
     "Requirement",
     "Room",
     "Schedule",
+    "Screen",
+    "Screening",
     "Session",
     "Status",
+    "Together",
     "Weights",
     "dump",
     "json_schema",

@@ -9,7 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from models.instance import Block, Counselor, GroupType, Instance, Patient, Requirement, Room
+from models.instance import (
+    Block,
+    Counselor,
+    GroupType,
+    Instance,
+    Patient,
+    Requirement,
+    Room,
+    minutes,
+)
+
+
+def clock(mins: int) -> str:
+    """``HH:MM`` of minutes since midnight."""
+    return f"{mins // 60:02d}:{mins % 60:02d}"
 
 
 @dataclass(frozen=True)
@@ -31,6 +45,42 @@ class PeriodRef:
     @property
     def label(self) -> str:
         return f"{self.slot} {self.start}-{self.end}"
+
+
+@dataclass(frozen=True)
+class AppointmentTime:
+    """One individual slot on one day: when a one-to-one appointment can happen.
+
+    ``slot`` is the day's block the time belongs to (the one it overlaps, else
+    the nearest): people and offices must be available in that block.
+    """
+
+    day: str
+    index: int
+    start: int  # minutes since midnight
+    end: int
+    slot: str
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.day, self.index)
+
+    @property
+    def minutes(self) -> int:
+        return self.end - self.start
+
+    @property
+    def label(self) -> str:
+        return f"{self.day} {clock(self.start)}-{clock(self.end)}"
+
+
+def gap(start: int, end: int, block: Block) -> int:
+    """Minutes between a time range and a block; 0 when they overlap or touch."""
+    return max(0, block.start - end, start - block.end)
+
+
+def overlaps(start: int, end: int, other_start: int, other_end: int) -> bool:
+    return start < other_end and other_start < end
 
 
 class ProgramIndex:
@@ -61,6 +111,86 @@ class ProgramIndex:
         self._room_slots: dict[str, set[str]] = {
             r.id: set(self.slots if r.available is None else r.available) for r in instance.rooms
         }
+        self.group_rooms: list[Room] = [r for r in instance.rooms if r.type == "group"]
+        self.offices: list[Room] = [r for r in instance.rooms if r.type == "office"]
+        self.appointment_times: list[AppointmentTime] = []
+        duration = instance.individual.duration_minutes
+        for day in instance.days:
+            for k, t in enumerate(instance.individual_slots):
+                start = minutes(t.start)
+                home = min(
+                    instance.blocks, key=lambda b: (gap(start, start + duration, b), b.start)
+                )
+                self.appointment_times.append(
+                    AppointmentTime(day, k, start, start + duration, f"{day}.{home.id}")
+                )
+        self.appointment_at: dict[tuple[str, int], AppointmentTime] = {
+            t.key: t for t in self.appointment_times
+        }
+
+    def individual_per_week(self, patient: Patient) -> int:
+        """Individual sessions the patient needs this week (none without individual slots)."""
+        if not self.instance.individual_slots:
+            return 0
+        ind = self.instance.individual
+        return ind.per_week_by_stage.get(patient.stage, ind.per_week)
+
+    def needs_medication(self, patient: Patient) -> bool:
+        return patient.medication_management and bool(self.instance.individual_slots)
+
+    def screens_per_week(self) -> int:
+        screening = self.instance.screening
+        return 0 if screening is None else screening.per_week
+
+    def appointment_time(self, day: str, start: str, end: str) -> AppointmentTime | None:
+        """The appointment time an entry of a schedule names, if it is one."""
+        for t in self.appointment_times:
+            if t.day == day and clock(t.start) == start and clock(t.end) == end:
+                return t
+        return None
+
+    def blocks_clashing(self, time: AppointmentTime) -> list[str]:
+        """Slots of the day whose block overlaps the appointment: a patient there cannot come."""
+        return [
+            f"{time.day}.{b.id}"
+            for b in self.instance.blocks
+            if overlaps(time.start, time.end, b.start, b.end)
+        ]
+
+    def periods_clashing(self, time: AppointmentTime) -> list[PeriodRef]:
+        """Periods of the day that overlap the appointment: a counselor leading one is busy."""
+        return [
+            p
+            for b in self.instance.blocks
+            for p in self.periods_of[f"{time.day}.{b.id}"]
+            if overlaps(time.start, time.end, minutes(p.start), minutes(p.end))
+        ]
+
+    def next_to(self, time: AppointmentTime, slot: str) -> bool:
+        """Whether the appointment is directly before or after the block (no extra trip)."""
+        block = self.block_of[slot]
+        return (
+            self.day_of[slot] == time.day
+            and not overlaps(time.start, time.end, block.start, block.end)
+            and gap(time.start, time.end, block) <= self.instance.individual.adjacent_minutes
+        )
+
+    def has_role(self, counselor: Counselor, role: str | None) -> bool:
+        return role is None or role in counselor.roles
+
+    @cached_property
+    def prescribers(self) -> list[Counselor]:
+        return [c for c in self.instance.counselors if "prescriber" in c.roles]
+
+    @cached_property
+    def primary_candidates(self) -> list[Counselor]:
+        """Counselors who can carry a caseload (counselor or clinician role)."""
+        return [c for c in self.instance.counselors if c.can_be_primary]
+
+    @cached_property
+    def unassigned(self) -> list[Patient]:
+        """Patients without a primary counselor: the solver assigns one."""
+        return [p for p in self.instance.patients if p.primary_counselor is None]
 
     def block_minutes(self, slot: str) -> int:
         return self.block_of[slot].minutes

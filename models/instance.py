@@ -10,6 +10,7 @@ a file with both kinds of problem shows its field problems first.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -24,6 +25,9 @@ SlotRef = Annotated[
 ]
 Kind = Literal["psychoeducational", "skills", "interpersonal_process"]
 KINDS: tuple[Kind, ...] = ("psychoeducational", "skills", "interpersonal_process")
+Role = Literal["counselor", "clinician", "prescriber", "case_manager"]
+# Roles that can carry a caseload: primary counselors and individual counseling.
+PRIMARY_ROLES: tuple[Role, ...] = ("counselor", "clinician")
 
 # Group sizes by kind when a group type leaves them out (domain.md).
 DEFAULT_SIZES: dict[str, tuple[int, int]] = {
@@ -110,6 +114,33 @@ class GroupType(_Strict):
     genders: list[str] | None = None
     tracks: list[str] | None = None
     requires_flags: list[str] = Field(default_factory=list)
+    topics: list[Id] = Field(
+        default_factory=list, description="curriculum: every session of the type teaches one"
+    )
+    strict_curriculum: bool = Field(
+        default=False, description="never repeat a topic to a patient (otherwise a penalty)"
+    )
+    staff_required: int = Field(default=1, ge=1, le=4, description="counselors per session")
+    requires_role: Role | None = Field(
+        default=None, description="at least one of the session's counselors has this role"
+    )
+    family: bool = Field(default=False, description="relatives attend: see family_seats")
+    family_seats: int = Field(
+        default=2, ge=1, le=10, description="room seats per patient in a family group"
+    )
+
+    @property
+    def seats_per_patient(self) -> int:
+        """Room seats one patient takes (with their relatives in family groups)."""
+        return self.family_seats if self.family else 1
+
+    @field_validator("topics")
+    @classmethod
+    def _distinct_topics(cls, topics: list[str]) -> list[str]:
+        dupes = sorted({t for t in topics if topics.count(t) > 1})
+        if dupes:
+            raise ValueError(f"topic listed twice: {', '.join(dupes)}")
+        return topics
 
     @model_validator(mode="after")
     def _sizes(self) -> GroupType:
@@ -161,8 +192,16 @@ class Patient(_Strict):
     gender: str | None = None
     flags: list[str] = Field(default_factory=list)
     preferred: list[SlotRef] = Field(default_factory=list)
-    primary_counselor: Id | None = None
+    primary_counselor: Id | None = Field(
+        default=None, description="when absent the solver assigns one (see primary_counselors)"
+    )
     avoid: list[Id] = Field(default_factory=list)
+    medication_management: bool = Field(
+        default=False, description="one appointment a week with a prescriber"
+    )
+    completed_topics: list[Id] = Field(
+        default_factory=list, description="curriculum topics heard in earlier weeks"
+    )
 
     @property
     def min_minutes(self) -> int:
@@ -193,10 +232,32 @@ class Counselor(_Strict):
         allow_inf_nan=False,
         description="group hours per week",
     )
+    max_hours_per_day: float | None = Field(
+        default=None,
+        ge=0,
+        le=24,
+        allow_inf_nan=False,
+        description="hours of groups and appointments per day",
+    )
+    roles: list[Role] = Field(default_factory=lambda: ["counselor"])
+    max_individual: int | None = Field(
+        default=None, ge=0, le=1000, description="individual sessions per week"
+    )
+    max_caseload: int | None = Field(
+        default=None, ge=0, le=1000, description="patients with this primary counselor"
+    )
 
     @property
     def max_minutes(self) -> int | None:
         return None if self.max_hours is None else round(self.max_hours * 60)
+
+    @property
+    def max_minutes_per_day(self) -> int | None:
+        return None if self.max_hours_per_day is None else round(self.max_hours_per_day * 60)
+
+    @property
+    def can_be_primary(self) -> bool:
+        return any(r in PRIMARY_ROLES for r in self.roles)
 
 
 class Room(_Strict):
@@ -204,7 +265,48 @@ class Room(_Strict):
 
     id: Id
     capacity: int = Field(ge=1, le=1000)
+    type: Literal["group", "office"] = Field(
+        default="group", description="groups meet in group rooms, appointments in offices"
+    )
     available: list[SlotRef] | None = Field(default=None, description="all slots when absent")
+
+
+class Individual(_Strict):
+    """Individual counseling: one-to-one sessions with the primary counselor."""
+
+    duration_minutes: int = Field(default=50, ge=30, le=60)
+    per_week: int = Field(default=1, ge=0, le=7)
+    per_week_by_stage: dict[Id, int] = Field(
+        default_factory=dict, description="per_week for patients of these stages"
+    )
+    adjacent_minutes: int = Field(
+        default=30,
+        ge=0,
+        le=240,
+        description="an appointment this close to the patient's block that day needs no extra trip",
+    )
+
+    @field_validator("per_week_by_stage")
+    @classmethod
+    def _counts(cls, by_stage: dict[str, int]) -> dict[str, int]:
+        for stage, n in by_stage.items():
+            if not 0 <= n <= 7:
+                raise ValueError(f"per_week of stage '{stage}' is {n}, not within 0-7")
+        return by_stage
+
+
+class Screening(_Strict):
+    """Drug and alcohol monitoring: specimen collections in attended blocks."""
+
+    per_week: int = Field(default=1, ge=0, le=7)
+    capacity_per_block: int = Field(default=8, ge=1, le=1000)
+
+
+class Together(_Strict):
+    """Two patients who must share all their sessions of one group type (couples groups)."""
+
+    patients: list[Id] = Field(min_length=2, max_length=2)
+    group_type: Id
 
 
 class Weights(_Strict):
@@ -232,6 +334,27 @@ class Weights(_Strict):
         le=MAX_WEIGHT,
         description="per patient whose primary counselor leads none of their groups",
     )
+    individual_extra_trip: int = Field(
+        default=20,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="per appointment not next to the patient's block that day",
+    )
+    topic_repeat: int = Field(
+        default=200,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="per session whose topic the patient heard this week or completed before",
+    )
+    caseload_imbalance: int = Field(
+        default=10,
+        ge=0,
+        le=MAX_WEIGHT,
+        description=(
+            "per patient between the largest and smallest caseload, when the solver "
+            "assigns primary counselors"
+        ),
+    )
 
 
 class Instance(_Strict):
@@ -248,6 +371,16 @@ class Instance(_Strict):
     patients: list[Patient] = Field(default_factory=list)
     counselors: list[Counselor] = Field(default_factory=list)
     rooms: list[Room] = Field(default_factory=list)
+    individual: Individual = Field(default_factory=Individual)
+    individual_slots: list[Period] = Field(
+        default_factory=list,
+        description=(
+            "times of day, on every day, for one-to-one appointments; "
+            "no individual counseling or medication management without them"
+        ),
+    )
+    screening: Screening | None = Field(default=None, description="no screens when absent")
+    together: list[Together] = Field(default_factory=list)
     weights: Weights = Field(default_factory=Weights)
 
     @property
@@ -333,4 +466,55 @@ def _check_references(inst: Instance) -> list[Problem]:
         check_slots(("counselors", i, "available"), c.available)
     for i, room in enumerate(inst.rooms):
         check_slots(("rooms", i, "available"), room.available)
+    _check_services(inst, add, stages, types, patients)
     return problems
+
+
+def _check_services(
+    inst: Instance,
+    add: Callable[[tuple[str | int, ...], str], None],
+    stages: set[str],
+    types: set[str],
+    patients: set[str],
+) -> None:
+    """Cross-object rules of individual counseling, medication, curriculum and pairs."""
+    counselor = {c.id: c for c in inst.counselors}
+    for i, p in enumerate(inst.patients):
+        c = counselor.get(p.primary_counselor or "")
+        if c is not None and not c.can_be_primary:
+            add(
+                ("patients", i, "primary_counselor"),
+                f"'{c.id}' has neither the counselor nor the clinician role",
+            )
+    for stage in inst.individual.per_week_by_stage:
+        if stage not in stages:
+            add(("individual", "per_week_by_stage", stage), f"'{stage}' is not a stage")
+    slots = sorted(enumerate(inst.individual_slots), key=lambda ip: minutes(ip[1].start))
+    for i, slot in slots:
+        if slot.minutes < inst.individual.duration_minutes:
+            add(
+                ("individual_slots", i),
+                f"{slot.start}-{slot.end} is shorter than individual.duration_minutes "
+                f"{inst.individual.duration_minutes}",
+            )
+    for (_, a), (j, b) in zip(slots, slots[1:]):
+        if minutes(b.start) < minutes(a.end):
+            add(("individual_slots", j), f"{b.start}-{b.end} overlaps {a.start}-{a.end}")
+    if inst.individual_slots and not any(r.type == "office" for r in inst.rooms):
+        add(("individual_slots",), "appointments need a room of type 'office'; there is none")
+    topics = {t for g in inst.group_types for t in g.topics}
+    for i, p in enumerate(inst.patients):
+        for k, t in enumerate(p.completed_topics):
+            if t not in topics:
+                add(("patients", i, "completed_topics", k), f"'{t}' is not a topic of any group type")
+    for i, pair in enumerate(inst.together):
+        if pair.group_type not in types:
+            add(("together", i, "group_type"), f"'{pair.group_type}' is not a group type id")
+        for k, pid in enumerate(pair.patients):
+            if pid not in patients:
+                add(("together", i, "patients", k), f"'{pid}' is not a patient id")
+        a, b = pair.patients
+        if a == b:
+            add(("together", i, "patients"), "a pair needs two different patients")
+        elif any(p.id == a and b in p.avoid or p.id == b and a in p.avoid for p in inst.patients):
+            add(("together", i, "patients"), f"{a} and {b} also avoid each other")

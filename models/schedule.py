@@ -27,6 +27,7 @@ class Session(BaseModel):
     room: Id
     counselors: list[Id]
     patients: list[Id]
+    topic: Id | None = Field(default=None, description="curriculum topic, for types with topics")
 
     @property
     def slot(self) -> str:
@@ -35,6 +36,37 @@ class Session(BaseModel):
     @property
     def minutes(self) -> int:
         return minutes(self.end) - minutes(self.start)
+
+
+class Appointment(BaseModel):
+    """A one-to-one meeting: individual counseling or medication management."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    patient: Id
+    counselor: Id
+    day: Id
+    start: TimeOfDay
+    end: TimeOfDay
+    room: Id
+
+    @property
+    def minutes(self) -> int:
+        return minutes(self.end) - minutes(self.start)
+
+
+class Screen(BaseModel):
+    """A specimen collection for drug and alcohol monitoring, in a block the patient attends."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    patient: Id
+    day: Id
+    block: Id
+
+    @property
+    def slot(self) -> str:
+        return f"{self.day}.{self.block}"
 
 
 class Schedule(BaseModel):
@@ -55,3 +87,10 @@ class Schedule(BaseModel):
         default_factory=dict, description="weighted objective by term; sums to objective"
     )
     sessions: list[Session] = Field(default_factory=list)
+    individual_sessions: list[Appointment] = Field(default_factory=list)
+    medication_appointments: list[Appointment] = Field(default_factory=list)
+    screens: list[Screen] = Field(default_factory=list)
+    primary_counselors: dict[Id, Id] = Field(
+        default_factory=dict,
+        description="patient -> counselor, for the patients the solver assigned one",
+    )
