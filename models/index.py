@@ -179,6 +179,11 @@ class ProgramIndex:
         return role is None or role in counselor.roles
 
     @cached_property
+    def together_types(self) -> set[str]:
+        """Group types some pair must share."""
+        return {pair.group_type for pair in self.instance.together}
+
+    @cached_property
     def prescribers(self) -> list[Counselor]:
         return [c for c in self.instance.counselors if "prescriber" in c.roles]
 

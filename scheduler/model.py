@@ -11,12 +11,13 @@ calls them in order.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from models import GroupType, Instance, Patient, ProgramIndex
-from models.index import PeriodRef
+from models import Counselor, GroupType, Instance, Patient, ProgramIndex, Room
+from models.index import AppointmentTime, PeriodRef
 
 Var = cp_model.IntVar
 
@@ -56,6 +57,7 @@ class TimetableModel:
         self.model = cp_model.CpModel()
         self.candidates: list[Candidate] = []
         self.open: dict[int, Var] = {}
+        self.copies: dict[int, int] = {}  # candidate -> most sessions it can run
         self.attend: dict[tuple[str, str], Var] = {}  # (patient, slot)
         self.seat: dict[tuple[str, int], Var] = {}  # (patient, candidate)
         self.rooms_at: dict[int, dict[str, Var]] = defaultdict(dict)  # candidate -> room -> var
@@ -66,21 +68,50 @@ class TimetableModel:
         self.minutes_led: dict[str, list[tuple[int, Var]]] = defaultdict(list)
         self.members: dict[int, list[str]] = defaultdict(list)  # candidate -> patient ids
         self.seats_of: dict[str, list[int]] = defaultdict(list)  # patient -> candidates
+        # Curriculum: (candidate, topic) -> whether its sessions teach it.
+        self.topic_on: dict[tuple[int, str], Var] = {}
+        # One-to-one appointments: (kind, patient, counselor, day, time index) -> var,
+        # kind "individual" or "medication".
+        self.appts: dict[tuple[str, str, str, str, int], Var] = {}
+        # Primary counselors the solver chooses: (patient, counselor) -> var.
+        self.primary: dict[tuple[str, str], Var] = {}
+        self.screen: dict[tuple[str, str], Var] = {}  # (patient, slot)
         # Soft terms: name -> (weight, expression). The objective is their weighted sum.
         self.terms: dict[str, tuple[int, cp_model.LinearExprT]] = {}
         self.build()
 
     # -- variables -----------------------------------------------------------------
 
-    def _copies(self, period: PeriodRef, g: GroupType, patients: list[Patient]) -> int:
-        """How many parallel sessions of this type could run in the period, at most."""
-        rooms = [r for r in self.instance.rooms if period.slot in self.index.room_slots(r)]
-        leaders = [
+    def _rooms_for(self, period: PeriodRef, g: GroupType) -> list[Room]:
+        """Group rooms open in the period that seat at least a minimum-size group."""
+        return [
+            r
+            for r in self.index.group_rooms
+            if period.slot in self.index.room_slots(r)
+            and r.capacity >= g.min_size * g.seats_per_patient
+        ]
+
+    def _leaders_for(self, period: PeriodRef, g: GroupType) -> list[Counselor]:
+        return [
             c
             for c in self.instance.counselors
             if g.id in c.qualified and period.slot in c.available
         ]
-        return min(len(patients) // g.min_size, len(rooms), len(leaders))
+
+    def _copies(self, period: PeriodRef, g: GroupType, patients: list[Patient]) -> int:
+        """How many parallel sessions of this type could run in the period, at most."""
+        leaders = self._leaders_for(period, g)
+        with_role = [c for c in leaders if self.index.has_role(c, g.requires_role)]
+        copies = min(
+            len(patients) // g.min_size,
+            len(self._rooms_for(period, g)),
+            len(leaders) // g.staff_required,
+            len(with_role),
+        )
+        if self.aggregate and g.id in self.index.together_types:
+            # A family holding couples runs one session, so the split never parts a pair.
+            copies = min(copies, 1)
+        return copies
 
     def _add_candidates(self) -> None:
         """Enumerate candidate sessions and their patient, room and counselor variables."""
@@ -114,21 +145,17 @@ class TimetableModel:
         n = cand.number
         self.candidates.append(cand)
         self.open[n] = m.new_int_var(0, copies, f"open[{n}]")
+        self.copies[n] = copies
         for p in members:
             self.seat[(p.id, n)] = m.new_bool_var(f"seat[{p.id},{n}]")
             self.members[n].append(p.id)
             self.seats_of[p.id].append(n)
-        for r in self.instance.rooms:
-            if (
-                cand.period.slot in self.index.room_slots(r)
-                and r.capacity >= cand.group_type.min_size
-            ):
-                self.rooms_at[n][r.id] = m.new_bool_var(f"room[{n},{r.id}]")
-        for c in self.instance.counselors:
-            if cand.group_type.id in c.qualified and cand.period.slot in c.available:
-                lead = m.new_bool_var(f"lead[{n},{c.id}]")
-                self.leads_at[n][c.id] = lead
-                self.minutes_led[c.id].append((cand.period.minutes, lead))
+        for r in self._rooms_for(cand.period, cand.group_type):
+            self.rooms_at[n][r.id] = m.new_bool_var(f"room[{n},{r.id}]")
+        for c in self._leaders_for(cand.period, cand.group_type):
+            lead = m.new_bool_var(f"lead[{n},{c.id}]")
+            self.leads_at[n][c.id] = lead
+            self.minutes_led[c.id].append((cand.period.minutes, lead))
 
     # -- hard rules ----------------------------------------------------------------
 
@@ -179,9 +206,10 @@ class TimetableModel:
             seats = [self.seat[(pid, n)] for pid in self.members[n]]
             size = sum(seats)
             m.add(size >= g.min_size * self.open[n])
-            # Each session is bounded by the smaller of max_size and its room's capacity.
+            # Each session is bounded by the smaller of max_size and its room's capacity
+            # (in patients: a family group's patients bring relatives).
             seats_per_room = [
-                (min(g.max_size, self.index.room[rid].capacity), v)
+                (min(g.max_size, self.index.room[rid].capacity // g.seats_per_patient), v)
                 for rid, v in self.rooms_at[n].items()
             ]
             m.add(size <= sum(cap * v for cap, v in seats_per_room))
@@ -211,11 +239,20 @@ class TimetableModel:
                 self.model.add_at_most_one(vars_)
 
     def counselors(self) -> None:
-        """One qualified, available counselor per session, one session at a time, within max_hours."""
+        """staff_required qualified, available counselors per session, one session at a time,
+        within max_hours; one of them with the type's required role."""
         by_counselor_period: dict[tuple[str, str, int], list[Var]] = defaultdict(list)
         for cand in self.candidates:
+            g = cand.group_type
             leads = self.leads_at[cand.number]
-            self.model.add(sum(leads.values()) == self.open[cand.number])
+            self.model.add(sum(leads.values()) == g.staff_required * self.open[cand.number])
+            if g.requires_role is not None:
+                with_role = [
+                    v
+                    for cid, v in leads.items()
+                    if self.index.has_role(self.index.counselor[cid], g.requires_role)
+                ]
+                self.model.add(sum(with_role) >= self.open[cand.number])
             for cid, v in leads.items():
                 by_counselor_period[(cid, *cand.period.key)].append(v)
         for vars_ in by_counselor_period.values():
@@ -225,6 +262,218 @@ class TimetableModel:
             cap = self.index.counselor[cid].max_minutes
             if cap is not None:
                 self.model.add(sum(mins * v for mins, v in items) <= cap)
+
+    def together(self) -> None:
+        """Couples share every session of their group type: seated together or not at all."""
+        for pair in self.instance.together:
+            a, b = pair.patients
+            for cand in self.candidates:
+                if cand.group_type.id != pair.group_type:
+                    continue
+                sa = self.seat.get((a, cand.number))
+                sb = self.seat.get((b, cand.number))
+                if sa is not None and sb is not None:
+                    self.model.add(sa == sb)
+                elif sa is not None or sb is not None:
+                    self.model.add((sa if sa is not None else sb) == 0)  # the partner cannot come
+
+    def curriculum(self) -> None:
+        """A running session of a type with topics teaches one; strict types never repeat one."""
+        m = self.model
+        heard: dict[tuple[str, str], list[Var]] = defaultdict(list)  # (patient, topic)
+        for cand in self.candidates:
+            g = cand.group_type
+            if not g.topics:
+                continue
+            n = cand.number
+            runs = m.new_bool_var(f"runs[{n}]")
+            m.add(self.open[n] >= runs)
+            m.add(self.open[n] <= self.copies[n] * runs)
+            for t in g.topics:
+                self.topic_on[(n, t)] = m.new_bool_var(f"topic[{n},{t}]")
+            m.add(sum(self.topic_on[(n, t)] for t in g.topics) == runs)
+            for pid in self.members[n]:
+                seat = self.seat[(pid, n)]
+                for t in g.topics:
+                    hears = m.new_bool_var(f"hears[{pid},{n},{t}]")
+                    m.add_bool_and([seat, self.topic_on[(n, t)]]).only_enforce_if(hears)
+                    m.add_bool_or([~seat, ~self.topic_on[(n, t)], hears])
+                    heard[(pid, t)].append(hears)
+        self._topic_repeats: list[cp_model.LinearExprT] = []
+        for (pid, t), times in heard.items():
+            done = int(t in self.index.patient[pid].completed_topics)
+            strict = any(t in g.topics and g.strict_curriculum for g in self.instance.group_types)
+            if strict:
+                m.add(sum(times) + done <= 1)
+            elif done:
+                self._topic_repeats.append(sum(times))
+            elif len(times) > 1:
+                repeats = m.new_int_var(0, len(times) - 1, f"repeats[{pid},{t}]")
+                m.add_max_equality(repeats, [0, sum(times) - 1])
+                self._topic_repeats.append(repeats)
+
+    def _appointment_var(self, kind: str, p: Patient, c: Counselor, time: AppointmentTime) -> None:
+        key = (kind, p.id, c.id, time.day, time.index)
+        self.appts[key] = self.model.new_bool_var(f"{kind}[{p.id},{c.id},{time.label}]")
+
+    def _times_for(self, p: Patient) -> list[AppointmentTime]:
+        """Times the patient could come: available in the time's block, with a block that day
+        they could attend without overlap."""
+        slots = set(self.index.patient_slots(p))
+        return [
+            t
+            for t in self.index.appointment_times
+            if t.slot in slots
+            and any(
+                s in slots and s not in self.index.blocks_clashing(t)
+                for s in self._day_slots(t.day)
+            )
+        ]
+
+    def _day_slots(self, day: str) -> list[str]:
+        return [f"{day}.{b.id}" for b in self.instance.blocks]
+
+    def appointments(self) -> None:
+        """Individual counseling with the primary counselor and medication management with a
+        prescriber: the right number each, on a day the patient attends, never overlapping
+        their block, on different days for individual sessions."""
+        m = self.model
+        idx = self.index
+        for p in self.instance.patients:
+            times = self._times_for(p)
+            per_week = idx.individual_per_week(p)
+            if per_week:
+                counselors = (
+                    [idx.counselor[p.primary_counselor]]
+                    if p.primary_counselor is not None
+                    else idx.primary_candidates
+                )
+                for c in counselors:
+                    for t in times:
+                        if t.slot in c.available:
+                            self._appointment_var("individual", p, c, t)
+            if idx.needs_medication(p):
+                for c in idx.prescribers:
+                    for t in times:
+                        if t.slot in c.available:
+                            self._appointment_var("medication", p, c, t)
+        by_patient: dict[tuple[str, str], list[Var]] = defaultdict(list)  # (kind, patient)
+        by_patient_day: dict[tuple[str, str, str], list[Var]] = defaultdict(list)
+        by_patient_time: dict[tuple[str, str, int], list[Var]] = defaultdict(list)
+        for (kind, pid, _, day, k), v in self.appts.items():
+            by_patient[(kind, pid)].append(v)
+            by_patient_day[(kind, pid, day)].append(v)
+            by_patient_time[(pid, day, k)].append(v)
+        for p in self.instance.patients:
+            m.add(sum(by_patient[("individual", p.id)]) == idx.individual_per_week(p))
+            m.add(sum(by_patient[("medication", p.id)]) == int(idx.needs_medication(p)))
+        for (kind, _, _), vars_ in by_patient_day.items():
+            if kind == "individual" and len(vars_) > 1:
+                m.add_at_most_one(vars_)
+        for (pid, day, k), vars_ in by_patient_time.items():
+            time = idx.appointment_at[(day, k)]
+            clashing = idx.blocks_clashing(time)
+            # On site that day, in a block the appointment does not overlap.
+            fitting = [
+                self.attend[(pid, s)]
+                for s in self._day_slots(day)
+                if s not in clashing and (pid, s) in self.attend
+            ]
+            m.add(sum(vars_) <= sum(fitting))
+
+    def offices(self) -> None:
+        """At any appointment time, no more appointments than offices open in its block."""
+        by_time: dict[tuple[str, int], list[Var]] = defaultdict(list)
+        for (_, _, _, day, k), v in self.appts.items():
+            by_time[(day, k)].append(v)
+        for key, vars_ in by_time.items():
+            time = self.index.appointment_at[key]
+            open_offices = sum(
+                1 for r in self.index.offices if time.slot in self.index.room_slots(r)
+            )
+            self.model.add(sum(vars_) <= open_offices)
+
+    def counselors_busy(self) -> None:
+        """A counselor is in one appointment at a time, never while leading an overlapping
+        group, and within max_individual."""
+        m = self.model
+        by_time: dict[tuple[str, str, int], list[Var]] = defaultdict(list)
+        individual: dict[str, list[Var]] = defaultdict(list)
+        for (kind, _, cid, day, k), v in self.appts.items():
+            by_time[(cid, day, k)].append(v)
+            if kind == "individual":
+                individual[cid].append(v)
+        leads_in: dict[tuple[str, str, int], list[Var]] = defaultdict(list)
+        for cand in self.candidates:
+            for cid, v in self.leads_at[cand.number].items():
+                leads_in[(cid, *cand.period.key)].append(v)
+        for (cid, day, k), vars_ in by_time.items():
+            time = self.index.appointment_at[(day, k)]
+            m.add_at_most_one(vars_)
+            for period in self.index.periods_clashing(time):
+                leading = leads_in.get((cid, *period.key), [])
+                if leading:
+                    m.add(sum(vars_) + sum(leading) <= 1)
+        for cid, vars_ in individual.items():
+            cap = self.index.counselor[cid].max_individual
+            if cap is not None:
+                m.add(sum(vars_) <= cap)
+
+    def daily_hours(self) -> None:
+        """A counselor's groups and appointments on a day fit their max_hours_per_day."""
+        minutes: dict[tuple[str, str], list[tuple[int, Var]]] = defaultdict(list)
+        for cand in self.candidates:
+            for cid, v in self.leads_at[cand.number].items():
+                minutes[(cid, cand.period.day)].append((cand.period.minutes, v))
+        for (_, _, cid, day, k), v in self.appts.items():
+            minutes[(cid, day)].append((self.index.appointment_at[(day, k)].minutes, v))
+        for (cid, _), items in minutes.items():
+            cap = self.index.counselor[cid].max_minutes_per_day
+            if cap is not None:
+                self.model.add(sum(mins * v for mins, v in items) <= cap)
+
+    def primary_counselors(self) -> None:
+        """Each patient without a primary counselor gets one; caseloads within max_caseload."""
+        m = self.model
+        idx = self.index
+        for p in idx.unassigned:
+            choices = []
+            for c in idx.primary_candidates:
+                var = m.new_bool_var(f"primary[{p.id},{c.id}]")
+                self.primary[(p.id, c.id)] = var
+                choices.append(var)
+            m.add(sum(choices) == 1)
+        for (kind, pid, cid, _, _), v in self.appts.items():
+            if kind == "individual" and (pid, cid) in self.primary:
+                m.add_implication(v, self.primary[(pid, cid)])
+        for c in idx.primary_candidates:
+            if c.max_caseload is not None:
+                m.add(self._caseload(c) <= c.max_caseload)
+
+    def _caseload(self, c: Counselor) -> cp_model.LinearExprT:
+        given = sum(1 for p in self.instance.patients if p.primary_counselor == c.id)
+        return given + sum(v for (_, cid), v in self.primary.items() if cid == c.id)
+
+    def screens(self) -> None:
+        """per_week specimen collections in different attended blocks, within block capacity.
+
+        The solver only proves a choice exists; which blocks is drawn at random afterwards.
+        """
+        screening = self.instance.screening
+        if screening is None or not screening.per_week:
+            return
+        by_slot: dict[str, list[Var]] = defaultdict(list)
+        for p in self.instance.patients:
+            mine = []
+            for slot in self.index.patient_slots(p):
+                v = self.model.new_bool_var(f"screen[{p.id},{slot}]")
+                self.model.add_implication(v, self.attend[(p.id, slot)])
+                self.screen[(p.id, slot)] = v
+                by_slot[slot].append(v)
+                mine.append(v)
+            self.model.add(sum(mine) == screening.per_week)
+        for vars_ in by_slot.values():
+            self.model.add(sum(vars_) <= screening.capacity_per_block)
 
     def break_symmetry(self) -> None:
         """Interchangeable copies open in order: copy k+1 runs only if copy k runs."""
@@ -271,18 +520,9 @@ class TimetableModel:
         weight = self.instance.weights.load_imbalance_minutes
         if len(leaders) < 2 or not weight:
             return
+        loads = {c.id: sum(mins * v for mins, v in self.minutes_led.get(c.id, [])) for c in leaders}
         horizon = sum(p.minutes for p in self.index.periods)
-        loads = []
-        for c in leaders:
-            load = self.model.new_int_var(0, horizon, f"load[{c.id}]")
-            self.model.add(load == sum(mins * v for mins, v in self.minutes_led.get(c.id, [])))
-            loads.append(load)
-        most = self.model.new_int_var(0, horizon, "load_max")
-        least = self.model.new_int_var(0, horizon, "load_min")
-        # Equalities, not bounds: the term must equal the checker's value in every solution.
-        self.model.add_max_equality(most, loads)
-        self.model.add_min_equality(least, loads)
-        self._term("load_imbalance_minutes", weight, most - least)
+        self._term("load_imbalance_minutes", weight, self._spread("load", loads, horizon))
 
     def primary_not_leading(self) -> None:
         """Patients whose primary counselor leads none of their groups."""
@@ -312,6 +552,61 @@ class TimetableModel:
             not_led.append(1 - led)
         self._term("primary_not_leading", weight, sum(not_led) + unreachable)
 
+    def individual_extra_trip(self) -> None:
+        """Appointments not directly before or after the patient's block that day."""
+        weight = self.instance.weights.individual_extra_trip
+        if not weight or not self.appts:
+            return
+        m = self.model
+        at_time: dict[tuple[str, str, int], list[Var]] = defaultdict(list)
+        for (_, pid, _, day, k), v in self.appts.items():
+            at_time[(pid, day, k)].append(v)
+        trips = []
+        for (pid, day, k), vars_ in at_time.items():
+            time = self.index.appointment_at[(day, k)]
+            for slot in self._day_slots(day):
+                attend = self.attend.get((pid, slot))
+                if attend is None or self.index.next_to(time, slot):
+                    continue
+                # Exactly one appointment at a time, so the sum is a Boolean.
+                trip = m.new_bool_var(f"trip[{pid},{time.label},{slot}]")
+                m.add_multiplication_equality(trip, [sum(vars_), attend])
+                trips.append(trip)
+        self._term("individual_extra_trip", weight, sum(trips))
+
+    def topic_repeat(self) -> None:
+        """Sessions whose topic the patient heard this week or in an earlier one."""
+        if any(g.topics for g in self.instance.group_types):
+            weight = self.instance.weights.topic_repeat
+            self._term("topic_repeat", weight, sum(self._topic_repeats))
+
+    def caseload_imbalance(self) -> None:
+        """Largest minus smallest caseload, when the solver assigns primary counselors."""
+        weight = self.instance.weights.caseload_imbalance
+        candidates = self.index.primary_candidates
+        if not weight or not self.index.unassigned or len(candidates) < 2:
+            return
+        loads = {c.id: self._caseload(c) for c in candidates}
+        spread = self._spread("caseload", loads, len(self.instance.patients))
+        self._term("caseload_imbalance", weight, spread)
+
+    def _spread(
+        self, name: str, values: Mapping[str, cp_model.LinearExprT], horizon: int
+    ) -> cp_model.LinearExprT:
+        """Largest minus smallest of ``values`` (each within 0..horizon)."""
+        m = self.model
+        loads = []
+        for key, expr in values.items():
+            load = m.new_int_var(0, horizon, f"{name}[{key}]")
+            m.add(load == expr)
+            loads.append(load)
+        most = m.new_int_var(0, horizon, f"{name}_max")
+        least = m.new_int_var(0, horizon, f"{name}_min")
+        # Equalities, not bounds: the term must equal the checker's value in every solution.
+        m.add_max_equality(most, loads)
+        m.add_min_equality(least, loads)
+        return most - least
+
     # -- assembly ------------------------------------------------------------------
 
     def _term(self, name: str, weight: int, expr: cp_model.LinearExprT) -> None:
@@ -331,6 +626,14 @@ class TimetableModel:
         self.avoid_pairs()
         self.rooms()
         self.counselors()
+        self.together()
+        self.curriculum()
+        self.appointments()
+        self.offices()
+        self.counselors_busy()
+        self.daily_hours()
+        self.primary_counselors()
+        self.screens()
         self.break_symmetry()
 
         # Soft terms.
@@ -339,6 +642,9 @@ class TimetableModel:
         self.preferred_missed()
         self.load_imbalance()
         self.primary_not_leading()
+        self.individual_extra_trip()
+        self.topic_repeat()
+        self.caseload_imbalance()
         if self.terms:
             self.model.minimize(sum(w * expr for w, expr in self.terms.values()))
 

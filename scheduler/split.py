@@ -1,10 +1,13 @@
 """Split the families of the aggregated model into concrete sessions.
 
 A family (period, group type, stage) that runs ``k`` sessions has ``k`` rooms,
-``k`` counselors and a set of members whose size the model kept within
-``[k * min_size, sum of min(max_size, room capacity)]``, so an even split always
-exists; avoid pairs never share a family. The split only decides who sits with
-whom: patients go to the session their primary counselor leads where sizes allow.
+``k * staff_required`` counselors (at least ``k`` with the type's required
+role) and a set of members whose size the model kept within ``[k * min_size,
+sum of min(max_size, room seats)]``, so an even split always exists; avoid
+pairs never share a family, and families of a type that couples share run one
+session. The split only decides who works and sits with whom: teams get one
+role holder each, and patients go to the session their primary counselor
+leads where sizes allow.
 """
 
 from __future__ import annotations
@@ -19,8 +22,23 @@ class Part:
     """One concrete session of a family."""
 
     room: str
-    counselor: str
+    counselors: list[str]
     patients: list[str]
+
+
+def form_teams(
+    index: ProgramIndex, group_type: GroupType, sessions: int, leaders: list[str]
+) -> list[list[str]]:
+    """Divide the family's counselors into ``sessions`` teams of ``staff_required``,
+    each with a holder of the required role when the type needs one."""
+    role = group_type.requires_role
+    holders = sorted(c for c in leaders if index.has_role(index.counselor[c], role))
+    first = holders[:sessions] if role is not None else sorted(leaders)[:sessions]
+    rest = sorted(c for c in leaders if c not in first)
+    teams = [[c] for c in first]
+    for i, c in enumerate(rest):
+        teams[i % sessions].append(c)
+    return teams
 
 
 def split_family(
@@ -31,39 +49,44 @@ def split_family(
     members: list[str],
     with_primary: set[str],
 ) -> list[Part]:
-    """Divide ``members`` into ``len(rooms)`` sessions, one per room and leader.
+    """Divide ``members`` into ``len(rooms)`` sessions, one per room and team of leaders.
 
     ``with_primary`` holds the patients already seated with their primary
     counselor in an earlier family; the others go first into their primary's
     session. The set is updated.
     """
-    assert len(rooms) == len(leaders) and rooms, (
-        "a running family has one room and leader per session"
+    assert rooms and len(leaders) == len(rooms) * group_type.staff_required, (
+        "a running family has one room and staff_required leaders per session"
     )
-    wants: dict[str, list[str]] = {c: [] for c in leaders}
+    teams = form_teams(index, group_type, len(rooms), leaders)
+    wants: list[list[str]] = [[] for _ in teams]
+    team_of = {c: i for i, team in enumerate(teams) for c in team}
     for pid in sorted(members, key=lambda p: (p in with_primary, p)):
         primary = index.patient[pid].primary_counselor
-        if primary in wants:
-            wants[primary].append(pid)
-    # The leader with most of their own patients gets the biggest room.
-    leaders = sorted(leaders, key=lambda c: (-len(wants[c]), c))
+        if primary in team_of:
+            wants[team_of[primary]].append(pid)
+    # The team with most of their own patients gets the biggest room.
+    order = sorted(range(len(teams)), key=lambda i: (-len(wants[i]), teams[i]))
+    teams = [teams[i] for i in order]
+    wants = [wants[i] for i in order]
     rooms = sorted(rooms, key=lambda r: (-index.room[r].capacity, r))
-    caps = [min(group_type.max_size, index.room[r].capacity) for r in rooms]
-    sizes = [min(max(group_type.min_size, len(wants[c])), cap) for c, cap in zip(leaders, caps)]
+    seats = group_type.seats_per_patient
+    caps = [min(group_type.max_size, index.room[r].capacity // seats) for r in rooms]
+    sizes = [min(max(group_type.min_size, len(w)), cap) for w, cap in zip(wants, caps)]
     while sum(sizes) > len(members):
         i = max(range(len(sizes)), key=lambda j: (sizes[j] - group_type.min_size, -j))
         sizes[i] -= 1
     while sum(sizes) < len(members):
         i = max(range(len(sizes)), key=lambda j: (caps[j] - sizes[j], -j))
         sizes[i] += 1
-    groups: list[list[str]] = [wants[c][: sizes[i]] for i, c in enumerate(leaders)]
+    groups: list[list[str]] = [w[: sizes[i]] for i, w in enumerate(wants)]
     placed = {pid for g in groups for pid in g}
     rest = iter(pid for pid in members if pid not in placed)
     for i, group in enumerate(groups):
         while len(group) < sizes[i]:
             group.append(next(rest))
-    for leader, group in zip(leaders, groups):
-        with_primary.update(p for p in group if index.patient[p].primary_counselor == leader)
+    for team, group in zip(teams, groups):
+        with_primary.update(p for p in group if index.patient[p].primary_counselor in team)
     return [
-        Part(room, leader, sorted(group)) for room, leader, group in zip(rooms, leaders, groups)
+        Part(room, sorted(team), sorted(group)) for room, team, group in zip(rooms, teams, groups)
     ]
