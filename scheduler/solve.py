@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ortools.sat.python import cp_model
 
-from models import Instance, Schedule, Session, load_instance
+from models import Appointment, Instance, Schedule, Session, load_instance
+from models.index import clock
 from models.schedule import Status
+from scheduler.draw import draw_screens
 from scheduler.model import TimetableModel
 from scheduler.split import split_family
 
@@ -202,8 +205,10 @@ def solve(
     objective = best_bound = gap = None
     terms: dict[str, int] = {}
     sessions: list[Session] = []
+    services: dict[str, Any] = {}
     if status in ("optimal", "feasible"):
         sessions = read_sessions(tm, solver)
+        services = read_services(tm, solver, sessions, settings.seed)
         terms = {name: w * int(solver.value(expr)) for name, (w, expr) in tm.terms.items()}
         if tm.aggregate and "primary_not_leading" in terms:
             # The model credits a primary counselor who leads any session of the
@@ -226,6 +231,7 @@ def solve(
         wall_seconds=None if settings.deterministic else round(wall, 3),
         objective_terms=terms,
         sessions=sessions,
+        **services,
     )
     return SolveResult(schedule, wall, tm.stats(), progress.first_seconds, progress.count)
 
@@ -251,6 +257,10 @@ def read_sessions(tm: TimetableModel, solver: cp_model.CpSolver) -> list[Session
         rooms = [rid for rid, v in tm.rooms_at[n].items() if solver.boolean_value(v)]
         leaders = [cid for cid, v in tm.leads_at[n].items() if solver.boolean_value(v)]
         members = sorted(pid for pid in tm.members[n] if solver.boolean_value(tm.seat[(pid, n)]))
+        topic = next(
+            (t for t in cand.group_type.topics if solver.boolean_value(tm.topic_on[(n, t)])),
+            None,
+        )
         period = cand.period
         for part in split_family(tm.index, cand.group_type, rooms, leaders, members, with_primary):
             rows.append(
@@ -263,8 +273,9 @@ def read_sessions(tm: TimetableModel, solver: cp_model.CpSolver) -> list[Session
                     group_type=cand.group_type.id,
                     stage=cand.stage,
                     room=part.room,
-                    counselors=[part.counselor],
+                    counselors=part.counselors,
                     patients=part.patients,
+                    topic=topic,
                 )
             )
     order = {slot: i for i, slot in enumerate(tm.index.slots)}
@@ -279,3 +290,43 @@ def read_sessions(tm: TimetableModel, solver: cp_model.CpSolver) -> list[Session
     )
     width = max(3, len(str(len(rows))))
     return [Session(id=f"S{i:0{width}d}", **row) for i, row in enumerate(rows, start=1)]
+
+
+def read_services(
+    tm: TimetableModel, solver: cp_model.CpSolver, sessions: list[Session], seed: int
+) -> dict[str, Any]:
+    """Appointments (with offices), drawn screens and the primary counselors the solver chose."""
+    idx = tm.index
+    booked: dict[tuple[str, int], list[tuple[str, str, str]]] = defaultdict(list)
+    for (kind, pid, cid, day, k), var in tm.appts.items():
+        if solver.boolean_value(var):
+            booked[(day, k)].append((kind, pid, cid))
+    appointments: dict[str, list[Appointment]] = {"individual": [], "medication": []}
+    for when in idx.appointment_times:
+        here = sorted(booked.get(when.key, []))
+        # Offices are interchangeable: the model kept the count within those open.
+        offices = sorted(r.id for r in idx.offices if when.slot in idx.room_slots(r))
+        for (kind, pid, cid), office in zip(here, offices):
+            appointments[kind].append(
+                Appointment(
+                    patient=pid,
+                    counselor=cid,
+                    day=when.day,
+                    start=clock(when.start),
+                    end=clock(when.end),
+                    room=office,
+                )
+            )
+    attended: dict[str, list[str]] = defaultdict(list)
+    for s in sessions:
+        for pid in s.patients:
+            if s.slot not in attended[pid]:
+                attended[pid].append(s.slot)
+    return {
+        "individual_sessions": appointments["individual"],
+        "medication_appointments": appointments["medication"],
+        "screens": draw_screens(idx, attended, seed),
+        "primary_counselors": {
+            pid: cid for (pid, cid), var in tm.primary.items() if solver.boolean_value(var)
+        },
+    }
