@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn, TypeVar
@@ -20,6 +20,7 @@ from typing import NoReturn, TypeVar
 import click
 
 from models import (
+    Appointment,
     InputError,
     Schedule,
     Session,
@@ -275,7 +276,7 @@ def schema(which: str) -> None:
 
 
 def _line(s: Session, *fields: str) -> str:
-    what = s.group_type + (f" [{s.stage}]" if s.stage else "")
+    what = s.group_type + (f" [{s.stage}]" if s.stage else "") + (f": {s.topic}" if s.topic else "")
     parts = {
         "when": f"{s.day} {s.block} {s.start}-{s.end}",
         "time": f"{s.start}-{s.end}",
@@ -287,13 +288,57 @@ def _line(s: Session, *fields: str) -> str:
     return "  ".join(parts[f] for f in fields).rstrip()
 
 
+def _appointment_line(kind: str, a: Appointment, who: str) -> str:
+    when = f"{a.day} {a.start}-{a.end}"
+    what = f"{kind} with {who}"
+    return f"{when:<18}  {what:<38}  room {a.room}"
+
+
+def _week_order(sched: Schedule) -> dict[str, int]:
+    """Days in the order the schedule first mentions them (sessions are in week order)."""
+    days: dict[str, int] = {}
+    for day in [s.day for s in sched.sessions] + [
+        a.day for a in sched.individual_sessions + sched.medication_appointments
+    ]:
+        days.setdefault(day, len(days))
+    return days
+
+
+def _person_rows(
+    sched: Schedule, sessions: list[Session], appointments: list[tuple[str, Appointment, str]]
+) -> list[str]:
+    """Sessions and appointments of one person in time order."""
+    day = _week_order(sched)
+    rows = [
+        ((day[s.day], s.start), "  " + _line(s, "when", "what", "room", "counselors", "size"))
+        for s in sessions
+    ]
+    rows += [
+        ((day[a.day], a.start), "  " + _appointment_line(kind, a, who))
+        for kind, a, who in appointments
+    ]
+    return [text for _, text in sorted(rows)]
+
+
 def render(sched: Schedule, view: str) -> str:
-    """A text timetable of a schedule, grouped by slot, room, counselor or patient."""
+    """A text timetable of a schedule, grouped by slot, room, counselor or patient.
+
+    The counselor and patient views also list one-to-one appointments (and, per
+    patient, screens and an assigned primary counselor).
+    """
     head = f"{sched.instance}: {sched.status}, {len(sched.sessions)} sessions"
+    if sched.individual_sessions or sched.medication_appointments:
+        head += (
+            f", {len(sched.individual_sessions)} individual sessions, "
+            f"{len(sched.medication_appointments)} medication appointments"
+        )
     if sched.objective is not None:
         head += f", objective {sched.objective}"
     lines = [head, ""]
     sessions = sched.sessions  # already in week order
+    appointments = [("individual", a) for a in sched.individual_sessions] + [
+        ("medication", a) for a in sched.medication_appointments
+    ]
     if view == "slot":
         by: dict[str, list[Session]] = defaultdict(list)
         for s in sessions:
@@ -306,30 +351,57 @@ def render(sched: Schedule, view: str) -> str:
         by = defaultdict(list)
         for s in sessions:
             by[s.room].append(s)
-        for room in sorted(by):
+        booked: dict[str, list[tuple[str, Appointment]]] = defaultdict(list)
+        day = _week_order(sched)
+        for kind, a in sorted(appointments, key=lambda ka: (day[ka[1].day], ka[1].start)):
+            booked[a.room].append((kind, a))
+        for room in sorted(set(by) | set(booked)):
             lines.append(f"room {room}")
             lines += ["  " + _line(s, "when", "what", "counselors", "size") for s in by[room]]
+            lines += [
+                "  " + _appointment_line(kind, a, f"{a.patient}, {a.counselor}")
+                for kind, a in booked[room]
+            ]
             lines.append("")
     elif view == "counselor":
         by = defaultdict(list)
         for s in sessions:
             for c in s.counselors:
                 by[c].append(s)
-        for c in sorted(by):
+        theirs: dict[str, list[tuple[str, Appointment, str]]] = defaultdict(list)
+        for kind, a in appointments:
+            theirs[a.counselor].append((kind, a, a.patient))
+        for c in sorted(set(by) | set(theirs)):
             minutes = sum(s.minutes for s in by[c])
-            lines.append(f"{c}: {len(by[c])} sessions, {minutes / 60:.1f} h")
-            lines += ["  " + _line(s, "when", "what", "room", "size") for s in by[c]]
+            head = f"{c}: {len(by[c])} sessions, {minutes / 60:.1f} h of groups"
+            counts = Counter(kind for kind, _, _ in theirs[c])
+            for kind in ("individual", "medication"):
+                if counts[kind]:
+                    head += f", {counts[kind]} {kind}"
+            lines.append(head)
+            lines += _person_rows(sched, by[c], theirs[c])
             lines.append("")
     else:
         by = defaultdict(list)
         for s in sessions:
             for p in s.patients:
                 by[p].append(s)
-        for p in sorted(by):
+        mine: dict[str, list[tuple[str, Appointment, str]]] = defaultdict(list)
+        for kind, a in appointments:
+            mine[a.patient].append((kind, a, a.counselor))
+        screens: dict[str, list[str]] = defaultdict(list)
+        for sc in sched.screens:
+            screens[sc.patient].append(f"{sc.day} {sc.block}")
+        for p in sorted(set(by) | set(mine)):
             minutes = sum(s.minutes for s in by[p])
             days = len({s.day for s in by[p]})
-            lines.append(f"{p}: {minutes / 60:.1f} h on {days} days")
-            lines += ["  " + _line(s, "when", "what", "room", "counselors") for s in by[p]]
+            head = f"{p}: {minutes / 60:.1f} h on {days} days"
+            if p in sched.primary_counselors:
+                head += f", primary counselor {sched.primary_counselors[p]} (assigned)"
+            lines.append(head)
+            lines += _person_rows(sched, by[p], mine[p])
+            if screens[p]:
+                lines.append(f"  screen: {', '.join(screens[p])}")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
