@@ -43,6 +43,9 @@ NO_WEIGHTS = {
     "preferred_missed": 0,
     "load_imbalance_minutes": 0,
     "primary_not_leading": 0,
+    "individual_extra_trip": 0,
+    "topic_repeat": 0,
+    "caseload_imbalance": 0,
 }
 
 
