@@ -149,6 +149,75 @@ CASES: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
         lambda d: d["patients"][0].update(avoid=["P9"]),
         "patients[0] (P1).avoid[0]: 'P9' is not a patient id",
     ),
+    # -- clinical services --
+    "individual slot shorter than the appointment": (
+        lambda d: d.update(
+            individual_slots=[{"start": "08:00", "end": "08:30"}],
+            rooms=[*d["rooms"], {"id": "O1", "capacity": 2, "type": "office"}],
+        ),
+        "individual_slots[0]: 08:00-08:30 is shorter than individual.duration_minutes 50",
+    ),
+    "overlapping individual slots": (
+        lambda d: d.update(
+            individual_slots=[
+                {"start": "12:10", "end": "13:00"},
+                {"start": "12:30", "end": "13:20"},
+            ],
+            rooms=[*d["rooms"], {"id": "O1", "capacity": 2, "type": "office"}],
+        ),
+        "individual_slots[1]: 12:30-13:20 overlaps 12:10-13:00",
+    ),
+    "individual slots without an office": (
+        lambda d: d.update(individual_slots=[{"start": "08:00", "end": "08:50"}]),
+        "individual_slots: appointments need a room of type 'office'; there is none",
+    ),
+    "appointment too long": (
+        lambda d: d.update(individual={"duration_minutes": 90}),
+        "individual.duration_minutes: Input should be less than or equal to 60",
+    ),
+    "per_week for an unknown stage": (
+        lambda d: d.update(individual={"per_week_by_stage": {"middle": 2}}),
+        "individual.per_week_by_stage.middle: 'middle' is not a stage",
+    ),
+    "unknown role": (
+        lambda d: d["counselors"][0].update(roles=["psychiatrist"]),
+        "counselors[0] (C1).roles[0]: Input should be 'counselor', 'clinician', 'prescriber' "
+        "or 'case_manager'",
+    ),
+    "primary counselor who cannot carry a caseload": (
+        lambda d: (
+            d["counselors"][1].update(roles=["prescriber"]),
+            d["patients"][3].update(primary_counselor="C1"),
+        ),
+        "patients[2] (P3).primary_counselor: 'C2' has neither the counselor nor the clinician role",
+    ),
+    "completed topic no group type teaches": (
+        lambda d: d["patients"][0].update(completed_topics=["juggling"]),
+        "patients[0] (P1).completed_topics[0]: 'juggling' is not a topic of any group type",
+    ),
+    "topic listed twice": (
+        lambda d: d["group_types"][0].update(topics=["triggers", "triggers"]),
+        "group_types[0] (education).topics: topic listed twice: triggers",
+    ),
+    "too many staff per session": (
+        lambda d: d["group_types"][0].update(staff_required=5),
+        "group_types[0] (education).staff_required: Input should be less than or equal to 4",
+    ),
+    "couple with an unknown patient": (
+        lambda d: d.update(together=[{"patients": ["P1", "P9"], "group_type": "education"}]),
+        "together[0].patients[1]: 'P9' is not a patient id",
+    ),
+    "couple who also avoid each other": (
+        lambda d: (
+            d["patients"][0].update(avoid=["P2"]),
+            d.update(together=[{"patients": ["P1", "P2"], "group_type": "education"}]),
+        ),
+        "together[0].patients: P1 and P2 also avoid each other",
+    ),
+    "unknown room type": (
+        lambda d: d["rooms"][0].update(type="gym"),
+        "rooms[0] (R1).type: Input should be 'group' or 'office'",
+    ),
 }
 
 
