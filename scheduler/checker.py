@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from models import Instance, ProgramIndex, Schedule, Session
+from models import Appointment, Instance, ProgramIndex, Schedule, Screen, Session
+from models.index import AppointmentTime, clock
 
 TERMS = (
     "session_run",
@@ -20,6 +21,9 @@ TERMS = (
     "preferred_missed",
     "load_imbalance_minutes",
     "primary_not_leading",
+    "individual_extra_trip",
+    "topic_repeat",
+    "caseload_imbalance",
 )
 
 
@@ -74,6 +78,47 @@ def _hours(minutes: int) -> str:
     return f"{minutes / 60:.1f} h"
 
 
+@dataclass(frozen=True)
+class _Booking:
+    """An appointment that names a real patient, counselor, room and appointment time."""
+
+    kind: str  # "individual session" or "medication appointment"
+    ref: str  # where it is in the schedule, e.g. "individual_sessions[0]"
+    patient: str
+    counselor: str
+    room: str
+    time: AppointmentTime
+
+    @property
+    def a_kind(self) -> str:
+        """The kind with its article: "an individual session"."""
+        return f"{'an' if self.kind[0] in 'aeiou' else 'a'} {self.kind}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} of {self.patient} with {self.counselor} at {self.time.label}"
+
+
+@dataclass(frozen=True)
+class _Repeat:
+    """A session in which a patient hears a topic again (``before`` is None: completed)."""
+
+    patient: str
+    session: Session
+    before: Session | None
+    strict: bool
+
+    @property
+    def message(self) -> str:
+        s = self.session
+        where = (
+            f"already heard in {self.before.id}"
+            if self.before is not None
+            else "completed in an earlier week"
+        )
+        return f"{self.patient} hears topic {s.topic} again in {s.id} ({where})"
+
+
 class _Checker:
     def __init__(self, instance: Instance, schedule: Schedule) -> None:
         self.inst = instance
@@ -86,6 +131,19 @@ class _Checker:
         # Group minutes per patient and per counselor, over those sessions.
         self.patient_minutes: dict[str, int] = defaultdict(int)
         self.counselor_minutes: dict[str, int] = defaultdict(int)
+        # Appointments and screens that reference only known objects (and, for
+        # appointments, an appointment time); the others are reported once.
+        self._appointments: list[tuple[str, str, Appointment]] = []
+        self.bookings: list[_Booking] = []
+        self.screens: list[Screen] = []
+        # Each patient's primary counselor: given, or assigned by the schedule (when the
+        # patient has none given). Checked by check_primary_assignment.
+        self.primary: dict[str, str] = {
+            p.id: p.primary_counselor for p in instance.patients if p.primary_counselor
+        }
+        for pid, cid in schedule.primary_counselors.items():
+            if pid in self.idx.patient and pid not in self.primary:
+                self.primary[pid] = cid
 
     def violation(self, rule: str, message: str, *ids: str) -> None:
         self.report.violations.append(Violation(rule, message, tuple(ids)))
@@ -160,6 +218,82 @@ class _Checker:
                 self.patient_minutes[pid] += s.minutes
             for cid in s.counselors:
                 self.counselor_minutes[cid] += s.minutes
+
+    def check_appointment_references(self) -> None:
+        """Every appointment names a real patient, counselor, room and day."""
+        idx = self.idx
+        lists = (
+            ("individual session", "individual_sessions", self.schedule.individual_sessions),
+            (
+                "medication appointment",
+                "medication_appointments",
+                self.schedule.medication_appointments,
+            ),
+        )
+        for kind, field_name, appointments in lists:
+            for i, a in enumerate(appointments):
+                ref = f"{field_name}[{i}]"
+                problems = []
+                if a.patient not in idx.patient:
+                    problems.append(f"patient {a.patient} does not exist")
+                if a.counselor not in idx.counselor:
+                    problems.append(f"counselor {a.counselor} does not exist")
+                if a.room not in idx.room:
+                    problems.append(f"room {a.room} does not exist")
+                if a.day not in self.inst.days:
+                    problems.append(f"day {a.day} does not exist")
+                for msg in problems:
+                    self.violation("reference", f"{ref} ({kind}): {msg}", ref)
+                if not problems:
+                    self._appointments.append((kind, ref, a))
+
+    def check_appointment_times(self) -> None:
+        """Every appointment is at one of the day's appointment times (individual_slots)."""
+        first_day = self.inst.days[0]
+        times = ", ".join(
+            f"{clock(t.start)}-{clock(t.end)}"
+            for t in self.idx.appointment_times
+            if t.day == first_day
+        )
+        offered = f"they are at {times} every day" if times else "the instance has none"
+        for kind, ref, a in self._appointments:
+            time = self.idx.appointment_time(a.day, a.start, a.end)
+            if time is None:
+                self.violation(
+                    "appointment_time",
+                    f"{kind} of {a.patient} with {a.counselor} at {a.day} {a.start}-{a.end} "
+                    f"is not an appointment time ({offered})",
+                    ref,
+                )
+                continue
+            self.bookings.append(_Booking(kind, ref, a.patient, a.counselor, a.room, time))
+
+    def check_screen_references(self) -> None:
+        """Every screen names a real patient and slot."""
+        for i, screen in enumerate(self.schedule.screens):
+            ref = f"screens[{i}]"
+            problems = []
+            if screen.patient not in self.idx.patient:
+                problems.append(f"patient {screen.patient} does not exist")
+            if screen.slot not in self.idx.block_of:
+                problems.append(f"slot {screen.slot} does not exist")
+            for msg in problems:
+                self.violation("reference", f"{ref}: {msg}", ref)
+            if not problems:
+                self.screens.append(screen)
+
+    def check_primary_references(self) -> None:
+        """Every patient the schedule assigns a primary counselor to exists."""
+        for pid in self.schedule.primary_counselors:
+            if pid not in self.idx.patient:
+                self.violation(
+                    "reference", f"primary_counselors: patient {pid} does not exist", pid
+                )
+
+    def attended(self, pid: str, day: str) -> list[str]:
+        """The slots a patient attends on a day (one in a valid schedule), in week order."""
+        slots = {s.slot for s in self.patient_sessions.get(pid, []) if s.day == day}
+        return sorted(slots, key=self.idx.slots.index)
 
     # -- rule 1: whole blocks ------------------------------------------------------
 
@@ -284,10 +418,16 @@ class _Checker:
                     s.id,
                 )
             cap = self.idx.room[s.room].capacity
-            if n > cap:
+            seats = n * g.seats_per_patient
+            if seats > cap:
+                taking = (
+                    f" taking {seats} seats (family group: {g.seats_per_patient} each)"
+                    if g.family
+                    else ""
+                )
                 self.violation(
                     "room_capacity",
-                    f"session {s.id} has {n} patients in room {s.room} of capacity {cap}",
+                    f"session {s.id} has {n} patients{taking} in room {s.room} of capacity {cap}",
                     s.id,
                     s.room,
                 )
@@ -348,6 +488,28 @@ class _Checker:
 
     # -- rule 5: rooms -------------------------------------------------------------
 
+    def check_room_type(self) -> None:
+        """Groups meet in group rooms, appointments in offices."""
+        for s in self.sessions:
+            room = self.idx.room[s.room]
+            if room.type != "group":
+                self.violation(
+                    "room_type",
+                    f"session {s.id} ({s.group_type}) is in {room.type} {room.id}; "
+                    "groups meet in group rooms",
+                    room.id,
+                    s.id,
+                )
+        for b in self.bookings:
+            room = self.idx.room[b.room]
+            if room.type != "office":
+                self.violation(
+                    "room_type",
+                    f"{b.label} is in {room.type} room {room.id}; appointments are in offices",
+                    room.id,
+                    b.ref,
+                )
+
     def check_rooms(self) -> None:
         """One session per room per period, only in the room's available slots."""
         by_room_period: dict[tuple[str, str, int], list[Session]] = defaultdict(list)
@@ -362,16 +524,39 @@ class _Checker:
                 )
         self.clashes("room_clash", "room {} holds", by_room_period)
 
+    def check_offices(self) -> None:
+        """One appointment per office per time, only in the office's available blocks."""
+        by_room_time: dict[tuple[str, tuple[str, int]], list[_Booking]] = defaultdict(list)
+        for b in self.bookings:
+            by_room_time[(b.room, b.time.key)].append(b)
+            if b.time.slot not in self.idx.room_slots(self.idx.room[b.room]):
+                self.violation(
+                    "room_available",
+                    f"room {b.room} is not available in {b.time.slot} ({b.label})",
+                    b.room,
+                    b.ref,
+                )
+        for (room, _), here in by_room_time.items():
+            if len(here) > 1:
+                who = ", ".join(f"{b.patient} with {b.counselor}" for b in here)
+                self.violation(
+                    "room_clash",
+                    f"room {room} holds {len(here)} appointments at {here[0].time.label} ({who})",
+                    room,
+                    *(b.ref for b in here),
+                )
+
     # -- rule 6: counselors --------------------------------------------------------
 
     def check_counselors(self) -> None:
-        """One qualified, available counselor per session, in one session per period, within max_hours."""
+        """Exactly staff_required qualified, available counselors per session, each in one session per period, within max_hours."""
         by_counselor_period: dict[tuple[str, str, int], list[Session]] = defaultdict(list)
         for s in self.sessions:
-            if len(s.counselors) != 1:
+            need = self.idx.group_type[s.group_type].staff_required
+            if len(s.counselors) != need:
                 self.violation(
                     "counselor_count",
-                    f"session {s.id} has {len(s.counselors)} counselors, needs exactly 1",
+                    f"session {s.id} has {len(s.counselors)} counselors, needs exactly {need}",
                     s.id,
                 )
             for cid in s.counselors:
@@ -399,6 +584,386 @@ class _Checker:
                     "counselor_max_hours",
                     f"{cid} leads {_hours(minutes)} of groups, above max_hours {self.idx.counselor[cid].max_hours:g}",
                     cid,
+                )
+
+    def check_counselor_role(self) -> None:
+        """A session has a counselor with its type's requires_role; medication is with a prescriber."""
+        for s in self.sessions:
+            role = self.idx.group_type[s.group_type].requires_role
+            if role is not None and not any(
+                self.idx.has_role(self.idx.counselor[c], role) for c in s.counselors
+            ):
+                self.violation(
+                    "counselor_role",
+                    f"session {s.id} ({s.group_type}) has no counselor with the {role} role",
+                    s.id,
+                )
+        for b in self.bookings:
+            if b.kind == "medication appointment" and not self.idx.has_role(
+                self.idx.counselor[b.counselor], "prescriber"
+            ):
+                self.violation(
+                    "counselor_role",
+                    f"{b.counselor} is not a prescriber ({b.label})",
+                    b.counselor,
+                    b.ref,
+                )
+
+    def check_counselor_daily_hours(self) -> None:
+        """A counselor's groups and appointments of a day last at most max_hours_per_day."""
+        worked: dict[tuple[str, str], int] = defaultdict(int)
+        for s in self.sessions:
+            for cid in s.counselors:
+                worked[(cid, s.day)] += s.minutes
+        for b in self.bookings:
+            worked[(b.counselor, b.time.day)] += b.time.minutes
+        for (cid, day), total in worked.items():
+            c = self.idx.counselor[cid]
+            cap = c.max_minutes_per_day
+            if cap is not None and total > cap:
+                self.violation(
+                    "counselor_max_hours_per_day",
+                    f"{cid} works {_hours(total)} on {day} (groups and appointments), "
+                    f"above max_hours_per_day {c.max_hours_per_day:g}",
+                    cid,
+                    day,
+                )
+
+    def check_appointment_counselors(self) -> None:
+        """An appointment's counselor is available in its block, leads no group overlapping it and has no other appointment then."""
+        leading: dict[tuple[str, str, int], list[Session]] = defaultdict(list)
+        for s in self.sessions:
+            for cid in s.counselors:
+                leading[(cid, s.slot, s.period)].append(s)
+        by_counselor_time: dict[tuple[str, tuple[str, int]], list[_Booking]] = defaultdict(list)
+        for b in self.bookings:
+            by_counselor_time[(b.counselor, b.time.key)].append(b)
+            if b.time.slot not in self.idx.counselor[b.counselor].available:
+                self.violation(
+                    "counselor_available",
+                    f"{b.counselor} is not available in {b.time.slot} ({b.label})",
+                    b.counselor,
+                    b.ref,
+                )
+            for period in self.idx.periods_clashing(b.time):
+                for s in leading.get((b.counselor, period.slot, period.index), []):
+                    self.violation(
+                        "counselor_clash",
+                        f"{b.counselor} leads {s.id} ({period.label}) during the {b.label}",
+                        b.counselor,
+                        b.ref,
+                        s.id,
+                    )
+        for (cid, _), here in by_counselor_time.items():
+            if len(here) > 1:
+                who = ", ".join(f"{b.kind} of {b.patient}" for b in here)
+                self.violation(
+                    "counselor_clash",
+                    f"{cid} has {len(here)} appointments at {here[0].time.label} ({who})",
+                    cid,
+                    *(b.ref for b in here),
+                )
+
+    # -- rule 7: pairs -------------------------------------------------------------
+
+    def check_together(self) -> None:
+        """A together pair shares every session of their group type: both in it or neither."""
+        for pair in self.inst.together:
+            a, b = pair.patients
+            for s in self.sessions:
+                if s.group_type != pair.group_type:
+                    continue
+                inside = [p for p in (a, b) if p in s.patients]
+                if len(inside) == 1:
+                    self.violation(
+                        "together",
+                        f"{a} and {b} must share every {pair.group_type} session, "
+                        f"but only {inside[0]} is in {s.id}",
+                        a,
+                        b,
+                        s.id,
+                    )
+
+    # -- rule 8: curriculum --------------------------------------------------------
+
+    def check_topics(self) -> None:
+        """A session of a type with topics teaches one of them; other sessions teach none."""
+        for s in self.sessions:
+            g = self.idx.group_type[s.group_type]
+            if not g.topics:
+                if s.topic is not None:
+                    self.violation(
+                        "topic",
+                        f"session {s.id} ({g.id}) has topic {s.topic} but {g.id} has no topics",
+                        s.id,
+                    )
+            elif s.topic is None:
+                self.violation(
+                    "topic",
+                    f"session {s.id} ({g.id}) has no topic; it must teach one of {', '.join(g.topics)}",
+                    s.id,
+                )
+            elif s.topic not in g.topics:
+                self.violation(
+                    "topic",
+                    f"session {s.id} ({g.id}) teaches {s.topic}, not one of {', '.join(g.topics)}",
+                    s.id,
+                )
+
+    def topic_repeats(self) -> list[_Repeat]:
+        """Every session in which a patient hears a topic heard earlier in the week or completed.
+
+        Each patient's sessions are walked in week order (slot, then period); only sessions
+        teaching one of their type's topics count (check_topics reports the others).
+        """
+        rank = {slot: i for i, slot in enumerate(self.idx.slots)}
+        repeats: list[_Repeat] = []
+        for p in self.inst.patients:
+            heard: dict[str, Session | None] = dict.fromkeys(p.completed_topics)
+            sessions = sorted(
+                self.patient_sessions.get(p.id, []), key=lambda s: (rank[s.slot], s.period)
+            )
+            for s in sessions:
+                g = self.idx.group_type[s.group_type]
+                if s.topic is None or s.topic not in g.topics:
+                    continue
+                if s.topic in heard:
+                    repeats.append(_Repeat(p.id, s, heard[s.topic], g.strict_curriculum))
+                else:
+                    heard[s.topic] = s
+        return repeats
+
+    def check_curriculum(self) -> None:
+        """With strict_curriculum a patient never hears a topic twice nor a completed one."""
+        for r in self.topic_repeats():
+            if r.strict:
+                self.violation(
+                    "curriculum",
+                    f"{r.message}; {r.session.group_type} never repeats a topic",
+                    r.patient,
+                    r.session.id,
+                )
+
+    # -- rule 9: individual counseling (and every appointment) -----------------------
+
+    def check_appointment_patients(self) -> None:
+        """A patient has one appointment at a time, on a day they attend a block, not overlapping it, available in its block."""
+        by_patient_time: dict[tuple[str, tuple[str, int]], list[_Booking]] = defaultdict(list)
+        for b in self.bookings:
+            by_patient_time[(b.patient, b.time.key)].append(b)
+        for (pid, _), here in by_patient_time.items():
+            if len(here) > 1:
+                what = ", ".join(f"{b.kind} with {b.counselor}" for b in here)
+                self.violation(
+                    "double_booked",
+                    f"{pid} has {len(here)} appointments at once at {here[0].time.label} ({what})",
+                    pid,
+                    *(b.ref for b in here),
+                )
+        for b in self.bookings:
+            attended = self.attended(b.patient, b.time.day)
+            if not attended:
+                self.violation(
+                    "appointment_day",
+                    f"{b.patient} has {b.a_kind} on {b.time.day} but attends no block that day",
+                    b.patient,
+                    b.ref,
+                )
+            clashing = self.idx.blocks_clashing(b.time)
+            for slot in attended:
+                if slot in clashing:
+                    self.violation(
+                        "appointment_day",
+                        f"{b.patient}'s {b.kind} at {b.time.label} overlaps their block {slot}",
+                        b.patient,
+                        b.ref,
+                    )
+            if b.time.slot not in self.idx.patient[b.patient].available:
+                self.violation(
+                    "patient_available",
+                    f"{b.patient} is not available in {b.time.slot} ({b.kind} at {b.time.label})",
+                    b.patient,
+                    b.ref,
+                )
+
+    def individuals(self) -> list[_Booking]:
+        return [b for b in self.bookings if b.kind == "individual session"]
+
+    def check_individual_count(self) -> None:
+        """Each patient has exactly their individual sessions per week, on different days."""
+        by_patient: dict[str, list[_Booking]] = defaultdict(list)
+        for b in self.individuals():
+            by_patient[b.patient].append(b)
+        for p in self.inst.patients:
+            mine = by_patient.get(p.id, [])
+            need = self.idx.individual_per_week(p)
+            if len(mine) != need:
+                self.violation(
+                    "individual_count",
+                    f"{p.id} has {len(mine)} individual sessions, needs {need}",
+                    p.id,
+                )
+            for day in self.inst.days:
+                n = sum(1 for b in mine if b.time.day == day)
+                if n > 1:
+                    self.violation(
+                        "individual_count",
+                        f"{p.id} has {n} individual sessions on the same day ({day}); "
+                        "they must be on different days",
+                        p.id,
+                        day,
+                    )
+
+    def check_individual_counselor(self) -> None:
+        """Individual sessions are with the patient's primary counselor (given or assigned)."""
+        for b in self.individuals():
+            primary = self.primary.get(b.patient)
+            if primary is not None and b.counselor != primary:
+                self.violation(
+                    "individual_counselor",
+                    f"{b.patient}'s individual session at {b.time.label} is with {b.counselor}, "
+                    f"not their primary counselor {primary}",
+                    b.patient,
+                    b.ref,
+                )
+
+    def check_max_individual(self) -> None:
+        """A counselor holds at most max_individual individual sessions a week."""
+        count: dict[str, int] = defaultdict(int)
+        for b in self.individuals():
+            count[b.counselor] += 1
+        for c in self.inst.counselors:
+            if c.max_individual is not None and count[c.id] > c.max_individual:
+                self.violation(
+                    "max_individual",
+                    f"{c.id} has {count[c.id]} individual sessions, above max_individual "
+                    f"{c.max_individual}",
+                    c.id,
+                )
+
+    # -- rule 10: primary counselors -------------------------------------------------
+
+    def check_primary_assignment(self) -> None:
+        """Each patient without a primary counselor is assigned a counselor or clinician; no other patient is."""
+        assigned = self.schedule.primary_counselors
+        for p in self.inst.patients:
+            cid = assigned.get(p.id)
+            if p.primary_counselor is not None:
+                if cid is not None:
+                    self.violation(
+                        "primary_assignment",
+                        f"{p.id} already has primary counselor {p.primary_counselor} "
+                        f"but is assigned {cid}",
+                        p.id,
+                        cid,
+                    )
+            elif cid is None:
+                self.violation(
+                    "primary_assignment", f"{p.id} has no primary counselor assigned", p.id
+                )
+            elif cid not in self.idx.counselor:
+                self.violation(
+                    "primary_assignment",
+                    f"{p.id} is assigned primary counselor {cid}, who does not exist",
+                    p.id,
+                    cid,
+                )
+            elif not self.idx.counselor[cid].can_be_primary:
+                self.violation(
+                    "primary_assignment",
+                    f"{p.id} is assigned primary counselor {cid}, who is neither a counselor "
+                    "nor a clinician",
+                    p.id,
+                    cid,
+                )
+
+    def caseload(self) -> dict[str, int]:
+        """Patients per counselor whose primary (given or assigned) they are."""
+        load = dict.fromkeys(self.idx.counselor, 0)
+        for cid in self.primary.values():
+            if cid in load:
+                load[cid] += 1
+        return load
+
+    def check_max_caseload(self) -> None:
+        """A counselor is the primary counselor of at most max_caseload patients."""
+        load = self.caseload()
+        for c in self.inst.counselors:
+            if c.max_caseload is not None and load[c.id] > c.max_caseload:
+                self.violation(
+                    "max_caseload",
+                    f"{c.id} has a caseload of {load[c.id]} patients, above max_caseload "
+                    f"{c.max_caseload}",
+                    c.id,
+                )
+
+    # -- rule 11: medication management ----------------------------------------------
+
+    def check_medication_count(self) -> None:
+        """Patients with medication_management have one medication appointment, others none."""
+        count: dict[str, int] = defaultdict(int)
+        for b in self.bookings:
+            if b.kind == "medication appointment":
+                count[b.patient] += 1
+        for p in self.inst.patients:
+            need = 1 if self.idx.needs_medication(p) else 0
+            if count[p.id] != need:
+                self.violation(
+                    "medication_count",
+                    f"{p.id} has {count[p.id]} medication appointments, needs {need}",
+                    p.id,
+                )
+
+    # -- rule 12: screens ------------------------------------------------------------
+
+    def check_screen_count(self) -> None:
+        """Each patient has exactly screening.per_week screens, in different blocks."""
+        by_patient: dict[str, list[str]] = defaultdict(list)
+        for screen in self.screens:
+            by_patient[screen.patient].append(screen.slot)
+        need = self.idx.screens_per_week()
+        for p in self.inst.patients:
+            slots = by_patient.get(p.id, [])
+            if len(slots) != need:
+                self.violation(
+                    "screen_count", f"{p.id} has {len(slots)} screens, needs {need}", p.id
+                )
+            for slot in sorted(set(slots), key=self.idx.slots.index):
+                if slots.count(slot) > 1:
+                    self.violation(
+                        "screen_count",
+                        f"{p.id} has {slots.count(slot)} screens in {slot}; "
+                        "they must be in different blocks",
+                        p.id,
+                        slot,
+                    )
+
+    def check_screen_block(self) -> None:
+        """A screen is in a block the patient attends."""
+        for screen in self.screens:
+            if screen.slot not in self.attended(screen.patient, screen.day):
+                self.violation(
+                    "screen_block",
+                    f"{screen.patient} has a screen in {screen.slot} but attends no session there",
+                    screen.patient,
+                    screen.slot,
+                )
+
+    def check_screen_capacity(self) -> None:
+        """At most screening.capacity_per_block screens per block."""
+        screening = self.inst.screening
+        if screening is None:
+            return
+        count: dict[str, int] = defaultdict(int)
+        for screen in self.screens:
+            count[screen.slot] += 1
+        for slot in sorted(count, key=self.idx.slots.index):
+            if count[slot] > screening.capacity_per_block:
+                self.violation(
+                    "screen_capacity",
+                    f"{slot} has {count[slot]} screens, above capacity_per_block "
+                    f"{screening.capacity_per_block}",
+                    slot,
                 )
 
     # -- objective -----------------------------------------------------------------
@@ -456,9 +1021,43 @@ class _Checker:
                 most,
                 least,
             )
+        for r in self.topic_repeats():
+            if not r.strict:
+                self.penalty("topic_repeat", w.topic_repeat, 1, r.message, r.patient, r.session.id)
+        for b in self.bookings:
+            attended = self.attended(b.patient, b.time.day)
+            # No attended block that day is an appointment_day violation, not a trip.
+            if attended and not any(self.idx.next_to(b.time, slot) for slot in attended):
+                self.penalty(
+                    "individual_extra_trip",
+                    w.individual_extra_trip,
+                    1,
+                    f"{b.patient}'s {b.kind} at {b.time.label} is not within "
+                    f"{self.inst.individual.adjacent_minutes} min of their block {attended[0]}",
+                    b.patient,
+                    b.time.day,
+                )
+        candidates = self.idx.primary_candidates
+        if self.idx.unassigned and len(candidates) >= 2:
+            load = self.caseload()
+            cases = {c.id: load[c.id] for c in candidates}
+            most = max(cases, key=lambda c: (cases[c], c))
+            least = min(cases, key=lambda c: (cases[c], c))
+            self.penalty(
+                "caseload_imbalance",
+                w.caseload_imbalance,
+                cases[most] - cases[least],
+                f"{most} has a caseload of {cases[most]} patients, {least} {cases[least]}",
+                most,
+                least,
+            )
 
     def run(self) -> CheckReport:
         self.check_references()
+        self.check_appointment_references()
+        self.check_appointment_times()
+        self.check_screen_references()
+        self.check_primary_references()
         self.check_whole_blocks()
         self.check_patient_availability()
         self.check_one_block_per_day()
@@ -468,8 +1067,26 @@ class _Checker:
         self.check_eligibility()
         self.check_stage_matching()
         self.check_avoid()
+        self.check_room_type()
         self.check_rooms()
+        self.check_offices()
         self.check_counselors()
+        self.check_counselor_role()
+        self.check_counselor_daily_hours()
+        self.check_appointment_counselors()
+        self.check_together()
+        self.check_topics()
+        self.check_curriculum()
+        self.check_appointment_patients()
+        self.check_individual_count()
+        self.check_individual_counselor()
+        self.check_max_individual()
+        self.check_primary_assignment()
+        self.check_max_caseload()
+        self.check_medication_count()
+        self.check_screen_count()
+        self.check_screen_block()
+        self.check_screen_capacity()
         self.score()
         return self.report
 

@@ -12,6 +12,10 @@ periods), >= 2 education and >= 2 relapse_prevention sessions. education (2..6 p
 is open to all; relapse_prevention (2..4) is stage-matched: P1, P2 are stage early, P3, P4
 late. C1 may lead both types, C2 only relapse_prevention. Primary counselors: P1, P2 -> C1;
 P3, P4 -> C2. Rooms: R1 (capacity 6), R2 (capacity 4). load_imbalance_minutes weight is 0.
+
+The clinical services (individual counseling, medication, screens, curriculum, co-facilitated
+family groups, pairs, assigned primary counselors) are tested the same way from a second
+hand-made instance, ``services`` (see ``services_data``), and its valid schedule ``full``.
 """
 
 from __future__ import annotations
@@ -23,7 +27,15 @@ from typing import Any
 
 import pytest
 
-from models import Instance, Schedule, Session, load_instance, parse_instance
+from models import (
+    Appointment,
+    Instance,
+    Schedule,
+    Screen,
+    Session,
+    load_instance,
+    parse_instance,
+)
 from scheduler.checker import TERMS, CheckReport, check
 
 TINY = Path(__file__).parent.parent / "instances" / "tiny.json"
@@ -45,6 +57,7 @@ def session(
     patients: list[str],
     stage: str | None = None,
     times: tuple[str, str] | None = None,
+    topic: str | None = None,
 ) -> Session:
     """One session in one line: ``session("S1", "mon.am", 0, "education", "R1", "C1", [...])``.
 
@@ -64,6 +77,7 @@ def session(
         room=room,
         counselors=[counselors] if isinstance(counselors, str) else counselors,
         patients=patients,
+        topic=topic,
     )
 
 
@@ -159,6 +173,9 @@ def test_optimum_is_valid_with_objective_480(tiny: Instance, optimum: Schedule) 
         "preferred_missed": 0,
         "load_imbalance_minutes": 0,
         "primary_not_leading": 0,
+        "individual_extra_trip": 0,
+        "topic_repeat": 0,
+        "caseload_imbalance": 0,
     }
     # One session_run penalty of 60 per session, nothing else.
     assert [(p.term, p.ids, p.cost) for p in report.penalties] == [
@@ -693,9 +710,922 @@ def test_penalties_sum_to_objective(tiny_data: dict[str, Any], optimum: Schedule
         "preferred_missed": 30,
         "load_imbalance_minutes": 360,
         "primary_not_leading": 120,
+        "individual_extra_trip": 0,
+        "topic_repeat": 0,
+        "caseload_imbalance": 0,
     }
     assert set(report.terms) == set(TERMS)
     assert sum(p.cost for p in report.penalties) == report.objective == 1050
     assert sum(report.terms.values()) == report.objective
     # Each penalty costs its amount times the weight of its term.
+    assert all(p.cost == p.amount * getattr(inst.weights, p.term) for p in report.penalties)
+
+
+# == clinical services ====================================================================
+#
+# ``services_data``: days mon/wed/fri; block am as in tiny (09:00-10:30, 10:30-12:00) and
+# block pm (13:30-15:00) that nobody attends. P1..P4 (stage early) are available in every
+# am slot and need 6 h on 2 days; P2 has medication_management. P1, P2 have primary C1;
+# P3, P4 have none (the schedule assigns C2). Counselors, available in every slot:
+#   C1 counselor, C2 clinician (both lead education and family), C3 prescriber (no groups),
+#   C4 case manager (education only; neither C3 nor C4 can be primary).
+# education: topics coping/triggers/sleep/anger, not strict. family: family seats (2 each),
+# 2 staff, one a clinician; P1 and P2 must be together in it. Rooms: R1, R2 group rooms of
+# capacity 8; offices O1 (capacity 2) and O2 (capacity 4). Individual times, every day:
+# 07:00, 08:00, 10:00, 12:10 (all in am; 10:00 overlaps it, 07:00 is 70 min before it)
+# and 14:00 (in pm); 50 minutes each, one a week. One screen a week, 8 per block.
+# load_imbalance_minutes weight is 0.
+
+IND = {
+    "07": ("07:00", "07:50"),
+    "08": ("08:00", "08:50"),
+    "10": ("10:00", "10:50"),
+    "12": ("12:10", "13:00"),
+    "14": ("14:00", "14:50"),
+}
+
+
+def appointment(patient: str, counselor: str, day: str, time: str, room: str) -> Appointment:
+    """``appointment("P1", "C1", "mon", "08", "O1")``: ``time`` is a key of ``IND``."""
+    start, end = IND[time]
+    return Appointment(
+        patient=patient, counselor=counselor, day=day, start=start, end=end, room=room
+    )
+
+
+def edited_appointment(schedule: Schedule, field: str, i: int, **fields: Any) -> Schedule:
+    """A deep copy with entry ``i`` of ``individual_sessions`` / ``medication_appointments``
+    / ``screens`` (``field``) changed."""
+    new = schedule.model_copy(deep=True)
+    target = getattr(new, field)[i]
+    for name, value in fields.items():
+        setattr(target, name, value)
+    return new
+
+
+@pytest.fixture
+def services_data() -> dict[str, Any]:
+    slots = [f"{d}.am" for d in ("mon", "wed", "fri")]
+    every = [f"{d}.{b}" for d in ("mon", "wed", "fri") for b in ("am", "pm")]
+    return {
+        "name": "services",
+        "days": ["mon", "wed", "fri"],
+        "blocks": [
+            {
+                "id": "am",
+                "periods": [
+                    {"start": "09:00", "end": "10:30"},
+                    {"start": "10:30", "end": "12:00"},
+                ],
+            },
+            {"id": "pm", "periods": [{"start": "13:30", "end": "15:00"}]},
+        ],
+        "stages": ["early"],
+        "group_types": [
+            {
+                "id": "education",
+                "kind": "psychoeducational",
+                "min_size": 2,
+                "max_size": 6,
+                "topics": ["coping", "triggers", "sleep", "anger"],
+            },
+            {
+                "id": "family",
+                "kind": "interpersonal_process",
+                "min_size": 2,
+                "max_size": 4,
+                "family": True,
+                "staff_required": 2,
+                "requires_role": "clinician",
+            },
+        ],
+        "patients": [
+            {
+                "id": pid,
+                "stage": "early",
+                "available": slots,
+                "min_hours": 6,
+                "min_days": 2,
+                **({"primary_counselor": "C1"} if pid in ("P1", "P2") else {}),
+                **({"medication_management": True} if pid == "P2" else {}),
+            }
+            for pid in EVERYONE
+        ],
+        "counselors": [
+            {
+                "id": "C1",
+                "qualified": ["education", "family"],
+                "available": every,
+                "roles": ["counselor"],
+            },
+            {
+                "id": "C2",
+                "qualified": ["education", "family"],
+                "available": every,
+                "roles": ["clinician"],
+            },
+            {"id": "C3", "qualified": [], "available": every, "roles": ["prescriber"]},
+            {
+                "id": "C4",
+                "qualified": ["education"],
+                "available": every,
+                "roles": ["case_manager"],
+            },
+        ],
+        "rooms": [
+            {"id": "R1", "capacity": 8},
+            {"id": "R2", "capacity": 8},
+            {"id": "O1", "capacity": 2, "type": "office"},
+            {"id": "O2", "capacity": 4, "type": "office"},
+        ],
+        "individual_slots": [{"start": start, "end": end} for start, end in IND.values()],
+        "screening": {"per_week": 1, "capacity_per_block": 8},
+        "together": [{"patients": ["P1", "P2"], "group_type": "family"}],
+        "weights": {"load_imbalance_minutes": 0},
+    }
+
+
+@pytest.fixture
+def services(services_data: dict[str, Any]) -> Instance:
+    return parse_instance(services_data)
+
+
+@pytest.fixture
+def full() -> Schedule:
+    """A valid schedule of ``services`` with every service: objective 4 * 60 = 240.
+
+    Everyone attends mon.am and wed.am (4 * 90 min = 6 h): education S1 (coping, C1),
+    family S2 (C1 and C2, 4 patients = 8 seats in R1), education S3 (triggers, C2) and
+    S4 (sleep, C1). Individual sessions, each 10 min before or after the patient's block:
+      [0] P1-C1 mon 08:00 O1   [1] P2-C1 wed 08:00 O1
+      [2] P3-C2 mon 12:10 O1   [3] P4-C2 wed 12:10 O1
+    Medication: [0] P2-C3 mon 08:00 O2. Screens: P1, P2 in mon.am; P3, P4 in wed.am.
+    Assigned primaries: P3, P4 -> C2, so C1 and C2 both have a caseload of 2.
+    """
+    return Schedule(
+        instance="services",
+        status="feasible",
+        sessions=[
+            session("S1", "mon.am", 0, "education", "R1", "C1", EVERYONE, topic="coping"),
+            session("S2", "mon.am", 1, "family", "R1", ["C1", "C2"], EVERYONE),
+            session("S3", "wed.am", 0, "education", "R1", "C2", EVERYONE, topic="triggers"),
+            session("S4", "wed.am", 1, "education", "R1", "C1", EVERYONE, topic="sleep"),
+        ],
+        individual_sessions=[
+            appointment("P1", "C1", "mon", "08", "O1"),
+            appointment("P2", "C1", "wed", "08", "O1"),
+            appointment("P3", "C2", "mon", "12", "O1"),
+            appointment("P4", "C2", "wed", "12", "O1"),
+        ],
+        medication_appointments=[appointment("P2", "C3", "mon", "08", "O2")],
+        screens=[
+            Screen(patient="P1", day="mon", block="am"),
+            Screen(patient="P2", day="mon", block="am"),
+            Screen(patient="P3", day="wed", block="am"),
+            Screen(patient="P4", day="wed", block="am"),
+        ],
+        primary_counselors={"P3": "C2", "P4": "C2"},
+    )
+
+
+def test_full_services_schedule_is_valid(services: Instance, full: Schedule) -> None:
+    report = check(services, full)
+
+    assert report.violations == []
+    assert report.objective == 240
+    assert report.terms == {
+        "session_run": 240,
+        "excess_minutes": 0,
+        "preferred_missed": 0,
+        "load_imbalance_minutes": 0,
+        "primary_not_leading": 0,
+        "individual_extra_trip": 0,
+        "topic_repeat": 0,
+        "caseload_imbalance": 0,
+    }
+    assert [p.term for p in report.penalties] == ["session_run"] * 4
+
+
+def test_check_does_not_modify_a_services_schedule(services: Instance, full: Schedule) -> None:
+    before = full.model_copy(deep=True)
+    check(services, full)
+    assert full == before
+
+
+def test_old_instance_needs_no_services(tiny_data: dict[str, Any], optimum: Schedule) -> None:
+    # Without individual_slots nobody gets individual sessions or medication (even when
+    # asking for it), and without screening nobody is screened: old schedules still pass.
+    by_id(tiny_data["patients"], "P1")["medication_management"] = True
+    report = check(parse_instance(tiny_data), optimum)
+
+    assert report.ok
+    assert report.objective == 480
+
+
+def test_appointment_without_individual_slots(tiny: Instance, optimum: Schedule) -> None:
+    new = optimum.model_copy(deep=True)
+    new.individual_sessions.append(appointment("P1", "C1", "mon", "08", "R2"))
+    report = check(tiny, new)
+
+    # The entry is reported once and then ignored (so no room_type for R2 either).
+    assert report.rules() == ["appointment_time"]
+    assert report.violations[0].ids == ("individual_sessions[0]",)
+    assert report.violations[0].message == (
+        "individual session of P1 with C1 at mon 08:00-08:50 is not an appointment time "
+        "(the instance has none)"
+    )
+
+
+# -- references of the services ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        pytest.param(
+            {"patient": "P9"},
+            "individual_sessions[0] (individual session): patient P9 does not exist",
+            id="patient",
+        ),
+        pytest.param(
+            {"counselor": "C9"},
+            "individual_sessions[0] (individual session): counselor C9 does not exist",
+            id="counselor",
+        ),
+        pytest.param(
+            {"room": "O9"},
+            "individual_sessions[0] (individual session): room O9 does not exist",
+            id="room",
+        ),
+        pytest.param(
+            {"day": "sun"},
+            "individual_sessions[0] (individual session): day sun does not exist",
+            id="day",
+        ),
+    ],
+)
+def test_appointment_reference(
+    services: Instance, full: Schedule, fields: dict[str, Any], message: str
+) -> None:
+    report = check(services, edited_appointment(full, "individual_sessions", 0, **fields))
+
+    # The entry is then ignored: P1 has no individual session left.
+    assert report.rules() == ["reference", "individual_count"]
+    assert report.violations[0].ids == ("individual_sessions[0]",)
+    assert report.violations[0].message == message
+    assert report.violations[1].message == "P1 has 0 individual sessions, needs 1"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        pytest.param({"patient": "P9"}, "screens[0]: patient P9 does not exist", id="patient"),
+        pytest.param({"block": "eve"}, "screens[0]: slot mon.eve does not exist", id="slot"),
+    ],
+)
+def test_screen_reference(
+    services: Instance, full: Schedule, fields: dict[str, Any], message: str
+) -> None:
+    report = check(services, edited_appointment(full, "screens", 0, **fields))
+
+    # The entry is then ignored: P1 has no screen left.
+    assert report.rules() == ["reference", "screen_count"]
+    assert report.violations[0].ids == ("screens[0]",)
+    assert report.violations[0].message == message
+
+
+def test_primary_counselors_reference(services: Instance, full: Schedule) -> None:
+    new = full.model_copy(deep=True)
+    new.primary_counselors["P9"] = "C2"
+    report = check(services, new)
+
+    assert report.rules() == ["reference"]
+    assert report.violations[0].ids == ("P9",)
+    assert report.violations[0].message == "primary_counselors: patient P9 does not exist"
+
+
+def test_appointment_time(services: Instance, full: Schedule) -> None:
+    report = check(services, edited_appointment(full, "individual_sessions", 0, end="08:45"))
+
+    # The entry is then ignored: P1 has no individual session left.
+    assert report.rules() == ["appointment_time", "individual_count"]
+    assert report.violations[0].ids == ("individual_sessions[0]",)
+    assert report.violations[0].message == (
+        "individual session of P1 with C1 at mon 08:00-08:45 is not an appointment time "
+        "(they are at 07:00-07:50, 08:00-08:50, 10:00-10:50, 12:10-13:00, 14:00-14:50 every day)"
+    )
+
+
+# -- rule 4 and 5: rooms -------------------------------------------------------------------
+
+
+def test_room_type_session_in_office(services: Instance, full: Schedule) -> None:
+    # O2 seats 4: only the type is wrong.
+    report = check(services, changed(full, "S1", room="O2"))
+
+    assert report.rules() == ["room_type"]
+    assert report.violations[0].ids == ("O2", "S1")
+    assert report.violations[0].message == (
+        "session S1 (education) is in office O2; groups meet in group rooms"
+    )
+
+
+def test_room_type_appointment_in_group_room(services: Instance, full: Schedule) -> None:
+    report = check(services, edited_appointment(full, "individual_sessions", 0, room="R2"))
+
+    assert report.rules() == ["room_type"]
+    assert report.violations[0].ids == ("R2", "individual_sessions[0]")
+    assert report.violations[0].message == (
+        "individual session of P1 with C1 at mon 08:00-08:50 is in group room R2; "
+        "appointments are in offices"
+    )
+
+
+def test_room_capacity_family_seats(services_data: dict[str, Any], full: Schedule) -> None:
+    by_id(services_data["rooms"], "R1")["capacity"] = 7
+    report = check(parse_instance(services_data), full)
+
+    # Education fits 4 in 7 seats; family S2 needs 4 * 2 = 8.
+    assert report.rules() == ["room_capacity"]
+    assert report.violations[0].ids == ("S2", "R1")
+    assert report.violations[0].message == (
+        "session S2 has 4 patients taking 8 seats (family group: 2 each) in room R1 of capacity 7"
+    )
+
+
+def test_appointment_room_available(services_data: dict[str, Any], full: Schedule) -> None:
+    by_id(services_data["rooms"], "O1")["available"] = ["wed.am"]
+    report = check(parse_instance(services_data), full)
+
+    # P1's and P3's individual sessions are in O1 on monday (in mon.am).
+    assert report.rules() == ["room_available", "room_available"]
+    assert violation_ids(report) == [
+        ("O1", "individual_sessions[0]"),
+        ("O1", "individual_sessions[2]"),
+    ]
+    assert report.violations[0].message == (
+        "room O1 is not available in mon.am (individual session of P1 with C1 at mon 08:00-08:50)"
+    )
+
+
+def test_appointment_room_clash(services: Instance, full: Schedule) -> None:
+    # P2's medication moves to O1, where P1 sees C1 at the same time.
+    report = check(services, edited_appointment(full, "medication_appointments", 0, room="O1"))
+
+    assert report.rules() == ["room_clash"]
+    assert report.violations[0].ids == (
+        "O1",
+        "individual_sessions[0]",
+        "medication_appointments[0]",
+    )
+    assert report.violations[0].message == (
+        "room O1 holds 2 appointments at mon 08:00-08:50 (P1 with C1, P2 with C3)"
+    )
+
+
+# -- rule 6: counselors ------------------------------------------------------------------
+
+
+def test_counselor_count_staff_required(services: Instance, full: Schedule) -> None:
+    # The family group keeps only its clinician.
+    report = check(services, changed(full, "S2", counselors=["C2"]))
+
+    assert report.rules() == ["counselor_count"]
+    assert report.violations[0].ids == ("S2",)
+    assert report.violations[0].message == "session S2 has 1 counselors, needs exactly 2"
+
+
+def test_counselor_count_two_for_one(services: Instance, full: Schedule) -> None:
+    report = check(services, changed(full, "S1", counselors=["C1", "C2"]))
+
+    assert report.rules() == ["counselor_count"]
+    assert report.violations[0].message == "session S1 has 2 counselors, needs exactly 1"
+
+
+def test_counselor_role_session(services_data: dict[str, Any], full: Schedule) -> None:
+    by_id(services_data["counselors"], "C2")["roles"] = ["counselor"]
+    report = check(parse_instance(services_data), full)
+
+    assert report.rules() == ["counselor_role"]
+    assert report.violations[0].ids == ("S2",)
+    assert report.violations[0].message == (
+        "session S2 (family) has no counselor with the clinician role"
+    )
+
+
+def test_counselor_role_medication(services: Instance, full: Schedule) -> None:
+    # C2 is free at mon 08:00 but is not a prescriber.
+    report = check(services, edited_appointment(full, "medication_appointments", 0, counselor="C2"))
+
+    assert report.rules() == ["counselor_role"]
+    assert report.violations[0].ids == ("C2", "medication_appointments[0]")
+    assert report.violations[0].message == (
+        "C2 is not a prescriber (medication appointment of P2 with C2 at mon 08:00-08:50)"
+    )
+
+
+def test_counselor_max_hours_per_day(services_data: dict[str, Any], full: Schedule) -> None:
+    by_id(services_data["counselors"], "C1")["max_hours_per_day"] = 3.5
+    report = check(parse_instance(services_data), full)
+
+    # mon: S1 and S2 (180 min, within 3.5 h) plus P1's individual session (50): 230 min.
+    # wed: S4 and P2's individual session: 140 min.
+    assert report.rules() == ["counselor_max_hours_per_day"]
+    assert report.violations[0].ids == ("C1", "mon")
+    assert report.violations[0].message == (
+        "C1 works 3.8 h on mon (groups and appointments), above max_hours_per_day 3.5"
+    )
+
+
+def test_appointment_counselor_available(services_data: dict[str, Any], full: Schedule) -> None:
+    by_id(services_data["counselors"], "C3")["available"] = ["wed.am"]
+    report = check(parse_instance(services_data), full)
+
+    assert report.rules() == ["counselor_available"]
+    assert report.violations[0].ids == ("C3", "medication_appointments[0]")
+    assert report.violations[0].message == (
+        "C3 is not available in mon.am (medication appointment of P2 with C3 at mon 08:00-08:50)"
+    )
+
+
+def test_appointment_counselor_leads_a_group(services: Instance, full: Schedule) -> None:
+    # P3's individual session (with C2) moves to mon 10:00-10:50, when C2 leads S2.
+    start, end = IND["10"]
+    report = check(
+        services, edited_appointment(full, "individual_sessions", 2, start=start, end=end)
+    )
+
+    # appointment_day: 10:00-10:50 also overlaps P3's own block mon.am.
+    assert report.rules() == ["counselor_clash", "appointment_day"]
+    assert report.violations[0].ids == ("C2", "individual_sessions[2]", "S2")
+    assert report.violations[0].message == (
+        "C2 leads S2 (mon.am 10:30-12:00) during the individual session of P3 with C2 "
+        "at mon 10:00-10:50"
+    )
+
+
+def test_appointment_counselor_two_at_once(services: Instance, full: Schedule) -> None:
+    # P4's individual session (with C2) moves to mon 12:10 in O2, when C2 sees P3 in O1.
+    report = check(
+        services, edited_appointment(full, "individual_sessions", 3, day="mon", room="O2")
+    )
+
+    assert report.rules() == ["counselor_clash"]
+    assert report.violations[0].ids == ("C2", "individual_sessions[2]", "individual_sessions[3]")
+    assert report.violations[0].message == (
+        "C2 has 2 appointments at mon 12:10-13:00 (individual session of P3, "
+        "individual session of P4)"
+    )
+
+
+# -- rule 7: pairs -----------------------------------------------------------------------
+
+
+def test_together(services: Instance, full: Schedule) -> None:
+    # P2 and P4 leave the family group S2 for an education session S5 at the same time,
+    # led by C4 in R2 on a topic new to both: only P1 of the pair P1-P2 is left in S2.
+    s5 = session("S5", "mon.am", 1, "education", "R2", "C4", ["P2", "P4"], topic="anger")
+    report = check(services, added(changed(full, "S2", patients=["P1", "P3"]), s5))
+
+    assert report.rules() == ["together"]
+    assert report.violations[0].ids == ("P1", "P2", "S2")
+    assert report.violations[0].message == (
+        "P1 and P2 must share every family session, but only P1 is in S2"
+    )
+
+
+# -- rule 8: curriculum ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sid", "topic", "message"),
+    [
+        pytest.param(
+            "S1",
+            None,
+            "session S1 (education) has no topic; it must teach one of coping, triggers, sleep, anger",
+            id="missing",
+        ),
+        pytest.param(
+            "S1",
+            "yoga",
+            "session S1 (education) teaches yoga, not one of coping, triggers, sleep, anger",
+            id="unknown",
+        ),
+        pytest.param(
+            "S2",
+            "coping",
+            "session S2 (family) has topic coping but family has no topics",
+            id="no-curriculum",
+        ),
+    ],
+)
+def test_topic(
+    services: Instance, full: Schedule, sid: str, topic: str | None, message: str
+) -> None:
+    report = check(services, changed(full, sid, topic=topic))
+
+    assert report.rules() == ["topic"]
+    assert report.violations[0].ids == (sid,)
+    assert report.violations[0].message == message
+
+
+def test_curriculum_repeat_in_week(services_data: dict[str, Any], full: Schedule) -> None:
+    by_id(services_data["group_types"], "education")["strict_curriculum"] = True
+    # S4 (wed) teaches coping again, which everyone heard in S1 (mon).
+    report = check(parse_instance(services_data), changed(full, "S4", topic="coping"))
+
+    assert report.rules() == ["curriculum"] * 4
+    assert violation_ids(report) == [(pid, "S4") for pid in EVERYONE]
+    assert report.violations[0].message == (
+        "P1 hears topic coping again in S4 (already heard in S1); education never repeats a topic"
+    )
+    assert report.terms["topic_repeat"] == 0  # strict: a violation, not a penalty
+
+
+def test_curriculum_completed_topic(services_data: dict[str, Any], full: Schedule) -> None:
+    by_id(services_data["group_types"], "education")["strict_curriculum"] = True
+    by_id(services_data["patients"], "P3")["completed_topics"] = ["sleep"]
+    report = check(parse_instance(services_data), full)
+
+    assert report.rules() == ["curriculum"]
+    assert report.violations[0].ids == ("P3", "S4")
+    assert report.violations[0].message == (
+        "P3 hears topic sleep again in S4 (completed in an earlier week); "
+        "education never repeats a topic"
+    )
+
+
+# -- rule 9: individual counseling and every appointment ---------------------------------
+
+
+def test_appointment_double_booked(services: Instance, full: Schedule) -> None:
+    # P2's medication moves to wed 08:00, when P2 sees C1 (in O1; medication stays in O2).
+    report = check(services, edited_appointment(full, "medication_appointments", 0, day="wed"))
+
+    assert report.rules() == ["double_booked"]
+    assert report.violations[0].ids == (
+        "P2",
+        "individual_sessions[1]",
+        "medication_appointments[0]",
+    )
+    assert report.violations[0].message == (
+        "P2 has 2 appointments at once at wed 08:00-08:50 "
+        "(individual session with C1, medication appointment with C3)"
+    )
+
+
+def test_appointment_day_without_block(services: Instance, full: Schedule) -> None:
+    # P1 is available fri.am but attends nothing on friday.
+    report = check(services, edited_appointment(full, "individual_sessions", 0, day="fri"))
+
+    assert report.rules() == ["appointment_day"]
+    assert report.violations[0].ids == ("P1", "individual_sessions[0]")
+    assert report.violations[0].message == (
+        "P1 has an individual session on fri but attends no block that day"
+    )
+    # Not also an extra trip: there is no block to be next to.
+    assert report.terms["individual_extra_trip"] == 0
+
+
+def test_appointment_day_overlaps_block(services: Instance, full: Schedule) -> None:
+    # P2's medication (C3 leads no group) moves to mon 10:00-10:50, inside P2's mon.am.
+    start, end = IND["10"]
+    report = check(
+        services, edited_appointment(full, "medication_appointments", 0, start=start, end=end)
+    )
+
+    assert report.rules() == ["appointment_day"]
+    assert report.violations[0].ids == ("P2", "medication_appointments[0]")
+    assert report.violations[0].message == (
+        "P2's medication appointment at mon 10:00-10:50 overlaps their block mon.am"
+    )
+
+
+def test_appointment_patient_available(services: Instance, full: Schedule) -> None:
+    # 14:00-14:50 belongs to the pm block, in which no patient is available.
+    start, end = IND["14"]
+    report = check(
+        services, edited_appointment(full, "individual_sessions", 0, start=start, end=end)
+    )
+
+    assert report.rules() == ["patient_available"]
+    assert report.violations[0].ids == ("P1", "individual_sessions[0]")
+    assert report.violations[0].message == (
+        "P1 is not available in mon.pm (individual session at mon 14:00-14:50)"
+    )
+
+
+def test_individual_count_missing(services: Instance, full: Schedule) -> None:
+    new = full.model_copy(deep=True)
+    del new.individual_sessions[2]
+    report = check(services, new)
+
+    assert report.rules() == ["individual_count"]
+    assert report.violations[0].ids == ("P3",)
+    assert report.violations[0].message == "P3 has 0 individual sessions, needs 1"
+
+
+def test_individual_count_by_stage(services_data: dict[str, Any], full: Schedule) -> None:
+    services_data["individual"] = {"per_week": 1, "per_week_by_stage": {"early": 2}}
+    report = check(parse_instance(services_data), full)
+
+    assert report.rules() == ["individual_count"] * 4
+    assert report.violations[0].message == "P1 has 1 individual sessions, needs 2"
+
+
+def test_individual_count_same_day(services: Instance, full: Schedule) -> None:
+    # A second session of P1 with C1 on monday, after the block (C1 is free at 12:10).
+    new = full.model_copy(deep=True)
+    new.individual_sessions.append(appointment("P1", "C1", "mon", "12", "O2"))
+    report = check(services, new)
+
+    assert report.rules() == ["individual_count", "individual_count"]
+    assert violation_ids(report) == [("P1",), ("P1", "mon")]
+    assert report.violations[0].message == "P1 has 2 individual sessions, needs 1"
+    assert report.violations[1].message == (
+        "P1 has 2 individual sessions on the same day (mon); they must be on different days"
+    )
+
+
+@pytest.mark.parametrize(
+    ("i", "counselor", "patient", "message"),
+    [
+        pytest.param(
+            0,
+            "C2",
+            "P1",
+            "P1's individual session at mon 08:00-08:50 is with C2, not their primary counselor C1",
+            id="given",
+        ),
+        pytest.param(
+            2,
+            "C1",
+            "P3",
+            "P3's individual session at mon 12:10-13:00 is with C1, not their primary counselor C2",
+            id="assigned",
+        ),
+    ],
+)
+def test_individual_counselor(
+    services: Instance, full: Schedule, i: int, counselor: str, patient: str, message: str
+) -> None:
+    # C2 is free at mon 08:00, C1 at mon 12:10.
+    report = check(
+        services, edited_appointment(full, "individual_sessions", i, counselor=counselor)
+    )
+
+    assert report.rules() == ["individual_counselor"]
+    assert report.violations[0].ids == (patient, f"individual_sessions[{i}]")
+    assert report.violations[0].message == message
+
+
+def test_max_individual(services_data: dict[str, Any], full: Schedule) -> None:
+    by_id(services_data["counselors"], "C2")["max_individual"] = 1
+    report = check(parse_instance(services_data), full)
+
+    # C2 sees P3 and P4.
+    assert report.rules() == ["max_individual"]
+    assert report.violations[0].ids == ("C2",)
+    assert report.violations[0].message == "C2 has 2 individual sessions, above max_individual 1"
+
+
+# -- rule 10: primary counselors ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("assigned", "rules", "ids", "message"),
+    [
+        pytest.param(
+            {"P3": "C2"},
+            ["primary_assignment"],
+            ("P4",),
+            "P4 has no primary counselor assigned",
+            id="missing",
+        ),
+        pytest.param(
+            # individual_counselor (rule 9, checked before rule 10): P4 still sees C2.
+            {"P3": "C2", "P4": "C9"},
+            ["individual_counselor", "primary_assignment"],
+            ("P4", "C9"),
+            "P4 is assigned primary counselor C9, who does not exist",
+            id="unknown",
+        ),
+        pytest.param(
+            {"P3": "C2", "P4": "C3"},
+            ["individual_counselor", "primary_assignment"],
+            ("P4", "C3"),
+            "P4 is assigned primary counselor C3, who is neither a counselor nor a clinician",
+            id="prescriber",
+        ),
+        pytest.param(
+            {"P1": "C1", "P3": "C2", "P4": "C2"},
+            ["primary_assignment"],
+            ("P1", "C1"),
+            "P1 already has primary counselor C1 but is assigned C1",
+            id="given",
+        ),
+    ],
+)
+def test_primary_assignment(
+    services: Instance,
+    full: Schedule,
+    assigned: dict[str, str],
+    rules: list[str],
+    ids: tuple[str, ...],
+    message: str,
+) -> None:
+    new = full.model_copy(deep=True)
+    new.primary_counselors = assigned
+    report = check(services, new)
+
+    assert report.rules() == rules
+    assert report.violations[-1].ids == ids
+    assert report.violations[-1].message == message
+
+
+def test_max_caseload(services_data: dict[str, Any], full: Schedule) -> None:
+    for cid in ("C1", "C2"):
+        by_id(services_data["counselors"], cid)["max_caseload"] = 1
+    report = check(parse_instance(services_data), full)
+
+    # C1 has P1, P2 (given); C2 has P3, P4 (assigned): both kinds count.
+    assert report.rules() == ["max_caseload", "max_caseload"]
+    assert violation_ids(report) == [("C1",), ("C2",)]
+    assert report.violations[1].message == "C2 has a caseload of 2 patients, above max_caseload 1"
+
+
+# -- rule 11: medication -----------------------------------------------------------------
+
+
+def test_medication_count_missing(services: Instance, full: Schedule) -> None:
+    new = full.model_copy(deep=True)
+    new.medication_appointments.clear()
+    report = check(services, new)
+
+    assert report.rules() == ["medication_count"]
+    assert report.violations[0].ids == ("P2",)
+    assert report.violations[0].message == "P2 has 0 medication appointments, needs 1"
+
+
+def test_medication_count_not_needed(services_data: dict[str, Any], full: Schedule) -> None:
+    by_id(services_data["patients"], "P2")["medication_management"] = False
+    report = check(parse_instance(services_data), full)
+
+    assert report.rules() == ["medication_count"]
+    assert report.violations[0].message == "P2 has 1 medication appointments, needs 0"
+
+
+# -- rule 12: screens --------------------------------------------------------------------
+
+
+def test_screen_count_missing(services: Instance, full: Schedule) -> None:
+    new = full.model_copy(deep=True)
+    del new.screens[3]
+    report = check(services, new)
+
+    assert report.rules() == ["screen_count"]
+    assert report.violations[0].ids == ("P4",)
+    assert report.violations[0].message == "P4 has 0 screens, needs 1"
+
+
+def test_screen_count_same_block(services_data: dict[str, Any], full: Schedule) -> None:
+    services_data["screening"]["per_week"] = 2
+    new = full.model_copy(deep=True)
+    new.screens.append(Screen(patient="P1", day="mon", block="am"))
+    report = check(parse_instance(services_data), new)
+
+    # P1 has two screens but both in mon.am; P2..P4 have one of two.
+    assert report.rules() == ["screen_count"] * 4
+    assert violation_ids(report) == [("P1", "mon.am"), ("P2",), ("P3",), ("P4",)]
+    assert report.violations[0].message == (
+        "P1 has 2 screens in mon.am; they must be in different blocks"
+    )
+
+
+def test_screen_block(services: Instance, full: Schedule) -> None:
+    # P1 is available fri.am but attends nothing on friday.
+    report = check(services, edited_appointment(full, "screens", 0, day="fri"))
+
+    assert report.rules() == ["screen_block"]
+    assert report.violations[0].ids == ("P1", "fri.am")
+    assert report.violations[0].message == "P1 has a screen in fri.am but attends no session there"
+
+
+def test_screen_capacity(services_data: dict[str, Any], full: Schedule) -> None:
+    services_data["screening"]["capacity_per_block"] = 1
+    report = check(parse_instance(services_data), full)
+
+    assert report.rules() == ["screen_capacity", "screen_capacity"]
+    assert violation_ids(report) == [("mon.am",), ("wed.am",)]
+    assert report.violations[0].message == "mon.am has 2 screens, above capacity_per_block 1"
+
+
+def test_screens_without_screening(services_data: dict[str, Any], full: Schedule) -> None:
+    del services_data["screening"]
+    report = check(parse_instance(services_data), full)
+
+    assert report.rules() == ["screen_count"] * 4
+    assert report.violations[0].message == "P1 has 1 screens, needs 0"
+
+
+# -- the new soft terms ------------------------------------------------------------------
+
+
+def test_individual_extra_trip(services: Instance, full: Schedule) -> None:
+    # P1's individual session moves to mon 07:00-07:50, 70 min before the block (> 30);
+    # P2's medication to wed 12:10, 10 min after the block: no trip.
+    start, end = IND["07"]
+    new = edited_appointment(full, "individual_sessions", 0, start=start, end=end)
+    start, end = IND["12"]
+    new = edited_appointment(new, "medication_appointments", 0, day="wed", start=start, end=end)
+    report = check(services, new)
+
+    assert report.ok
+    assert _penalties(report, "individual_extra_trip") == [(("P1", "mon"), 1, 20)]
+    assert report.objective == 240 + 20
+
+
+def test_individual_extra_trip_medication(services: Instance, full: Schedule) -> None:
+    start, end = IND["07"]
+    report = check(
+        services, edited_appointment(full, "medication_appointments", 0, start=start, end=end)
+    )
+
+    assert report.ok
+    assert _penalties(report, "individual_extra_trip") == [(("P2", "mon"), 1, 20)]
+    assert [p.message for p in report.penalties if p.term == "individual_extra_trip"] == [
+        "P2's medication appointment at mon 07:00-07:50 is not within 30 min of their block mon.am"
+    ]
+
+
+def test_topic_repeat_in_week(services: Instance, full: Schedule) -> None:
+    # Not strict: S4 teaching coping again costs 200 per patient.
+    report = check(services, changed(full, "S4", topic="coping"))
+
+    assert report.ok
+    assert _penalties(report, "topic_repeat") == [((pid, "S4"), 1, 200) for pid in EVERYONE]
+    assert report.objective == 240 + 4 * 200
+
+
+def test_topic_repeat_completed(services_data: dict[str, Any], full: Schedule) -> None:
+    by_id(services_data["patients"], "P1")["completed_topics"] = ["coping", "anger"]
+    report = check(parse_instance(services_data), full)
+
+    # coping (S1) again; anger is not taught this week.
+    assert report.ok
+    assert _penalties(report, "topic_repeat") == [(("P1", "S1"), 1, 200)]
+    assert [p.message for p in report.penalties if p.term == "topic_repeat"] == [
+        "P1 hears topic coping again in S1 (completed in an earlier week)"
+    ]
+
+
+def test_caseload_imbalance(services: Instance, full: Schedule) -> None:
+    # P3 and P4 are assigned C1 instead (and see C1, free at 12:10 on mon and wed).
+    new = full.model_copy(deep=True)
+    new.primary_counselors = {"P3": "C1", "P4": "C1"}
+    for i in (2, 3):
+        new.individual_sessions[i].counselor = "C1"
+    report = check(services, new)
+
+    # Caseloads over counselors and clinicians: C1 4, C2 0 (C3, C4 cannot be primary).
+    assert report.ok
+    assert _penalties(report, "caseload_imbalance") == [(("C1", "C2"), 4, 40)]
+    assert report.objective == 240 + 40
+
+
+def test_no_caseload_imbalance_without_assignment(
+    services_data: dict[str, Any], full: Schedule
+) -> None:
+    # The same caseloads, all given: the solver assigns nobody, so the term is off.
+    for pid in ("P3", "P4"):
+        by_id(services_data["patients"], pid)["primary_counselor"] = "C1"
+    new = full.model_copy(deep=True)
+    new.primary_counselors = {}
+    for i in (2, 3):
+        new.individual_sessions[i].counselor = "C1"
+    report = check(parse_instance(services_data), new)
+
+    assert report.ok
+    assert report.terms["caseload_imbalance"] == 0
+
+
+def test_service_penalties_sum_to_objective(services_data: dict[str, Any], full: Schedule) -> None:
+    by_id(services_data["patients"], "P1")["completed_topics"] = ["coping"]
+    inst = parse_instance(services_data)
+    start, end = IND["07"]
+    new = edited_appointment(full, "individual_sessions", 0, start=start, end=end)
+    new.primary_counselors = {"P3": "C2", "P4": "C1"}
+    new.individual_sessions[3].counselor = "C1"
+    report = check(inst, new)
+
+    # session_run 4 * 60; trip P1 mon 20; repeat P1 coping 200; caseload C1 3 - C2 1 = 2 * 10.
+    assert report.ok
+    assert {t: v for t, v in report.terms.items() if v} == {
+        "session_run": 240,
+        "individual_extra_trip": 20,
+        "topic_repeat": 200,
+        "caseload_imbalance": 20,
+    }
+    assert report.objective == sum(p.cost for p in report.penalties) == 480
     assert all(p.cost == p.amount * getattr(inst.weights, p.term) for p in report.penalties)
