@@ -118,11 +118,17 @@ class ProgramIndex:
         for day in instance.days:
             for k, t in enumerate(instance.individual_slots):
                 start = minutes(t.start)
+                end = start + duration
                 home = min(
-                    instance.blocks, key=lambda b: (gap(start, start + duration, b), b.start)
+                    instance.blocks,
+                    key=lambda b: (
+                        not overlaps(start, end, b.start, b.end),
+                        gap(start, end, b),
+                        b.start,
+                    ),
                 )
                 self.appointment_times.append(
-                    AppointmentTime(day, k, start, start + duration, f"{day}.{home.id}")
+                    AppointmentTime(day, k, start, end, f"{day}.{home.id}")
                 )
         self.appointment_at: dict[tuple[str, int], AppointmentTime] = {
             t.key: t for t in self.appointment_times

@@ -28,6 +28,7 @@ KINDS: tuple[Kind, ...] = ("psychoeducational", "skills", "interpersonal_process
 Role = Literal["counselor", "clinician", "prescriber", "case_manager"]
 # Roles that can carry a caseload: primary counselors and individual counseling.
 PRIMARY_ROLES: tuple[Role, ...] = ("counselor", "clinician")
+_DEFAULT_ROLES: tuple[Role, ...] = ("counselor",)
 
 # Group sizes by kind when a group type leaves them out (domain.md).
 DEFAULT_SIZES: dict[str, tuple[int, int]] = {
@@ -239,7 +240,7 @@ class Counselor(_Strict):
         allow_inf_nan=False,
         description="hours of groups and appointments per day",
     )
-    roles: list[Role] = Field(default_factory=lambda: ["counselor"])
+    roles: list[Role] = Field(default_factory=lambda: list(_DEFAULT_ROLES))
     max_individual: int | None = Field(
         default=None, ge=0, le=1000, description="individual sessions per week"
     )
@@ -261,7 +262,7 @@ class Counselor(_Strict):
 
 
 class Room(_Strict):
-    """A group room."""
+    """A group room, or an office for one-to-one appointments."""
 
     id: Id
     capacity: int = Field(ge=1, le=1000)
@@ -506,15 +507,18 @@ def _check_services(
     for i, p in enumerate(inst.patients):
         for k, t in enumerate(p.completed_topics):
             if t not in topics:
-                add(("patients", i, "completed_topics", k), f"'{t}' is not a topic of any group type")
+                add(
+                    ("patients", i, "completed_topics", k),
+                    f"'{t}' is not a topic of any group type",
+                )
     for i, pair in enumerate(inst.together):
         if pair.group_type not in types:
             add(("together", i, "group_type"), f"'{pair.group_type}' is not a group type id")
         for k, pid in enumerate(pair.patients):
             if pid not in patients:
                 add(("together", i, "patients", k), f"'{pid}' is not a patient id")
-        a, b = pair.patients
-        if a == b:
+        one, other = pair.patients
+        if one == other:
             add(("together", i, "patients"), "a pair needs two different patients")
-        elif any(p.id == a and b in p.avoid or p.id == b and a in p.avoid for p in inst.patients):
-            add(("together", i, "patients"), f"{a} and {b} also avoid each other")
+        elif any((p.id, q) in ((one, other), (other, one)) for p in inst.patients for q in p.avoid):
+            add(("together", i, "patients"), f"{one} and {other} also avoid each other")
