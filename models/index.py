@@ -185,6 +185,11 @@ class ProgramIndex:
         return role is None or role in counselor.roles
 
     @cached_property
+    def strict_topics(self) -> set[str]:
+        """Topics never to repeat: those a strict_curriculum group type teaches (in any type)."""
+        return {t for g in self.instance.group_types if g.strict_curriculum for t in g.topics}
+
+    @cached_property
     def together_types(self) -> set[str]:
         """Group types some pair must share."""
         return {pair.group_type for pair in self.instance.together}

@@ -728,7 +728,8 @@ class _Checker:
                 if s.topic is None or s.topic not in g.topics:
                     continue
                 if s.topic in heard:
-                    repeats.append(_Repeat(p.id, s, heard[s.topic], g.strict_curriculum))
+                    strict = s.topic in self.idx.strict_topics
+                    repeats.append(_Repeat(p.id, s, heard[s.topic], strict))
                 else:
                     heard[s.topic] = s
         return repeats
@@ -739,7 +740,7 @@ class _Checker:
             if r.strict:
                 self.violation(
                     "curriculum",
-                    f"{r.message}; {r.session.group_type} never repeats a topic",
+                    f"{r.message}; {r.session.topic} is in a strict curriculum",
                     r.patient,
                     r.session.id,
                 )

@@ -302,8 +302,7 @@ class TimetableModel:
         self._topic_repeats: list[cp_model.LinearExprT] = []
         for (pid, t), times in heard.items():
             done = int(t in self.index.patient[pid].completed_topics)
-            strict = any(t in g.topics and g.strict_curriculum for g in self.instance.group_types)
-            if strict:
+            if t in self.index.strict_topics:
                 m.add(sum(times) + done <= 1)
             elif done:
                 self._topic_repeats.append(sum(times))

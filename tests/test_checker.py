@@ -1238,7 +1238,7 @@ def test_curriculum_repeat_in_week(services_data: dict[str, Any], full: Schedule
     assert report.rules() == ["curriculum"] * 4
     assert violation_ids(report) == [(pid, "S4") for pid in EVERYONE]
     assert report.violations[0].message == (
-        "P1 hears topic coping again in S4 (already heard in S1); education never repeats a topic"
+        "P1 hears topic coping again in S4 (already heard in S1); coping is in a strict curriculum"
     )
     assert report.terms["topic_repeat"] == 0  # strict: a violation, not a penalty
 
@@ -1252,7 +1252,7 @@ def test_curriculum_completed_topic(services_data: dict[str, Any], full: Schedul
     assert report.violations[0].ids == ("P3", "S4")
     assert report.violations[0].message == (
         "P3 hears topic sleep again in S4 (completed in an earlier week); "
-        "education never repeats a topic"
+        "sleep is in a strict curriculum"
     )
 
 

@@ -307,13 +307,27 @@ def test_show_by_counselor(small_run: tuple[Result, Path]) -> None:
     _, path = small_run
     sched = load_schedule(path)
     lines = show(path, "counselor")
-    leading = sorted({c for s in sched.sessions for c in s.counselors})
+    appointments = sched.individual_sessions + sched.medication_appointments
+    working = sorted(
+        {c for s in sched.sessions for c in s.counselors} | {a.counselor for a in appointments}
+    )
     heads = headings(lines)
-    assert [h.split(":")[0] for h in heads] == leading
-    for c, head in zip(leading, heads):
+    assert [h.split(":")[0] for h in heads] == working
+    for c, head in zip(working, heads):
         mine = [s for s in sched.sessions if c in s.counselors]
         hours = sum(s.minutes for s in mine) / 60
-        assert head == f"{c}: {len(mine)} sessions, {hours:.1f} h"
+        expected = f"{c}: {len(mine)} sessions, {hours:.1f} h of groups"
+        for kind, booked in (
+            ("individual", sched.individual_sessions),
+            ("medication", sched.medication_appointments),
+        ):
+            count = sum(1 for a in booked if a.counselor == c)
+            if count:
+                expected += f", {count} {kind}"
+        assert head == expected
+    # One row per session a counselor is in and per appointment.
+    rows = [ln for ln in lines if ln.startswith("  ")]
+    assert len(rows) == sum(len(s.counselors) for s in sched.sessions) + len(appointments)
 
 
 def test_show_by_patient(small_run: tuple[Result, Path]) -> None:
@@ -329,9 +343,16 @@ def test_show_by_patient(small_run: tuple[Result, Path]) -> None:
         mine = [s for s in sched.sessions if p in s.patients]
         hours = sum(s.minutes for s in mine) / 60
         days = len({s.day for s in mine})
-        assert head == f"{p}: {hours:.1f} h on {days} days"
-    assert len([ln for ln in lines if ln.startswith("  ")]) == sum(
-        len(s.patients) for s in sched.sessions
+        expected = f"{p}: {hours:.1f} h on {days} days"
+        if p in sched.primary_counselors:
+            expected += f", primary counselor {sched.primary_counselors[p]} (assigned)"
+        assert head == expected
+    # One row per session and appointment of each patient, one screen line per screened patient.
+    rows = [ln for ln in lines if ln.startswith("  ")]
+    appointments = sched.individual_sessions + sched.medication_appointments
+    screened = {sc.patient for sc in sched.screens}
+    assert len(rows) == sum(len(s.patients) for s in sched.sessions) + len(appointments) + len(
+        screened
     )
 
 

@@ -17,7 +17,13 @@ Both formulations ("aggregated" and "plain") must reach the same optimum on ever
 here, except where a test documents the difference (avoid pairs: the aggregated model keeps
 an avoid pair out of a whole family, i.e. the same group type and stage in one period).
 ``test_primary_counselor_needs_look_ahead`` is an xfail for the aggregated formulation: a bug
-in how its families are split into sessions (``PRIMARY_SPLIT_BUG``).
+in how its families are split into sessions (``PRIMARY_SPLIT_BUG``); likewise
+``test_together_pair_parallel_sessions`` for the aggregated formulation
+(``TOGETHER_FAMILY_BUG``) and ``test_parallel_sessions_teach_one_topic`` for the plain one
+(``PARALLEL_TOPIC_BUG``).
+
+The clinical-services tests (issue 3) add an office, ``individual_slots`` and the like with
+the builders ``office`` and ``services`` defined before them.
 """
 
 from __future__ import annotations
@@ -1204,3 +1210,853 @@ def test_primary_counselor_needs_look_ahead(formulation: str) -> None:
     )
     result = solved(data, formulation)
     assert_optimal(result, 240, session_run=240, primary_not_leading=0)
+
+
+# -- clinical services (issue 3) -----------------------------------------------------------
+#
+# Builders: ``office`` is a one-seat office (appointments meet there, never groups);
+# ``BEFORE`` (08:00-08:50) and ``AFTER`` (10:10-11:00) are individual times 10 minutes from
+# the base block (09:00-10:00), i.e. next to it (adjacent_minutes 30: no extra trip);
+# ``LATE`` (11:00-11:50) is 60 minutes after it. With one block a day every individual time
+# belongs to that block. ``services`` adds individual counseling to an instance.
+
+BEFORE = {"start": "08:00", "end": "08:50"}
+AFTER = {"start": "10:10", "end": "11:00"}
+LATE = {"start": "11:00", "end": "11:50"}
+
+
+def office(rid: str = "O1", capacity: int = 1, **fields: Any) -> dict[str, Any]:
+    return room(rid, capacity, type="office", **fields)
+
+
+def services(times: list[dict[str, str]], offices: int = 1, **individual: Any) -> dict[str, Any]:
+    """``base`` changes for individual counseling at ``times`` with ``offices`` offices."""
+    return {
+        "individual_slots": times,
+        "individual": individual,
+        "rooms": [room("R1")] + [office(f"O{i + 1}") for i in range(offices)],
+    }
+
+
+def individual_of(result: SolveResult) -> dict[str, list[tuple[str, str, str]]]:
+    """Patient -> their individual sessions as (counselor, day, start), in week order."""
+    out: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for a in result.schedule.individual_sessions:
+        out[a.patient].append((a.counselor, a.day, a.start))
+    return dict(out)
+
+
+# -- rule 6: staff_required and requires_role ----------------------------------------------
+
+
+@both
+@pytest.mark.parametrize(
+    ("qualified", "expected"),
+    [
+        # One qualified counselor cannot staff a session that needs two -> infeasible.
+        (1, None),
+        # Two: one session (60) led by both.
+        (2, 60),
+        # A third qualified counselor changes nothing (still one session, two of them in it).
+        (3, 60),
+    ],
+)
+def test_staff_required_two(formulation: str, qualified: int, expected: int | None) -> None:
+    data = base(
+        group_types=[group(staff_required=2)],
+        counselors=[counselor(f"C{i + 1}") for i in range(qualified)],
+    )
+    result = solved(data, formulation)
+    if not assert_outcome(result, expected):
+        return
+    [s] = result.schedule.sessions
+    assert len(s.counselors) == 2 and len(set(s.counselors)) == 2
+    if qualified == 2:
+        assert s.counselors == ["C1", "C2"]
+
+
+@both
+@pytest.mark.parametrize(
+    ("counselors", "expected"),
+    [
+        # Two parallel sessions (four patients, G of exactly 2) need four counselors.
+        (4, 120),
+        # Three: only one session per period; one day -> infeasible.
+        (3, None),
+    ],
+)
+def test_staff_required_parallel_sessions(
+    formulation: str, counselors: int, expected: int | None
+) -> None:
+    data = base(
+        group_types=[group(min_size=2, max_size=2, staff_required=2)],
+        patients=[patient(p) for p in ("P1", "P2", "P3", "P4")],
+        counselors=[counselor(f"C{i + 1}") for i in range(counselors)],
+        rooms=[room("R1"), room("R2")],
+    )
+    result = solved(data, formulation)
+    if not assert_outcome(result, expected):
+        return
+    led = [c for s in result.schedule.sessions for c in s.counselors]
+    assert sorted(led) == ["C1", "C2", "C3", "C4"]
+
+
+@both
+@pytest.mark.parametrize(
+    ("c2", "expected", "slot"),
+    [
+        # The only clinician C2 leads the session: mon -> 60.
+        ({"roles": ["clinician"]}, 60, "mon.am"),
+        # No clinician at all (C2 is a plain counselor) -> infeasible.
+        ({}, None, None),
+        # The clinician is not qualified for G -> infeasible.
+        ({"roles": ["clinician"], "qualified": []}, None, None),
+        # The clinician works only tue: the session goes tue, both miss mon -> 60 + 2 * 30.
+        ({"roles": ["clinician"], "available": ["tue.am"]}, 120, "tue.am"),
+    ],
+)
+def test_requires_role_clinician(
+    formulation: str, c2: dict[str, Any], expected: int | None, slot: str | None
+) -> None:
+    # Two days, P1 and P2 prefer mon; G requires a clinician; C1 (counselor) and C2.
+    data = base(
+        **PREFER_MON,
+        group_types=[group(requires_role="clinician")],
+        patients=[patient(p, preferred=["mon.am"]) for p in ("P1", "P2")],
+        counselors=[counselor("C1"), counselor("C2", **c2)],
+    )
+    result = solved(data, formulation)
+    if not assert_outcome(result, expected):
+        return
+    [s] = result.schedule.sessions
+    assert (s.slot, s.counselors) == (slot, ["C2"])
+
+
+@both
+@pytest.mark.parametrize(
+    ("roles", "expected"),
+    [
+        # Two to a session, one of them the clinician C2: C1 and C2 both lead -> 60.
+        (["counselor", "clinician"], 60),
+        # Two counselors, no clinician -> infeasible.
+        (["counselor", "counselor"], None),
+    ],
+)
+def test_staff_required_with_role(formulation: str, roles: list[str], expected: int | None) -> None:
+    data = base(
+        group_types=[group(staff_required=2, requires_role="clinician")],
+        counselors=[counselor(f"C{i + 1}", roles=[r]) for i, r in enumerate(roles)],
+    )
+    result = solved(data, formulation)
+    if assert_outcome(result, expected):
+        assert result.schedule.sessions[0].counselors == ["C1", "C2"]
+
+
+# -- rule 5: family groups -----------------------------------------------------------------
+
+
+@both
+@pytest.mark.parametrize(
+    ("family", "capacities", "expected"),
+    [
+        # Not a family group: a 4-seat room holds all three -> one session, 60.
+        (False, [4], 60),
+        # Family (2 seats each): the 4-seat room holds 2 patients, 3 must meet -> infeasible.
+        (True, [4], None),
+        # Two 4-seat rooms: two sessions (2 + 1) -> 120.
+        (True, [4, 4], 120),
+        # A 6-seat room holds 3 patients with their relatives -> one session, 60.
+        (True, [6], 60),
+        # 5 seats: still 2 patients (5 // 2) -> infeasible.
+        (True, [5], None),
+    ],
+)
+def test_family_seats(
+    formulation: str, family: bool, capacities: list[int], expected: int | None
+) -> None:
+    # One period, three patients, G of 1..4, two counselors.
+    data = base(
+        group_types=[group(min_size=1, max_size=4, family=family)],
+        patients=[patient(p) for p in ("P1", "P2", "P3")],
+        counselors=[counselor("C1"), counselor("C2")],
+        rooms=[room(f"R{i + 1}", cap) for i, cap in enumerate(capacities)],
+    )
+    result = solved(data, formulation)
+    if not assert_outcome(result, expected):
+        return
+    seats = 2 if family else 1
+    for s in result.schedule.sessions:
+        assert len(s.patients) * seats <= capacities[int(s.room[1:]) - 1]
+
+
+@both
+@pytest.mark.parametrize(("family_seats", "expected"), [(2, 60), (3, None)])
+def test_family_seats_and_min_size(
+    formulation: str, family_seats: int, expected: int | None
+) -> None:
+    # G of 2..4, family; the only room seats 5. Two patients with 2 seats each fit (4); with
+    # 3 seats each a minimum group (6 seats) never fits -> infeasible.
+    data = base(
+        group_types=[group(family=True, family_seats=family_seats)],
+        rooms=[room("R1", 5)],
+    )
+    assert_outcome(solved(data, formulation), expected)
+
+
+# -- rule 7: together pairs ----------------------------------------------------------------
+
+
+@both
+@pytest.mark.parametrize(
+    ("pair", "expected", "missed"),
+    [
+        # No pair: mon {P1, P2}, tue {P3}; nobody misses a preference -> 120.
+        (None, 120, 0),
+        # P1 and P3 share their G sessions; the room holds 2, so P2 is alone on the other
+        # day and one of P1 / P3 misses their preferred day -> 120 + 30 = 150.
+        (["P1", "P3"], 150, 30),
+        # P1 and P2 are a pair: same as no pair -> 120.
+        (["P1", "P2"], 120, 0),
+    ],
+)
+def test_together_pair(
+    formulation: str, pair: list[str] | None, expected: int, missed: int
+) -> None:
+    # Two one-hour days, one room of 2, one counselor, G of 1..2. P1, P2 prefer mon, P3 tue.
+    data = base(
+        **PREFER_MON,
+        group_types=[group(min_size=1, max_size=2)],
+        patients=[
+            patient("P1", preferred=["mon.am"]),
+            patient("P2", preferred=["mon.am"]),
+            patient("P3", preferred=["tue.am"]),
+        ],
+        rooms=[room("R1", 2)],
+        together=[] if pair is None else [{"patients": pair, "group_type": "G"}],
+    )
+    result = solved(data, formulation)
+    assert_optimal(result, expected, session_run=120, preferred_missed=missed)
+    if pair is not None:
+        a, b = pair
+        for s in result.schedule.sessions:
+            assert (a in s.patients) == (b in s.patients)
+
+
+@both
+@pytest.mark.parametrize(
+    ("types", "expected"),
+    [
+        # G is the only type: P1 (mon only) and P3 (tue only) must share its sessions and
+        # can never meet -> infeasible.
+        (["G"], None),
+        # With H too, each may attend H instead: the pair binds only G sessions.
+        # mon: H {P1, P2}; tue: H {P3, P4} -> 120.
+        (["G", "H"], 120),
+    ],
+)
+def test_together_pair_binds_its_type_only(
+    formulation: str, types: list[str], expected: int | None
+) -> None:
+    data = base(
+        days=["mon", "tue"],
+        group_types=[g for g in TWO_TYPES if g["id"] in types],
+        patients=[
+            patient("P1", available=["mon.am"]),
+            patient("P2", available=["mon.am"]),
+            patient("P3", available=["tue.am"]),
+            patient("P4", available=["tue.am"]),
+        ],
+        counselors=[counselor("C1", types)],
+        together=[{"patients": ["P1", "P3"], "group_type": "G"}],
+    )
+    result = solved(data, formulation)
+    if assert_outcome(result, expected):
+        assert {s.group_type for s in result.schedule.sessions} == {"H"}
+
+
+@pytest.mark.parametrize(("formulation", "expected"), [("plain", 120), ("aggregated", None)])
+def test_together_pair_parallel_sessions(formulation: str, expected: int | None) -> None:
+    # One period, G (couples) of exactly 2, two rooms and counselors; P1 and P2 are a pair.
+    # Plain: G {P1, P2} and G {P3, P4} run in parallel -> 120. Documented difference: the
+    # aggregated model runs one session per period of a type that couples share (so a split
+    # never parts a pair), and two patients cannot fit anywhere -> infeasible.
+    data = base(
+        group_types=[group(min_size=2, max_size=2)],
+        patients=[patient(p) for p in ("P1", "P2", "P3", "P4")],
+        counselors=[counselor("C1"), counselor("C2")],
+        rooms=[room("R1"), room("R2")],
+        together=[{"patients": ["P1", "P2"], "group_type": "G"}],
+    )
+    result = solved(data, formulation)
+    if assert_outcome(result, expected):
+        sessions = sorted(s.patients for s in result.schedule.sessions)
+        assert sessions == [["P1", "P2"], ["P3", "P4"]]
+
+
+# -- rule 8: curriculum --------------------------------------------------------------------
+
+
+@both
+@pytest.mark.parametrize(
+    ("topics", "strict", "expected", "repeats"),
+    [
+        # Three sessions, three topics: nobody hears one twice -> 180.
+        (["A", "B", "C"], False, 180, 0),
+        # Two topics for three sessions: each of P1, P2 hears one topic twice -> 180 + 2 * 200.
+        (["A", "B"], False, 580, 400),
+        # The same with strict_curriculum -> infeasible.
+        (["A", "B"], True, None, 0),
+        (["A", "B", "C"], True, 180, 0),
+    ],
+)
+def test_curriculum_repeats(
+    formulation: str, topics: list[str], strict: bool, expected: int | None, repeats: int
+) -> None:
+    # Three one-hour days; P1 and P2 attend all three (min_days 3) together.
+    data = base(
+        days=["mon", "tue", "wed"],
+        group_types=[group(topics=topics, strict_curriculum=strict)],
+        patients=[patient(p, min_days=3) for p in ("P1", "P2")],
+        weights=weights(session_run=60, topic_repeat=200),
+    )
+    result = solved(data, formulation)
+    if not assert_outcome(result, expected):
+        return
+    assert_optimal(result, expected, topic_repeat=repeats)
+    taught = [s.topic for s in result.schedule.sessions]
+    assert all(t in topics for t in taught)
+    assert len(set(taught)) == min(3, len(topics))
+
+
+@both
+@pytest.mark.parametrize(
+    ("completed", "strict", "expected", "topic"),
+    [
+        # Nothing heard before: one session, any topic -> 60.
+        ({}, False, 60, None),
+        # P1 heard A last week: the session teaches B -> 60.
+        ({"P1": ["A"]}, False, 60, "B"),
+        ({"P1": ["A"]}, True, 60, "B"),
+        # P1 heard A, P2 heard B: whichever is taught, one of them repeats -> 60 + 200.
+        ({"P1": ["A"], "P2": ["B"]}, False, 260, None),
+        # Strict: infeasible.
+        ({"P1": ["A"], "P2": ["B"]}, True, None, None),
+        # Both heard both: the one session repeats for both -> 60 + 2 * 200.
+        ({"P1": ["A", "B"], "P2": ["A", "B"]}, False, 460, None),
+    ],
+)
+def test_completed_topics(
+    formulation: str,
+    completed: dict[str, list[str]],
+    strict: bool,
+    expected: int | None,
+    topic: str | None,
+) -> None:
+    # One period, G teaches A or B; P1 and P2 share one session.
+    data = base(
+        group_types=[group(topics=["A", "B"], strict_curriculum=strict)],
+        patients=[patient(p, completed_topics=completed.get(p, [])) for p in ("P1", "P2")],
+        weights=weights(session_run=60, topic_repeat=200),
+    )
+    result = solved(data, formulation)
+    if not assert_outcome(result, expected):
+        return
+    assert_optimal(result, expected, topic_repeat=expected - 60)
+    [s] = result.schedule.sessions
+    assert s.topic in ("A", "B")
+    if topic is not None:
+        assert s.topic == topic
+
+
+@both
+def test_topic_only_for_types_with_topics(formulation: str) -> None:
+    # G has topics, H none; P1, P2 need one of each (two days) -> 120; H's session no topic.
+    data = base(
+        days=["mon", "tue"],
+        group_types=[group("G", topics=["A"]), group("H", kind="skills")],
+        requirements=[
+            {"group_type": "G", "min_sessions": 1},
+            {"group_type": "H", "min_sessions": 1},
+        ],
+        counselors=[counselor("C1", ["G", "H"])],
+    )
+    result = solved(data, formulation)
+    assert_optimal(result, 120)
+    assert {s.group_type: s.topic for s in result.schedule.sessions} == {"G": "A", "H": None}
+
+
+@pytest.mark.parametrize(("formulation", "expected"), [("plain", 120), ("aggregated", 520)])
+def test_parallel_sessions_teach_one_topic(formulation: str, expected: int) -> None:
+    # One period, G of exactly 2 with topics A, B; two rooms and counselors. P1, P2 heard A,
+    # P3, P4 heard B. Plain: one session teaches B to P1, P2, the other A to P3, P4 -> 120.
+    # Documented difference: in the aggregated model parallel sessions of a family teach
+    # one topic, so two of the four hear it again: 2 sessions (120) + 2 * 200 = 520.
+    data = base(
+        group_types=[group(min_size=2, max_size=2, topics=["A", "B"])],
+        patients=[
+            patient(p, completed_topics=[t])
+            for p, t in (("P1", "A"), ("P2", "A"), ("P3", "B"), ("P4", "B"))
+        ],
+        counselors=[counselor("C1"), counselor("C2")],
+        rooms=[room("R1"), room("R2")],
+        weights=weights(session_run=60, topic_repeat=200),
+    )
+    result = solved(data, formulation)
+    assert_optimal(result, expected, topic_repeat=expected - 120)
+    assert len({s.topic for s in result.schedule.sessions}) == (1 if expected == 520 else 2)
+
+
+# -- rule 9: individual counseling ---------------------------------------------------------
+
+
+@both
+@pytest.mark.parametrize(
+    ("individual", "expected", "count"),
+    [
+        # One each, with C1, on mon before or after the group -> 60 (appointments cost 0).
+        ({}, 60, 1),
+        # No individual counseling this week.
+        ({"per_week": 0}, 60, 0),
+        # Two each, on different days, each a day they attend: both come both days -> 120.
+        ({"per_week": 2}, 120, 2),
+        # Three on different days in a two-day week -> infeasible.
+        ({"per_week": 3}, None, 3),
+        # per_week_by_stage overrides per_week for stage s1 (both patients).
+        ({"per_week": 2, "per_week_by_stage": {"s1": 1}}, 60, 1),
+        ({"per_week": 1, "per_week_by_stage": {"s1": 0}}, 60, 0),
+        # ... and not for other stages.
+        ({"per_week": 1, "per_week_by_stage": {"s2": 2}}, 60, 1),
+    ],
+)
+def test_individual_per_week(
+    formulation: str, individual: dict[str, Any], expected: int | None, count: int
+) -> None:
+    # Two one-hour days; P1, P2 have primary C1; individual times BEFORE and AFTER the block,
+    # one office.
+    data = base(
+        days=["mon", "tue"],
+        patients=[patient(p, primary_counselor="C1") for p in ("P1", "P2")],
+        **services([BEFORE, AFTER], **individual),
+    )
+    result = solved(data, formulation)
+    if not assert_outcome(result, expected):
+        return
+    got = individual_of(result)
+    days = attended(result)
+    for pid in ("P1", "P2"):
+        mine = got.get(pid, [])
+        assert len(mine) == count
+        assert all(c == "C1" for c, _, _ in mine)
+        assert len({d for _, d, _ in mine}) == count  # different days
+        assert {f"{d}.am" for _, d, _ in mine} <= set(days[pid])
+    assert {a.room for a in result.schedule.individual_sessions} <= {"O1"}
+
+
+@both
+@pytest.mark.parametrize(
+    ("primaries", "offices", "days", "expected"),
+    [
+        # One time (BEFORE), one office, two patients with different counselors: both need it
+        # on mon -> infeasible; with a second day each takes one of the days, and both days
+        # run a session (G needs both patients) -> 120.
+        (["C1", "C2"], 1, ["mon"], None),
+        (["C1", "C2"], 1, ["mon", "tue"], 120),
+        # Two offices: both at once on mon -> 60.
+        (["C1", "C2"], 2, ["mon"], 60),
+        # Same counselor: one appointment at a time, whatever the offices.
+        (["C1", "C1"], 2, ["mon"], None),
+        (["C1", "C1"], 2, ["mon", "tue"], 120),
+    ],
+)
+def test_individual_office_and_counselor_shortage(
+    formulation: str, primaries: list[str], offices: int, days: list[str], expected: int | None
+) -> None:
+    data = base(
+        days=days,
+        patients=[patient(p, primary_counselor=c) for p, c in zip(("P1", "P2"), primaries)],
+        counselors=[counselor("C1"), counselor("C2", [])],
+        **services([BEFORE], offices=offices),
+    )
+    result = solved(data, formulation)
+    if not assert_outcome(result, expected):
+        return
+    at = [(a.day, a.start, a.room) for a in result.schedule.individual_sessions]
+    assert len(at) == 2 and len(set(at)) == 2
+    assert {a.counselor for a in result.schedule.individual_sessions} == set(primaries)
+
+
+@both
+@pytest.mark.parametrize(("office_available", "expected"), [(None, 60), (["tue.am"], 120)])
+def test_individual_office_availability(
+    formulation: str, office_available: list[str] | None, expected: int
+) -> None:
+    # Two days, P1 and P2 prefer mon; P1 needs an individual session (P2's stage s2 none).
+    # The office free only tue moves P1 (and so the group, G needs both) to tue: 60 + 2 * 30.
+    data = base(
+        **PREFER_MON,
+        patients=[
+            patient("P1", preferred=["mon.am"], primary_counselor="C1"),
+            patient("P2", "s2", preferred=["mon.am"], primary_counselor="C1"),
+        ],
+        individual_slots=[BEFORE],
+        individual={"per_week_by_stage": {"s2": 0}},
+        rooms=[room("R1"), office(available=office_available)],
+    )
+    result = solved(data, formulation)
+    assert_optimal(result, expected)
+    [a] = result.schedule.individual_sessions
+    assert (a.patient, a.day) == ("P1", "mon" if expected == 60 else "tue")
+
+
+@both
+@pytest.mark.parametrize(
+    ("times", "adjacent", "primaries", "offices", "expected", "trips"),
+    [
+        # Only LATE (60 min after the block): with adjacent_minutes 30 each appointment is an
+        # extra trip (2 * 20); with 60 neither is.
+        ([LATE], 30, ["C1", "C2"], 2, 100, 40),
+        ([LATE], 60, ["C1", "C2"], 2, 60, 0),
+        # BEFORE and LATE, one office: one appointment at BEFORE, the other LATE -> 1 trip.
+        ([BEFORE, LATE], 30, ["C1", "C2"], 1, 80, 20),
+        # Two offices, two counselors: both BEFORE -> no trip.
+        ([BEFORE, LATE], 30, ["C1", "C2"], 2, 60, 0),
+        # Two offices, one counselor (busy at BEFORE with one of them) -> 1 trip.
+        ([BEFORE, LATE], 30, ["C1", "C1"], 2, 80, 20),
+    ],
+)
+def test_individual_extra_trip(
+    formulation: str,
+    times: list[dict[str, str]],
+    adjacent: int,
+    primaries: list[str],
+    offices: int,
+    expected: int,
+    trips: int,
+) -> None:
+    # One day; P1 and P2 need one individual session each; extra trips cost 20.
+    data = base(
+        patients=[patient(p, primary_counselor=c) for p, c in zip(("P1", "P2"), primaries)],
+        counselors=[counselor("C1"), counselor("C2", [])],
+        weights=weights(session_run=60, individual_extra_trip=20),
+        **services(times, offices=offices, adjacent_minutes=adjacent),
+    )
+    result = solved(data, formulation)
+    assert_optimal(result, expected, individual_extra_trip=trips)
+    late = sum(1 for a in result.schedule.individual_sessions if a.start == LATE["start"])
+    assert late * 20 == trips or adjacent == 60
+
+
+@both
+@pytest.mark.parametrize(("p1_primary", "expected"), [("C2", 120), ("C1", None)])
+def test_individual_counselor_busy_leading(
+    formulation: str, p1_primary: str, expected: int | None
+) -> None:
+    # Blocks am 09:00-10:00 and pm 10:00-11:00. P2, P3 come only am (stage s2: no individual
+    # sessions); G needs 2, so they meet am, led by C1, the only leader. P1 (and P4, to make
+    # a group) can come am or pm and needs one individual session at 09:00-09:50 (its block
+    # is am, which all four can be in). P1 in am would overlap it, so P1, P4 meet pm (C1
+    # again): two sessions, 120. With C2 as primary that works; with C1, who leads the am
+    # group at 09:00, there is no time left -> infeasible.
+    data = base(
+        blocks=[
+            {"id": "am", "periods": ONE_HOUR},
+            {"id": "pm", "periods": [{"start": "10:00", "end": "11:00"}]},
+        ],
+        patients=[
+            patient("P1", primary_counselor=p1_primary),
+            patient("P2", "s2", available=["mon.am"], primary_counselor="C1"),
+            patient("P3", "s2", available=["mon.am"], primary_counselor="C1"),
+            patient("P4", "s2", primary_counselor="C1"),
+        ],
+        counselors=[counselor("C1"), counselor("C2", [])],
+        individual_slots=[{"start": "09:00", "end": "09:50"}],
+        individual={"per_week_by_stage": {"s2": 0}},
+        rooms=[room("R1"), office()],
+    )
+    result = solved(data, formulation)
+    if not assert_outcome(result, expected):
+        return
+    assert attended(result)["P1"] == ["mon.pm"]
+    assert individual_of(result) == {"P1": [("C2", "mon", "09:00")]}
+
+
+@both
+@pytest.mark.parametrize(("max_individual", "expected"), [(None, 60), (2, 60), (1, None)])
+def test_max_individual(formulation: str, max_individual: int | None, expected: int | None) -> None:
+    # One day, P1 and P2 both with primary C1, who may hold max_individual individual
+    # sessions: two are needed (BEFORE and AFTER, one office).
+    data = base(
+        patients=[patient(p, primary_counselor="C1") for p in ("P1", "P2")],
+        counselors=[counselor("C1", max_individual=max_individual)],
+        **services([BEFORE, AFTER]),
+    )
+    assert_outcome(solved(data, formulation), expected)
+
+
+@both
+def test_no_individual_slots_no_individual_counseling(formulation: str) -> None:
+    # individual.per_week 2 but no individual_slots: no appointments at all -> 60.
+    data = base(
+        patients=[
+            patient(p, primary_counselor="C1", medication_management=True) for p in ("P1", "P2")
+        ],
+        individual={"per_week": 2},
+    )
+    result = solved(data, formulation)
+    assert_optimal(result, 60)
+    assert result.schedule.individual_sessions == []
+    assert result.schedule.medication_appointments == []
+
+
+# -- rule 11: medication management --------------------------------------------------------
+
+
+@both
+@pytest.mark.parametrize(
+    ("prescriber", "days", "expected"),
+    [
+        # MD1 (prescriber) free both days: P1's appointment on mon -> 60.
+        ({"roles": ["prescriber"]}, ["mon", "tue"], 60),
+        # No prescriber (MD1 is a clinician) -> infeasible.
+        ({"roles": ["clinician"]}, ["mon", "tue"], None),
+        # MD1 works only tue: P1 must come tue, and with them P2 (G needs 2): 60 + 2 * 30.
+        ({"roles": ["prescriber"], "available": ["tue.am"]}, ["mon", "tue"], 120),
+        # One day and MD1 never free -> infeasible.
+        ({"roles": ["prescriber"], "available": []}, ["mon"], None),
+    ],
+)
+def test_medication_needs_a_prescriber(
+    formulation: str, prescriber: dict[str, Any], days: list[str], expected: int | None
+) -> None:
+    # P1 has medication_management; no individual counseling (per_week 0); one time, BEFORE.
+    data = base(
+        days=days,
+        patients=[
+            patient("P1", preferred=["mon.am"], medication_management=True),
+            patient("P2", preferred=["mon.am"]),
+        ],
+        counselors=[counselor("C1"), counselor("MD1", [], **prescriber)],
+        weights=weights(session_run=60, preferred_missed=30),
+        **services([BEFORE], per_week=0),
+    )
+    result = solved(data, formulation)
+    if not assert_outcome(result, expected):
+        return
+    [a] = result.schedule.medication_appointments
+    assert (a.patient, a.counselor, a.day) == ("P1", "MD1", attended(result)["P1"][0].split(".")[0])
+    assert result.schedule.individual_sessions == []
+
+
+@both
+@pytest.mark.parametrize(("times", "expected"), [([BEFORE], None), ([BEFORE, AFTER], 60)])
+def test_medication_and_individual_not_at_once(
+    formulation: str, times: list[dict[str, str]], expected: int | None
+) -> None:
+    # One day; P1 needs an individual session (with C1) and a medication appointment (with
+    # MD1), two offices. One time: both at once -> infeasible. Two times: one each -> 60.
+    data = base(
+        patients=[
+            patient("P1", primary_counselor="C1", medication_management=True),
+            patient("P2", "s2", primary_counselor="C1"),
+        ],
+        counselors=[counselor("C1"), counselor("MD1", [], roles=["prescriber"])],
+        **services(times, offices=2, per_week_by_stage={"s2": 0}),
+    )
+    result = solved(data, formulation)
+    if not assert_outcome(result, expected):
+        return
+    [ind] = result.schedule.individual_sessions
+    [med] = result.schedule.medication_appointments
+    assert (ind.counselor, med.counselor) == ("C1", "MD1")
+    assert ind.start != med.start
+
+
+# -- rule 10: primary counselors -----------------------------------------------------------
+
+
+@both
+@pytest.mark.parametrize(
+    ("c2", "given", "expected", "imbalance"),
+    [
+        # P1, P2 unassigned; C1 (counselor) and C2 (clinician) take one each -> 60 + 0.
+        ({"roles": ["clinician"]}, None, 60, 0),
+        # C2 may take no patient: both go to C1, caseloads 2 and 0 -> 60 + 2 * 10.
+        ({"roles": ["clinician"], "max_caseload": 0}, None, 80, 20),
+        # C2 is a prescriber only: not a primary counselor, so not measured -> 60 + 0.
+        ({"roles": ["prescriber"]}, None, 60, 0),
+        # P3 already has C1, which counts in C1's caseload: three patients over two
+        # counselors, at best caseloads 2 and 1 -> 60 + 10.
+        ({"roles": ["clinician"]}, "C1", 70, 10),
+    ],
+)
+def test_primary_assignment(
+    formulation: str, c2: dict[str, Any], given: str | None, expected: int, imbalance: int
+) -> None:
+    # One period, G of 2..4. The solver assigns primary counselors to P1, P2 (and P3 when
+    # given one, it is not assigned). caseload_imbalance costs 10 per patient.
+    patients = [patient("P1"), patient("P2")]
+    if given is not None:
+        patients.append(patient("P3", primary_counselor=given))
+    data = base(
+        patients=patients,
+        counselors=[
+            counselor("C1"),
+            counselor("C2", [], **c2),
+            counselor("MD1", [], roles=["prescriber"]),
+        ],
+        weights=weights(session_run=60, caseload_imbalance=10),
+    )
+    result = solved(data, formulation)
+    assert_optimal(result, expected, caseload_imbalance=imbalance)
+    primary = result.schedule.primary_counselors
+    assert set(primary) == {"P1", "P2"}
+    can_be_primary = {"C1"} | ({"C2"} if c2["roles"] == ["clinician"] else set())
+    assert set(primary.values()) <= can_be_primary
+    load = {c: list(primary.values()).count(c) for c in can_be_primary}
+    if given is not None:
+        load[given] += 1
+    for c in can_be_primary:
+        cap = c2.get("max_caseload") if c == "C2" else None
+        assert cap is None or load[c] <= cap
+
+
+@both
+@pytest.mark.parametrize(
+    ("c1", "expected"),
+    [
+        # C1 may carry one patient, C2 (clinician) none: two patients to assign -> infeasible.
+        ({"max_caseload": 1}, None),
+        ({"max_caseload": 2}, 60),
+        # C1 is a prescriber and case manager: nobody can be a primary counselor ->
+        # infeasible.
+        ({"roles": ["prescriber", "case_manager"], "max_caseload": 5}, None),
+    ],
+)
+def test_primary_assignment_infeasible(
+    formulation: str, c1: dict[str, Any], expected: int | None
+) -> None:
+    data = base(
+        counselors=[
+            counselor("C1", **c1),
+            counselor("C2", [], roles=["clinician"], max_caseload=0),
+        ],
+    )
+    assert_outcome(solved(data, formulation), expected)
+
+
+@both
+@pytest.mark.parametrize(("c2_caseload", "expected"), [(None, 60), (0, None)])
+def test_assigned_primary_gives_individual_sessions(
+    formulation: str, c2_caseload: int | None, expected: int | None
+) -> None:
+    # One day, one individual time (BEFORE), two offices; P1, P2 unassigned. C1 can see one
+    # patient at BEFORE, so the other must get C2 as primary counselor -> 60. With C2's
+    # max_caseload 0 both have C1, who cannot see both -> infeasible.
+    data = base(
+        counselors=[counselor("C1"), counselor("C2", [], max_caseload=c2_caseload)],
+        **services([BEFORE], offices=2),
+    )
+    result = solved(data, formulation)
+    if not assert_outcome(result, expected):
+        return
+    primary = result.schedule.primary_counselors
+    assert sorted(primary.values()) == ["C1", "C2"]
+    for a in result.schedule.individual_sessions:
+        assert a.counselor == primary[a.patient]
+
+
+# -- rule 6: max_hours_per_day -------------------------------------------------------------
+
+
+@both
+@pytest.mark.parametrize(
+    ("max_per_day", "with_c2", "expected", "leader"),
+    [
+        # C1 leads the group (60 min) and sees P1 and P2 (2 * 50 min): 160 min on mon.
+        (None, False, 60, "C1"),
+        (3, False, 60, "C1"),
+        # 2 h (120 min) < 160 -> infeasible ...
+        (2, False, None, None),
+        # ... unless C2 leads the group: C1 then works 100 min.
+        (2, True, 60, "C2"),
+        # 1.5 h (90 min) < 100 min of appointments alone -> infeasible.
+        (1.5, True, None, None),
+    ],
+)
+def test_max_hours_per_day(
+    formulation: str,
+    max_per_day: float | None,
+    with_c2: bool,
+    expected: int | None,
+    leader: str | None,
+) -> None:
+    # One day; P1, P2 with primary C1, times BEFORE and AFTER, one office.
+    data = base(
+        patients=[patient(p, primary_counselor="C1") for p in ("P1", "P2")],
+        counselors=[counselor("C1", max_hours_per_day=max_per_day)]
+        + ([counselor("C2")] if with_c2 else []),
+        **services([BEFORE, AFTER]),
+    )
+    result = solved(data, formulation)
+    if not assert_outcome(result, expected):
+        return
+    assert result.schedule.sessions[0].counselors == [leader]
+    assert len(result.schedule.individual_sessions) == 2
+
+
+# -- rule 12: screens ----------------------------------------------------------------------
+
+
+@both
+@pytest.mark.parametrize(
+    ("screening", "days", "expected"),
+    [
+        # One screen each in the one block they attend together -> 60.
+        ({"per_week": 1}, ["mon", "tue"], 60),
+        # Two screens each in different blocks: both come both days -> 120.
+        ({"per_week": 2}, ["mon", "tue"], 120),
+        ({"per_week": 3}, ["mon", "tue"], None),
+        # One a block: P1 and P2 cannot both screen in the one block they share; they come
+        # both days (G needs both) and screen on different days -> 120.
+        ({"per_week": 1, "capacity_per_block": 1}, ["mon", "tue"], 120),
+        ({"per_week": 1, "capacity_per_block": 1}, ["mon"], None),
+        # No screens at all.
+        ({"per_week": 0}, ["mon", "tue"], 60),
+    ],
+)
+def test_screens(
+    formulation: str, screening: dict[str, int], days: list[str], expected: int | None
+) -> None:
+    data = base(days=days, screening=screening)
+    result = solved(data, formulation)
+    if not assert_outcome(result, expected):
+        return
+    screens = [(s.patient, s.slot) for s in result.schedule.screens]
+    assert len(screens) == len(set(screens)) == 2 * screening["per_week"]
+    days_of = attended(result)
+    assert all(slot in days_of[pid] for pid, slot in screens)
+    cap = screening.get("capacity_per_block", 8)
+    assert all(sum(1 for _, s in screens if s == slot) <= cap for _, slot in screens)
+
+
+@both
+def test_screens_are_drawn_from_the_seed(formulation: str) -> None:
+    # Three one-hour days; P1..P3 attend all three (min_days 3, so the timetable is forced),
+    # one screen each: 27 valid choices. The same seed draws the same screens; across five
+    # seeds at least two draws differ (all five equal has probability well under 1e-4 for
+    # a uniform draw).
+    data = base(
+        days=["mon", "tue", "wed"],
+        patients=[patient(p, min_days=3) for p in ("P1", "P2", "P3")],
+        screening={"per_week": 1},
+    )
+    inst = build(data)
+
+    def draw(seed: int) -> list[tuple[str, str]]:
+        result = solved(inst, formulation, seed=seed)
+        assert_optimal(result, 180)
+        return [(s.patient, s.slot) for s in result.schedule.screens]
+
+    draws = [draw(seed) for seed in range(5)]
+    assert draw(3) == draws[3]
+    assert len({tuple(d) for d in draws}) >= 2
