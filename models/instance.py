@@ -504,6 +504,15 @@ def _check_services(
     if inst.individual_slots and not any(r.type == "office" for r in inst.rooms):
         add(("individual_slots",), "appointments need a room of type 'office'; there is none")
     topics = {t for g in inst.group_types for t in g.topics}
+    strict = {t: g.id for g in inst.group_types if g.strict_curriculum for t in g.topics}
+    for i, g in enumerate(inst.group_types):
+        for k, t in enumerate(g.topics):
+            if not g.strict_curriculum and t in strict:
+                add(
+                    ("group_types", i, "topics", k),
+                    f"'{t}' is also a topic of strict_curriculum type '{strict[t]}'; "
+                    "a topic is strict in every type or in none",
+                )
     for i, p in enumerate(inst.patients):
         for k, t in enumerate(p.completed_topics):
             if t not in topics:

@@ -277,13 +277,18 @@ class TimetableModel:
                 elif sa is not None or sb is not None:
                     self.model.add((sa if sa is not None else sb) == 0)  # the partner cannot come
 
-    def curriculum(self) -> None:
-        """A running session of a type with topics teaches one; strict types never repeat one."""
+    def strict_curriculum(self) -> None:
+        """A running session of a strict_curriculum type teaches one of its topics, and no
+        patient hears one twice or one they completed.
+
+        Topics of the other types are chosen after the solve, for the groups it formed
+        (``scheduler.topics``); the model only counts the repeats no choice can avoid.
+        """
         m = self.model
         heard: dict[tuple[str, str], list[Var]] = defaultdict(list)  # (patient, topic)
         for cand in self.candidates:
             g = cand.group_type
-            if not g.topics:
+            if not (g.topics and g.strict_curriculum):
                 continue
             n = cand.number
             runs = m.new_bool_var(f"runs[{n}]")
@@ -299,17 +304,9 @@ class TimetableModel:
                     m.add_bool_and([seat, self.topic_on[(n, t)]]).only_enforce_if(hears)
                     m.add_bool_or([~seat, ~self.topic_on[(n, t)], hears])
                     heard[(pid, t)].append(hears)
-        self._topic_repeats: list[cp_model.LinearExprT] = []
         for (pid, t), times in heard.items():
             done = int(t in self.index.patient[pid].completed_topics)
-            if t in self.index.strict_topics:
-                m.add(sum(times) + done <= 1)
-            elif done:
-                self._topic_repeats.append(sum(times))
-            elif len(times) > 1:
-                repeats = m.new_int_var(0, len(times) - 1, f"repeats[{pid},{t}]")
-                m.add_max_equality(repeats, [0, sum(times) - 1])
-                self._topic_repeats.append(repeats)
+            m.add(sum(times) + done <= 1)
 
     def _appointment_var(self, kind: str, p: Patient, c: Counselor, time: AppointmentTime) -> None:
         key = (kind, p.id, c.id, time.day, time.index)
@@ -574,10 +571,30 @@ class TimetableModel:
         self._term("individual_extra_trip", weight, sum(trips))
 
     def topic_repeat(self) -> None:
-        """Sessions whose topic the patient heard this week or in an earlier one."""
-        if any(g.topics for g in self.instance.group_types):
-            weight = self.instance.weights.topic_repeat
-            self._term("topic_repeat", weight, sum(self._topic_repeats))
+        """Repeats no topic choice can avoid: sessions beyond the topics still new to a patient.
+
+        A lower bound of the term: the topics themselves are chosen after the solve, and the
+        schedule reports the repeats of that choice (never fewer than this count).
+        """
+        weight = self.instance.weights.topic_repeat
+        soft = [g for g in self.instance.group_types if g.topics and not g.strict_curriculum]
+        if not weight or not any(g.topics for g in self.instance.group_types):
+            return
+        soft_ids = {g.id for g in soft}
+        forced = []
+        for p in self.instance.patients:
+            seats = [
+                self.seat[(p.id, n)]
+                for n in self.seats_of[p.id]
+                if self.candidates[n].group_type.id in soft_ids
+            ]
+            new = {t for g in soft if self.index.eligible(p, g) for t in g.topics}
+            new -= set(p.completed_topics)
+            if len(seats) > len(new):
+                repeats = self.model.new_int_var(0, len(seats), f"forced_repeats[{p.id}]")
+                self.model.add_max_equality(repeats, [0, sum(seats) - len(new)])
+                forced.append(repeats)
+        self._term("topic_repeat", weight, sum(forced))
 
     def caseload_imbalance(self) -> None:
         """Largest minus smallest caseload, when the solver assigns primary counselors."""
@@ -626,7 +643,7 @@ class TimetableModel:
         self.rooms()
         self.counselors()
         self.together()
-        self.curriculum()
+        self.strict_curriculum()
         self.appointments()
         self.offices()
         self.counselors_busy()

@@ -16,6 +16,7 @@ from models.schedule import Status
 from scheduler.draw import draw_screens
 from scheduler.model import TimetableModel
 from scheduler.split import split_family
+from scheduler.topics import assign_topics, count_repeats
 
 _STATUS: dict[Any, Status] = {
     cp_model.OPTIMAL: "optimal",
@@ -208,8 +209,15 @@ def solve(
     services: dict[str, Any] = {}
     if status in ("optimal", "feasible"):
         sessions = read_sessions(tm, solver)
+        assign_topics(tm.index, sessions)
         services = read_services(tm, solver, sessions, settings.seed)
         terms = {name: w * int(solver.value(expr)) for name, (w, expr) in tm.terms.items()}
+        if "topic_repeat" in terms:
+            # The model counts only the repeats no choice avoids; the topics chosen for
+            # the groups it formed may repeat more.
+            terms["topic_repeat"] = instance.weights.topic_repeat * count_repeats(
+                tm.index, sessions
+            )
         if tm.aggregate and "primary_not_leading" in terms:
             # The model credits a primary counselor who leads any session of the
             # family; the split decides whether the patient sits in theirs.
@@ -257,8 +265,13 @@ def read_sessions(tm: TimetableModel, solver: cp_model.CpSolver) -> list[Session
         rooms = [rid for rid, v in tm.rooms_at[n].items() if solver.boolean_value(v)]
         leaders = [cid for cid, v in tm.leads_at[n].items() if solver.boolean_value(v)]
         members = sorted(pid for pid in tm.members[n] if solver.boolean_value(tm.seat[(pid, n)]))
+        # Only strict curricula are decided in the model; the others come after the split.
         topic = next(
-            (t for t in cand.group_type.topics if solver.boolean_value(tm.topic_on[(n, t)])),
+            (
+                t
+                for t in cand.group_type.topics
+                if (n, t) in tm.topic_on and solver.boolean_value(tm.topic_on[(n, t)])
+            ),
             None,
         )
         period = cand.period

@@ -199,6 +199,14 @@ CASES: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
         lambda d: d["group_types"][0].update(topics=["triggers", "triggers"]),
         "group_types[0] (education).topics: topic listed twice: triggers",
     ),
+    "a topic strict in one type only": (
+        lambda d: (
+            d["group_types"][0].update(topics=["triggers"]),
+            d["group_types"][1].update(topics=["triggers"], strict_curriculum=True),
+        ),
+        "group_types[0] (education).topics[0]: 'triggers' is also a topic of strict_curriculum "
+        "type 'relapse_prevention'; a topic is strict in every type or in none",
+    ),
     "too many staff per session": (
         lambda d: d["group_types"][0].update(staff_required=5),
         "group_types[0] (education).staff_required: Input should be less than or equal to 4",
