@@ -2,16 +2,22 @@
 
 The generator first builds a *witness* timetable: patients of one stage and
 time of day form cohorts of 4-10 that attend three blocks together and sit one
-group per period, with a room and a qualified counselor each. Availability,
-qualifications and limits are then drawn around that witness, so the instance
-always has at least one valid schedule (the tests check the witness with the
-checker). The solver is free to do much better than the witness: mix cohorts,
-merge education groups, use the specialty groups.
+group per period, with a room and a qualified counselor each. Education
+sessions teach the topic of their period (one topic per period, so parallel
+sessions agree) and no patient hears a topic twice. Each patient then gets
+their individual sessions with one primary counselor, a medication appointment
+with a prescriber if they need one, and a screen, all next to blocks they
+attend. Availability, qualifications, offices and limits are then drawn around
+that witness, so the instance always has at least one valid schedule (the
+tests check the witness with the checker). The solver is free to do much
+better than the witness: mix cohorts, merge education groups, use the
+specialty, family and couples groups.
 
 Proportions follow ``docs/domain.md``: about 70% of patients work and come in
 the evening; stages engagement 20%, early recovery 35%, maintenance 30%,
 community integration 15%; tracks substance use 55%, dual diagnosis 30%,
-psychiatric 15%.
+psychiatric 15%; about 15% on medication management (more in the psychiatric
+and dual diagnosis tracks); about 10% admitted without a primary counselor.
 """
 
 from __future__ import annotations
@@ -19,15 +25,18 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from models import Instance, Schedule, Session, parse_instance
+from models import Appointment, Instance, Schedule, Screen, Session, parse_instance
+from models.index import clock
+from models.instance import minutes
 
 DAYS = ["mon", "tue", "wed", "thu", "fri"]
 TIMES = {"am": ["09:00", "10:00", "11:00", "12:00"], "pm": ["18:00", "19:00", "20:00", "21:00"]}
+PERIOD_MINUTES = 60
 STAGES = ["engagement", "early_recovery", "maintenance", "community_integration"]
 STAGE_SHARE = [0.20, 0.35, 0.30, 0.15]
 TRACKS = ["substance_use", "dual_diagnosis", "psychiatric"]
@@ -36,14 +45,59 @@ GENDERS = ["female", "male", "nonbinary"]
 GENDER_SHARE = [0.40, 0.57, 0.03]
 EVENING_SHARE = 0.7
 COHORT_MAX = 10  # the smallest max_size of the group types the witness uses
+TRAUMA_SHARE = 0.25
+FAMILY_SHARE = 0.30  # relatives take part: may join the family group
+# Medication management by track (about 15% overall): psychiatric medication, MAT.
+MEDICATION_SHARE = {"substance_use": 0.05, "dual_diagnosis": 0.25, "psychiatric": 0.35}
+UNASSIGNED_SHARE = 0.10  # admitted this week: the solver assigns the primary counselor
+# Share of patients with curriculum topics from earlier weeks, by stage.
+COMPLETED_SHARE = {"engagement": 0.0, "early_recovery": 0.4, "maintenance": 0.6}
+COMPLETED_DEFAULT_SHARE = 0.6
 
-GROUP_TYPES = [
+# One-to-one appointments: 50 minutes, weekly (twice a week while engaging), in the
+# times just before and after the blocks.
+INDIVIDUAL_SLOTS = [("08:00", "08:50"), ("12:10", "13:00"), ("17:00", "17:50"), ("21:10", "22:00")]
+INDIVIDUAL_MINUTES = 50
+INDIVIDUAL_PER_WEEK = 1
+INDIVIDUAL_BY_STAGE = {"engagement": 2}
+ADJACENT_MINUTES = 30
+SCREENS_PER_WEEK = 1
+SCREEN_CAPACITY = 8  # specimen collections per block (raised when the witness needs more)
+
+# Staff: about one case manager in eight (leads groups, carries no caseload), about 30%
+# clinicians (licensed: needed for the dual diagnosis group), the rest counselors;
+# prescribers come on top, one per ~15 patients on medication.
+CASE_MANAGER_EVERY = 8
+CLINICIAN_SHARE = 0.3
+MEDICATION_PER_PRESCRIBER = 15
+STAFF_PER_OFFICE = 3.5
+# Primary counselors the default staffing provides per appointment at the busiest time.
+APPOINTMENT_SLACK = 1.15
+
+TOPIC_TYPE = "recovery_education"
+TOPICS = [
+    "motivation",
+    "problem_severity",
+    "goals",
+    "barriers",
+    "brain_and_body",
+    "withdrawal",
+    "stages_of_recovery",
+    "quitting_strategies",
+    "triggers",
+    "cravings",
+    "relapse_plans",
+    "relationships",
+]
+
+GROUP_TYPES: list[dict[str, Any]] = [
     {
         "id": "recovery_education",
         "kind": "psychoeducational",
         "min_size": 4,
         "max_size": 16,
         "stage_matched": False,
+        "topics": TOPICS,
     },
     {
         "id": "early_recovery_skills",
@@ -90,6 +144,7 @@ GROUP_TYPES = [
         "max_size": 10,
         "stage_matched": False,
         "tracks": ["dual_diagnosis"],
+        "requires_role": "clinician",
     },
     {
         "id": "trauma_process",
@@ -99,7 +154,27 @@ GROUP_TYPES = [
         "stage_matched": False,
         "requires_flags": ["trauma"],
     },
+    {
+        "id": "family_group",
+        "kind": "interpersonal_process",
+        "min_size": 3,
+        "max_size": 6,
+        "stage_matched": False,
+        "requires_flags": ["family_involved"],
+        "family": True,
+        "family_seats": 2,
+        "staff_required": 2,
+    },
+    {
+        "id": "couples_group",
+        "kind": "interpersonal_process",
+        "min_size": 2,
+        "max_size": 8,
+        "stage_matched": False,
+        "requires_flags": ["couple"],
+    },
 ]
+STAFF_REQUIRED = {g["id"]: g.get("staff_required", 1) for g in GROUP_TYPES}
 
 REQUIREMENTS = [
     {"stage": "engagement", "kind": "psychoeducational", "min_sessions": 3, "max_sessions": 5},
@@ -141,13 +216,17 @@ COHORT_WEEK = {
 }
 STAGE_MATCHED = {g["id"] for g in GROUP_TYPES if g["stage_matched"]}
 CORE_QUALIFICATIONS = ["recovery_education", "relapse_prevention", "process_group"]
+CASE_MANAGER_QUALIFICATIONS = ["recovery_education", "social_support"]
 SPECIALTIES = [
     "early_recovery_skills",
     "social_support",
     "womens_process",
     "dual_diagnosis_process",
     "trauma_process",
+    "family_group",
+    "couples_group",
 ]
+CLINICIAN_ONLY = {"dual_diagnosis_process"}  # requires_role clinician
 
 
 class GenerateError(ValueError):
@@ -160,6 +239,34 @@ class _Cohort:
     time: str
     members: list[str]
     slots: list[str]
+    # (slot, period) -> the group type the cohort sits then
+    week: dict[tuple[str, int], str] = field(default_factory=dict)
+
+
+@dataclass
+class _Appt:
+    """A witness appointment: ``time`` indexes INDIVIDUAL_SLOTS; the office comes last."""
+
+    patient: str
+    counselor: str
+    day: str
+    time: int
+    room: str = ""
+
+
+@dataclass
+class _Witness:
+    """The witness schedule under construction, with who is busy when."""
+
+    sessions: list[Session] = field(default_factory=list)
+    individual: list[_Appt] = field(default_factory=list)
+    medication: list[_Appt] = field(default_factory=list)
+    screens: list[tuple[str, str]] = field(default_factory=list)  # (patient, slot)
+    primary: dict[str, str] = field(default_factory=dict)  # every patient -> counselor
+    leads: set[tuple[str, str, int]] = field(default_factory=set)  # (counselor, slot, period)
+    busy: set[tuple[str, str, int]] = field(default_factory=set)  # (person, day, time)
+    time_load: dict[tuple[str, int], int] = field(default_factory=lambda: defaultdict(int))
+    day_minutes: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
 
 
 def generate(
@@ -176,9 +283,11 @@ def generate(
     patients
         Number of patients (at least 8).
     counselors, rooms
-        Staff and rooms; by default enough for the witness with some slack.
-        With fewer, the witness may not fit: the witness is then ``None`` and
-        the instance may be infeasible.
+        Group-leading staff (counselors, clinicians, case managers) and group
+        rooms; by default enough for the witness with some slack. With fewer,
+        the witness may not fit: the witness is then ``None`` and the instance
+        may be infeasible. Prescribers and offices are always sized from the
+        witness.
     seed
         Everything drawn comes from this seed: same seed, same instance.
     """
@@ -188,29 +297,39 @@ def generate(
     people = _draw_patients(rng, patients)
     cohorts = _form_cohorts(rng, people)
     slot_load = _place_cohorts(rng, cohorts)
+    topics = _topic_calendar(rng)
+    _plan_cohort_weeks(rng, cohorts, topics)
+    cohort_of = {pid: c for c in cohorts for pid in c.members}
+
     needed_rooms = max(slot_load.values())
     n_rooms = rooms if rooms is not None else needed_rooms + 1
     n_counselors = (
-        counselors if counselors is not None else max(n_rooms + 1, math.ceil(patients / 12))
+        counselors if counselors is not None else _default_counselors(people, cohorts, n_rooms)
     )
     room_list = _draw_rooms(rng, n_rooms)
     staff = _draw_counselors(rng, n_counselors)
-    witness_ok = needed_rooms <= n_rooms
-    sessions = _witness_sessions(cohorts, room_list, staff) if witness_ok else None
-    if sessions is None:
-        witness_ok = False
+    prescribers = _draw_prescribers(rng, people)
 
-    _draw_patient_extras(rng, people, cohorts, staff)
-    for c in staff:
-        limit = c.pop("_load") / 60
-        c["max_hours"] = float(max(12, math.ceil(limit) + int(rng.integers(2, 7))))
-    for r in room_list:
-        used = r.pop("_used")
-        if rng.random() < 0.3:
-            free = [s for s in _all_slots() if s not in used]
-            if free:
-                blocked = free[int(rng.integers(len(free)))]
-                r["available"] = [s for s in _all_slots() if s != blocked]
+    w = _Witness()
+    witness_ok = (
+        needed_rooms <= n_rooms
+        and _witness_sessions(w, cohorts, room_list, staff, topics)
+        and _witness_individual(rng, w, people, cohort_of, staff)
+    )
+    if witness_ok:
+        _witness_medication(rng, w, people, cohort_of, prescribers)
+        _witness_screens(rng, w, people, cohort_of)
+    else:
+        _fallback_primaries(w, people, staff)
+    offices = _draw_offices(w, len(staff) + len(prescribers))
+    for r in room_list + offices:
+        _block_unused_slot(rng, r)
+
+    _set_staff_limits(rng, w, staff, prescribers, witness_ok)
+    _draw_patient_extras(rng, people, cohort_of)
+    assigned = _set_primaries(rng, w, people)
+    _draw_completed_topics(rng, w, people)
+    together = _draw_couples(rng, people, cohorts)
 
     data = {
         "format_version": 1,
@@ -224,20 +343,74 @@ def generate(
         "group_types": GROUP_TYPES,
         "requirements": REQUIREMENTS,
         "patients": people,
-        "counselors": staff,
-        "rooms": room_list,
+        "counselors": staff + prescribers,
+        "rooms": room_list + offices,
+        "individual": {
+            "duration_minutes": INDIVIDUAL_MINUTES,
+            "per_week": INDIVIDUAL_PER_WEEK,
+            "per_week_by_stage": INDIVIDUAL_BY_STAGE,
+            "adjacent_minutes": ADJACENT_MINUTES,
+        },
+        "individual_slots": [{"start": s, "end": e} for s, e in INDIVIDUAL_SLOTS],
+        "screening": {"per_week": SCREENS_PER_WEEK, "capacity_per_block": _screen_capacity(w)},
+        "together": together,
     }
     instance = parse_instance(data, "generated instance")
-    witness = (
-        Schedule(instance=instance.name, status="feasible", sessions=sessions)
-        if witness_ok and sessions is not None
-        else None
-    )
+    witness = _witness_schedule(instance.name, w, assigned) if witness_ok else None
     return instance, witness
+
+
+# -- time helpers ------------------------------------------------------------------
 
 
 def _all_slots() -> list[str]:
     return [f"{d}.{b}" for d in DAYS for b in TIMES]
+
+
+def _block_span(block: str) -> tuple[int, int]:
+    return minutes(TIMES[block][0]), minutes(TIMES[block][-1])
+
+
+def _appointment_span(time: int) -> tuple[int, int]:
+    start = minutes(INDIVIDUAL_SLOTS[time][0])
+    return start, start + INDIVIDUAL_MINUTES
+
+
+def _gap(time: int, block: str) -> int:
+    """Minutes between an appointment and a block; 0 when they overlap or touch."""
+    (start, end), (b_start, b_end) = _appointment_span(time), _block_span(block)
+    return max(0, b_start - end, start - b_end)
+
+
+def _home_block(time: int) -> str:
+    """The block an individual slot belongs to (the nearest, as the scheduler reads it)."""
+    return min(TIMES, key=lambda b: (_gap(time, b), _block_span(b)[0]))
+
+
+def _near_times(block: str) -> list[int]:
+    """Individual slots just before or after the block: no overlap, no extra trip."""
+    b_start, b_end = _block_span(block)
+    return [
+        t
+        for t in range(len(INDIVIDUAL_SLOTS))
+        if _home_block(t) == block
+        and _gap(t, block) <= ADJACENT_MINUTES
+        and not (_appointment_span(t)[0] < b_end and b_start < _appointment_span(t)[1])
+    ]
+
+
+def _options(cohort: _Cohort) -> list[tuple[str, int]]:
+    """(day, individual slot) pairs next to the blocks the cohort attends."""
+    return [
+        (slot.split(".")[0], t) for slot in cohort.slots for t in _near_times(slot.split(".")[1])
+    ]
+
+
+def _individual_per_week(person: dict[str, Any]) -> int:
+    return INDIVIDUAL_BY_STAGE.get(person["stage"], INDIVIDUAL_PER_WEEK)
+
+
+# -- patients and cohorts ----------------------------------------------------------
 
 
 def _draw_patients(rng: np.random.Generator, n: int) -> list[dict]:
@@ -251,8 +424,15 @@ def _draw_patients(rng: np.random.Generator, n: int) -> list[dict]:
             "gender": GENDERS[rng.choice(len(GENDERS), p=GENDER_SHARE)],
             "_time": "pm" if rng.random() < EVENING_SHARE else "am",
         }
-        if rng.random() < 0.25:
-            p["flags"] = ["trauma"]
+        flags = [
+            flag
+            for flag, share in (("trauma", TRAUMA_SHARE), ("family_involved", FAMILY_SHARE))
+            if rng.random() < share
+        ]
+        if flags:
+            p["flags"] = flags
+        if rng.random() < MEDICATION_SHARE[p["track"]]:
+            p["medication_management"] = True
         people.append(p)
     return people
 
@@ -312,33 +492,115 @@ def _place_cohorts(rng: np.random.Generator, cohorts: list[_Cohort]) -> dict[str
     return load
 
 
+def _topic_calendar(rng: np.random.Generator) -> dict[tuple[str, int], str]:
+    """The education topic of every (slot, period): one per period, so parallel sessions agree.
+
+    Topics rotate three a block through the week, so two periods share a topic
+    only on Monday and Friday of the same time of day.
+    """
+    calendar = {}
+    for block in TIMES:
+        offset = int(rng.integers(len(TOPICS)))
+        for d, day in enumerate(DAYS):
+            for period in range(len(TIMES[block]) - 1):
+                topic = TOPICS[(offset + d * (len(TIMES[block]) - 1) + period) % len(TOPICS)]
+                calendar[(f"{day}.{block}", period)] = topic
+    return calendar
+
+
+def _plan_cohort_weeks(
+    rng: np.random.Generator, cohorts: list[_Cohort], topics: dict[tuple[str, int], str]
+) -> None:
+    """Place each cohort's nine sessions: education spread over its blocks, never a topic twice."""
+    for c in cohorts:
+        week = COHORT_WEEK[c.stage]
+        n_edu = week.count(TOPIC_TYPE)
+        positions = [(slot, period) for slot in c.slots for period in range(3)]
+        per_block = math.ceil(n_edu / len(c.slots))
+        education: list[tuple[str, int]] = []
+        for i in rng.permutation(len(positions)):
+            pos = positions[i]
+            if len(education) == n_edu:
+                break
+            heard = {topics[e] for e in education}
+            if topics[pos] not in heard and sum(e[0] == pos[0] for e in education) < per_block:
+                education.append(pos)
+        # Three days hold at most one Monday-Friday pair: 9 periods give 6+ distinct topics.
+        assert len(education) == n_edu, "education periods with distinct topics"
+        others = [g for g in week if g != TOPIC_TYPE]
+        rest = [pos for pos in positions if pos not in education]
+        c.week = dict.fromkeys(education, TOPIC_TYPE)
+        for pos, i in zip(rest, rng.permutation(len(others))):
+            c.week[pos] = others[i]
+
+
+# -- staff and rooms ---------------------------------------------------------------
+
+
+def _default_counselors(people: list[dict], cohorts: list[_Cohort], n_rooms: int) -> int:
+    """Enough staff to lead a room's group each and hold the busiest appointment time."""
+    stage = {p["id"]: p for p in people}
+    demand: dict[str, int] = defaultdict(int)  # individual sessions per time of day
+    for c in cohorts:
+        demand[c.time] += sum(_individual_per_week(stage[pid]) for pid in c.members)
+    times = {b: len(DAYS) * len(_near_times(b)) for b in TIMES}
+    peak = max(demand[b] / times[b] for b in TIMES)
+    primaries = math.ceil(peak * APPOINTMENT_SLACK) + 1
+    n = max(n_rooms + 1, math.ceil(len(people) / 12), primaries)
+    while n - n // CASE_MANAGER_EVERY < primaries:
+        n += 1
+    return n
+
+
 def _draw_rooms(rng: np.random.Generator, n: int) -> list[dict]:
     capacities = [16] + [int(rng.choice([10, 12, 12, 14])) for _ in range(n - 1)]
     return [
-        {"id": f"R{i + 1}", "capacity": cap, "_used": set()} for i, cap in enumerate(capacities)
+        {"id": f"R{i + 1}", "capacity": cap, "type": "group", "_used": set()}
+        for i, cap in enumerate(capacities)
     ]
 
 
 def _draw_counselors(rng: np.random.Generator, n: int) -> list[dict[str, Any]]:
+    """Group-leading staff: counselors, clinicians and case managers, with shifts and skills."""
+    n_case = n // CASE_MANAGER_EVERY
+    n_clinicians = min(n - n_case, max(2, round(CLINICIAN_SHARE * n)))
+    roles = ["case_manager"] * n_case + ["clinician"] * n_clinicians
+    roles += ["counselor"] * (n - len(roles))
+    roles = [roles[i] for i in rng.permutation(n)]
     staff: list[dict[str, Any]] = []
-    for i in range(n):
+    for i, role in enumerate(roles):
         shift = ["am", "pm", "pm", "both"][int(rng.integers(4))]
         day_off = DAYS[int(rng.integers(len(DAYS)))] if rng.random() < 0.5 else None
         times = ["am", "pm"] if shift == "both" else [shift]
-        specialties = [s for s in SPECIALTIES if rng.random() < 0.4]
+        if role == "case_manager":
+            qualified = list(CASE_MANAGER_QUALIFICATIONS)
+        else:
+            qualified = CORE_QUALIFICATIONS + [
+                s
+                for s in SPECIALTIES
+                if rng.random() < 0.4 and (s not in CLINICIAN_ONLY or role == "clinician")
+            ]
         staff.append(
             {
                 "id": f"C{i + 1:02d}",
-                "qualified": CORE_QUALIFICATIONS + specialties,
+                "roles": [role],
+                "qualified": qualified,
                 "available": [f"{d}.{t}" for d in DAYS if d != day_off for t in times],
                 "_load": 0,
             }
         )
-    # Every specialty has at least two qualified counselors.
+    # Every specialty has one qualified holder more than its sessions need.
     for k, spec in enumerate(SPECIALTIES):
-        holders = [c for c in staff if spec in c["qualified"]]
-        for c in staff[k % n :] + staff[: k % n]:
-            if len(holders) >= 2:
+        able = [
+            c
+            for c in staff
+            if "case_manager" not in c["roles"]
+            and (spec not in CLINICIAN_ONLY or "clinician" in c["roles"])
+        ]
+        holders = [c for c in able if spec in c["qualified"]]
+        first = k % len(able) if able else 0
+        for c in able[first:] + able[:first]:
+            if len(holders) > STAFF_REQUIRED[spec]:
                 break
             if c not in holders:
                 c["qualified"].append(spec)
@@ -346,34 +608,92 @@ def _draw_counselors(rng: np.random.Generator, n: int) -> list[dict[str, Any]]:
     return staff
 
 
+def _draw_prescriber(rng: np.random.Generator, number: int) -> dict[str, Any]:
+    """A psychiatrist or nurse practitioner: three days a week, leads no groups."""
+    days = sorted(int(d) for d in rng.choice(len(DAYS), size=3, replace=False))
+    return {
+        "id": f"RX{number:02d}",
+        "roles": ["prescriber"],
+        "qualified": [],
+        "available": [f"{DAYS[d]}.{b}" for d in days for b in TIMES],
+    }
+
+
+def _draw_prescribers(rng: np.random.Generator, people: list[dict]) -> list[dict[str, Any]]:
+    on_medication = sum(1 for p in people if p.get("medication_management"))
+    n = 1 + on_medication // MEDICATION_PER_PRESCRIBER
+    return [_draw_prescriber(rng, k + 1) for k in range(n)]
+
+
+def _draw_offices(w: _Witness, n_staff: int) -> list[dict]:
+    """Offices: at least 2, one per 3-4 staff, and one more than the busiest appointment time."""
+    peak = max(w.time_load.values(), default=0)
+    n = max(2, math.ceil(n_staff / STAFF_PER_OFFICE), peak + 1)
+    offices: list[dict] = [
+        {"id": f"O{i + 1}", "capacity": 3, "type": "office", "_used": set()} for i in range(n)
+    ]
+    by_time: dict[tuple[str, int], list[_Appt]] = defaultdict(list)
+    for a in w.individual + w.medication:
+        by_time[(a.day, a.time)].append(a)
+    for (day, time), appts in by_time.items():
+        for a, office in zip(appts, offices):
+            a.room = office["id"]
+            office["_used"].add(f"{day}.{_home_block(time)}")
+    return offices
+
+
+def _block_unused_slot(rng: np.random.Generator, room: dict) -> None:
+    """Close about 30% of rooms for one slot the witness does not use there."""
+    used = room.pop("_used")
+    if rng.random() < 0.3:
+        free = [s for s in _all_slots() if s not in used]
+        if free:
+            blocked = free[int(rng.integers(len(free)))]
+            room["available"] = [s for s in _all_slots() if s != blocked]
+
+
+def _stretch(person: dict, slot: str) -> None:
+    """The witness may stretch someone's week: then that is their availability."""
+    if slot not in person["available"]:
+        person["available"].append(slot)
+        person["available"].sort(key=_all_slots().index)
+
+
+# -- the witness -------------------------------------------------------------------
+
+
 def _witness_sessions(
-    cohorts: list[_Cohort], rooms: list[dict], staff: list[dict]
-) -> list[Session] | None:
-    """The witness: each cohort sits its week of nine sessions, three per block."""
+    w: _Witness,
+    cohorts: list[_Cohort],
+    rooms: list[dict],
+    staff: list[dict],
+    topics: dict[tuple[str, int], str],
+) -> bool:
+    """Each cohort sits its planned week of nine sessions, three per block."""
     by_slot: dict[str, list[_Cohort]] = defaultdict(list)
     for c in cohorts:
         for s in c.slots:
             by_slot[s].append(c)
-    week: dict[int, list[str]] = {id(c): list(COHORT_WEEK[c.stage]) for c in cohorts}
-    sessions: list[Session] = []
     for slot in _all_slots():
         day, block = slot.split(".")
         here = sorted(by_slot[slot], key=lambda c: -len(c.members))
         free_rooms = sorted(rooms, key=lambda r: -r["capacity"])
         if len(here) > len(free_rooms):
-            return None
+            return False
         for c, room in zip(here, free_rooms):
             room["_used"].add(slot)
             for period in range(3):
-                gtype = week[id(c)].pop()
-                leader = _pick_leader(staff, gtype, slot, period, sessions)
+                gtype = c.week[(slot, period)]
+                leader = _pick_leader(w, staff, gtype, slot, period)
                 if leader is None:
-                    return None
-                leader["_load"] += 60
+                    return False
+                leader["_load"] += PERIOD_MINUTES
+                w.leads.add((leader["id"], slot, period))
+                w.day_minutes[(leader["id"], day)] += PERIOD_MINUTES
                 times = TIMES[block]
-                sessions.append(
+                w.sessions.append(
                     Session(
-                        id=f"W{len(sessions) + 1:04d}",
+                        id=f"W{len(w.sessions) + 1:04d}",
                         day=day,
                         block=block,
                         period=period,
@@ -384,17 +704,15 @@ def _witness_sessions(
                         room=room["id"],
                         counselors=[leader["id"]],
                         patients=sorted(c.members),
+                        topic=topics[(slot, period)] if gtype == TOPIC_TYPE else None,
                     )
                 )
-    return sessions
+    return True
 
 
-def _pick_leader(
-    staff: list[dict], gtype: str, slot: str, period: int, sessions: list[Session]
-) -> dict | None:
+def _pick_leader(w: _Witness, staff: list[dict], gtype: str, slot: str, period: int) -> dict | None:
     """The least loaded counselor free in the period, preferring those who work then."""
-    busy = {s.counselors[0] for s in sessions if s.slot == slot and s.period == period}
-    free = [c for c in staff if c["id"] not in busy]
+    free = [c for c in staff if (c["id"], slot, period) not in w.leads]
     if not free:
         return None
 
@@ -403,21 +721,229 @@ def _pick_leader(
 
     leader = min(free, key=rank)
     # The witness may stretch a counselor's week: then that is their availability and skill.
-    if slot not in leader["available"]:
-        leader["available"].append(slot)
-        leader["available"].sort(key=_all_slots().index)
+    _stretch(leader, slot)
     if gtype not in leader["qualified"]:
         leader["qualified"].append(gtype)
     return leader
 
 
-def _draw_patient_extras(
-    rng: np.random.Generator, people: list[dict], cohorts: list[_Cohort], staff: list[dict]
+def _counselor_free(w: _Witness, cid: str, day: str, time: int) -> bool:
+    """Not in another appointment then, nor leading a group that overlaps it."""
+    if (cid, day, time) in w.busy:
+        return False
+    start, end = _appointment_span(time)
+    for block, times in TIMES.items():
+        for period in range(len(times) - 1):
+            if (cid, f"{day}.{block}", period) in w.leads and (
+                start < minutes(times[period + 1]) and minutes(times[period]) < end
+            ):
+                return False
+    return True
+
+
+def _book(w: _Witness, appt: _Appt, person: dict) -> None:
+    """Record an appointment: both people busy, the counselor available in its block."""
+    _stretch(person, f"{appt.day}.{_home_block(appt.time)}")
+    w.busy.add((appt.patient, appt.day, appt.time))
+    w.busy.add((appt.counselor, appt.day, appt.time))
+    w.time_load[(appt.day, appt.time)] += 1
+    w.day_minutes[(appt.counselor, appt.day)] += INDIVIDUAL_MINUTES
+
+
+def _best_booking(
+    w: _Witness,
+    pid: str,
+    choices: list[tuple[str, int]],
+    k: int,
+    staff: list[dict],
+    taken: dict[str, int],
+) -> tuple[dict, tuple[tuple[str, int], ...]] | None:
+    """The staff member and k times on different days that keep offices and staff balanced.
+
+    Prefers staff who work then, then the least busy times, then the least taken staff.
+    """
+    combos = [
+        combo
+        for combo in itertools.combinations(choices, k)
+        if len({day for day, _ in combo}) == k
+        and all((pid, day, t) not in w.busy for day, t in combo)
+    ]
+    best: tuple[tuple[int, int, int, int], dict, tuple[tuple[str, int], ...]] | None = None
+    for c in staff:
+        for combo in combos:
+            if not all(_counselor_free(w, c["id"], day, t) for day, t in combo):
+                continue
+            loads = [w.time_load[time] for time in combo]
+            stretch = sum(f"{d}.{_home_block(t)}" not in c["available"] for d, t in combo)
+            key = (stretch, max(loads), taken[c["id"]], sum(loads))
+            if best is None or key < best[0]:
+                best = (key, c, combo)
+    return None if best is None else (best[1], best[2])
+
+
+def _witness_individual(
+    rng: np.random.Generator,
+    w: _Witness,
+    people: list[dict],
+    cohort_of: dict[str, _Cohort],
+    staff: list[dict],
+) -> bool:
+    """Each patient's individual sessions with one primary counselor, next to blocks they attend.
+
+    Patients with two sessions a week go first; the primary is whoever is free then.
+    """
+    primaries = [c for c in staff if {"counselor", "clinician"} & set(c["roles"])]
+    caseload = {c["id"]: 0 for c in primaries}
+    order = [people[i] for i in rng.permutation(len(people))]
+    order.sort(key=lambda p: -_individual_per_week(p))
+    for p in order:
+        k = _individual_per_week(p)
+        found = _best_booking(w, p["id"], _options(cohort_of[p["id"]]), k, primaries, caseload)
+        if found is None:
+            return False
+        counselor, times = found
+        w.primary[p["id"]] = counselor["id"]
+        caseload[counselor["id"]] += 1
+        for day, t in times:
+            appt = _Appt(p["id"], counselor["id"], day, t)
+            w.individual.append(appt)
+            _book(w, appt, counselor)
+    return True
+
+
+def _witness_medication(
+    rng: np.random.Generator,
+    w: _Witness,
+    people: list[dict],
+    cohort_of: dict[str, _Cohort],
+    prescribers: list[dict],
 ) -> None:
-    """Availability around the witness, preferences, primary counselors, step-down, conflicts."""
-    cohort_of = {pid: c for c in cohorts for pid in c.members}
-    slots = _all_slots()
+    """One prescriber appointment per patient on medication; a prescriber joins when all are busy."""
+    count = {c["id"]: 0 for c in prescribers}
+    for i in rng.permutation(len(people)):
+        p = people[i]
+        if not p.get("medication_management"):
+            continue
+        choices = _options(cohort_of[p["id"]])
+        found = _best_booking(w, p["id"], choices, 1, prescribers, count)
+        if found is None:
+            prescribers.append(_draw_prescriber(rng, len(prescribers) + 1))
+            count[prescribers[-1]["id"]] = 0
+            found = _best_booking(w, p["id"], choices, 1, prescribers, count)
+        # A new prescriber is free at every time, and a patient has at most two
+        # individual sessions among the six times next to their blocks.
+        assert found is not None, "a free prescriber"
+        prescriber, ((day, t),) = found
+        count[prescriber["id"]] += 1
+        appt = _Appt(p["id"], prescriber["id"], day, t)
+        w.medication.append(appt)
+        _book(w, appt, prescriber)
+
+
+def _witness_screens(
+    rng: np.random.Generator, w: _Witness, people: list[dict], cohort_of: dict[str, _Cohort]
+) -> None:
+    """Each patient's screens in the least screened blocks they attend."""
+    load: dict[str, int] = defaultdict(int)
+    for i in rng.permutation(len(people)):
+        pid = people[i]["id"]
+        slots = cohort_of[pid].slots
+        tie = rng.permutation(len(slots))
+        ranked = sorted(range(len(slots)), key=lambda j: (load[slots[j]], tie[j]))
+        for j in ranked[:SCREENS_PER_WEEK]:
+            load[slots[j]] += 1
+            w.screens.append((pid, slots[j]))
+
+
+def _screen_capacity(w: _Witness) -> int:
+    """Screens per block: SCREEN_CAPACITY, or the witness's busiest block with slack."""
+    load: dict[str, int] = defaultdict(int)
+    for _, slot in w.screens:
+        load[slot] += 1
+    peak = max(load.values(), default=0)
+    return max(SCREEN_CAPACITY, peak + max(2, peak // 4))
+
+
+def _fallback_primaries(w: _Witness, people: list[dict], staff: list[dict]) -> None:
+    """Without a witness, primary counselors in turn among the staff who can carry a caseload."""
+    able = [c for c in staff if {"counselor", "clinician"} & set(c["roles"])] or staff
     for i, p in enumerate(people):
+        w.primary[p["id"]] = able[i % len(able)]["id"]
+
+
+def _witness_schedule(name: str, w: _Witness, assigned: dict[str, str]) -> Schedule:
+    """The witness as a schedule: sessions, appointments in week order, screens, primaries."""
+
+    def appointments(appts: list[_Appt]) -> list[Appointment]:
+        ordered = sorted(appts, key=lambda a: (DAYS.index(a.day), a.time, a.counselor))
+        return [
+            Appointment(
+                patient=a.patient,
+                counselor=a.counselor,
+                day=a.day,
+                start=INDIVIDUAL_SLOTS[a.time][0],
+                end=clock(_appointment_span(a.time)[1]),
+                room=a.room,
+            )
+            for a in ordered
+        ]
+
+    screens = sorted(w.screens, key=lambda ps: (_all_slots().index(ps[1]), ps[0]))
+    return Schedule(
+        instance=name,
+        status="feasible",
+        sessions=w.sessions,
+        individual_sessions=appointments(w.individual),
+        medication_appointments=appointments(w.medication),
+        screens=[Screen(patient=p, day=s.split(".")[0], block=s.split(".")[1]) for p, s in screens],
+        primary_counselors=assigned,
+    )
+
+
+# -- limits and extras drawn around the witness ------------------------------------
+
+
+def _set_staff_limits(
+    rng: np.random.Generator,
+    w: _Witness,
+    staff: list[dict],
+    prescribers: list[dict],
+    witness_ok: bool,
+) -> None:
+    """Weekly and daily hours, individual sessions and caseloads: the witness's, with slack.
+
+    Every counselor has a weekly group-hour limit; about half have each other limit.
+    """
+    for c in staff:
+        limit = c.pop("_load") / 60
+        c["max_hours"] = float(max(12, math.ceil(limit) + int(rng.integers(2, 7))))
+    for c in staff + prescribers:
+        if rng.random() < 0.5:
+            busiest = max((m for (cid, _), m in w.day_minutes.items() if cid == c["id"]), default=0)
+            c["max_hours_per_day"] = float(max(math.ceil(busiest / 60) + 1, rng.choice([6, 7, 8])))
+    if not witness_ok:
+        return
+    individual: dict[str, int] = defaultdict(int)
+    for a in w.individual:
+        individual[a.counselor] += 1
+    caseload: dict[str, int] = defaultdict(int)
+    for cid in w.primary.values():
+        caseload[cid] += 1
+    for c in staff:
+        if not {"counselor", "clinician"} & set(c["roles"]):
+            continue
+        if rng.random() < 0.5:
+            c["max_individual"] = individual[c["id"]] + int(rng.integers(1, 5))
+        if rng.random() < 0.5:
+            c["max_caseload"] = caseload[c["id"]] + int(rng.integers(2, 6))
+
+
+def _draw_patient_extras(
+    rng: np.random.Generator, people: list[dict], cohort_of: dict[str, _Cohort]
+) -> None:
+    """Availability around the witness, preferences, step-down, conflicts."""
+    slots = _all_slots()
+    for p in people:
         c = cohort_of[p["id"]]
         time = p.pop("_time")
         available = set(c.slots)
@@ -432,8 +958,9 @@ def _draw_patient_extras(
         if rng.random() < 0.08:  # stepping down before discharge
             p["min_hours"] = 6
             p["min_days"] = 2
-        p["primary_counselor"] = staff[i % len(staff)]["id"]
-    # A few pairs who must be kept apart (family members, co-workers): never in one cohort.
+    # A few pairs who must be kept apart (family members, co-workers): from cohorts that
+    # never sit the same group type in the same period (the solver's default formulation
+    # keeps avoid pairs out of parallel sessions too).
     n_pairs = len(people) // 20
     ids = [p["id"] for p in people]
     pairs: set[tuple[str, str]] = set()
@@ -441,8 +968,60 @@ def _draw_patient_extras(
         if len(pairs) >= n_pairs:
             break
         a, b = (ids[j] for j in rng.choice(len(ids), size=2, replace=False))
-        if cohort_of[a] is not cohort_of[b]:
+        if not _meet(cohort_of[a], cohort_of[b]):
             pairs.add((a, b))
     by_id = {p["id"]: p for p in people}
     for a, b in sorted(pairs):
         by_id[a].setdefault("avoid", []).append(b)
+
+
+def _meet(a: _Cohort, b: _Cohort) -> bool:
+    """Whether two cohorts sit the same group type in some period (always, for one cohort)."""
+    return any(b.week.get(pos) == gtype for pos, gtype in a.week.items())
+
+
+def _set_primaries(rng: np.random.Generator, w: _Witness, people: list[dict]) -> dict[str, str]:
+    """Give most patients the witness's primary counselor; return the ones left to the solver."""
+    assigned = {}
+    for p in people:
+        if rng.random() < UNASSIGNED_SHARE:
+            assigned[p["id"]] = w.primary[p["id"]]
+        else:
+            p["primary_counselor"] = w.primary[p["id"]]
+    return assigned
+
+
+def _draw_completed_topics(rng: np.random.Generator, w: _Witness, people: list[dict]) -> None:
+    """Topics heard in earlier weeks: never one the witness teaches the patient this week."""
+    heard: dict[str, set[str]] = defaultdict(set)
+    for s in w.sessions:
+        if s.topic is not None:
+            for pid in s.patients:
+                heard[pid].add(s.topic)
+    for p in people:
+        if rng.random() >= COMPLETED_SHARE.get(p["stage"], COMPLETED_DEFAULT_SHARE):
+            continue
+        fresh = [t for t in TOPICS if t not in heard[p["id"]]]
+        k = min(len(fresh), int(rng.integers(1, 6)))
+        picks = sorted(int(j) for j in rng.choice(len(fresh), size=k, replace=False))
+        p["completed_topics"] = [fresh[j] for j in picks]
+
+
+def _draw_couples(
+    rng: np.random.Generator, people: list[dict], cohorts: list[_Cohort]
+) -> list[dict[str, Any]]:
+    """One couple in treatment together (two from 60 patients), each from one cohort.
+
+    A couple shares its cohort, so the witness keeps them together in every session;
+    they never avoid each other (avoid pairs span cohorts).
+    """
+    n = 1 if len(people) < 60 else 2
+    by_id = {p["id"]: p for p in people}
+    together = []
+    for j in rng.permutation(len(cohorts))[:n]:
+        pair = sorted(str(pid) for pid in rng.choice(cohorts[j].members, size=2, replace=False))
+        for pid in pair:
+            flags = by_id[pid].setdefault("flags", [])
+            flags.append("couple")
+        together.append({"patients": pair, "group_type": "couples_group"})
+    return together
