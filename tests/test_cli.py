@@ -133,15 +133,21 @@ def test_solve_small_within_limits(small_run: tuple[Result, Path]) -> None:
 
 
 def test_solve_deterministic_is_byte_identical(tmp_path: Path) -> None:
-    options = ["--workers", "1", "--deterministic", "--time-limit", "2", "--seed", "3"]
+    # A generated 16-patient program with every service (screens drawn from the seed
+    # too); one deterministic unit stops the search before it proves optimality.
+    instance = tmp_path / "g16.json"
+    assert invoke("generate", "--patients", 16, "--seed", 3, "-o", instance).exit_code == 0
+    options = ["--workers", "1", "--deterministic", "--time-limit", "1", "--seed", "3"]
     first, second = tmp_path / "a.json", tmp_path / "b.json"
-    r1 = solve_file(SMALL, first, *options)
-    r2 = solve_file(SMALL, second, *options)
+    r1 = solve_file(instance, first, *options)
+    r2 = solve_file(instance, second, *options)
     assert r1.exit_code == 0, r1.output
     assert r2.exit_code == 0, r2.output
     assert first.read_bytes() == second.read_bytes()
-    assert json.loads(first.read_text())["wall_seconds"] is None
-    assert check(load("small"), load_schedule(first)).ok
+    written = json.loads(first.read_text())
+    assert written["wall_seconds"] is None
+    assert written["screens"] and written["individual_sessions"]
+    assert check(load_instance(instance), load_schedule(first)).ok
 
 
 def test_solve_help_documents_determinism() -> None:
