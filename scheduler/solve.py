@@ -126,6 +126,15 @@ class SolveResult:
                 for p in s.patients:
                     minutes[p] = minutes.get(p, 0) + mins
             rows.append(("sessions", str(len(sessions))))
+            sched = self.schedule
+            for label, count in (
+                ("individual sessions", len(sched.individual_sessions)),
+                ("medication appointments", len(sched.medication_appointments)),
+                ("screens", len(sched.screens)),
+                ("primaries assigned", len(sched.primary_counselors)),
+            ):
+                if count:
+                    rows.append((label, str(count)))
             if minutes:
                 low, high = min(minutes.values()) / 60, max(minutes.values()) / 60
                 rows.append(("hours per patient", f"{low:.1f} - {high:.1f}"))
