@@ -10,12 +10,12 @@ from typing import Any, Literal
 
 from ortools.sat.python import cp_model
 
-from models import Appointment, Instance, Schedule, Session, load_instance
+from models import Appointment, GroupType, Instance, Schedule, Session, load_instance
 from models.index import clock
 from models.schedule import Status
 from scheduler.draw import draw_screens
-from scheduler.model import TimetableModel
-from scheduler.split import split_family
+from scheduler.model import Candidate, TimetableModel
+from scheduler.split import Part, seat_jointly, split_family
 from scheduler.topics import assign_topics, count_repeats
 
 _STATUS: dict[Any, Status] = {
@@ -265,7 +265,8 @@ def _primary_missing(instance: Instance, sessions: list[Session]) -> int:
 
 def read_sessions(tm: TimetableModel, solver: cp_model.CpSolver) -> list[Session]:
     """The running sessions, in week order, numbered S001, S002, ..."""
-    rows = []
+    running: list[tuple[Candidate, str | None]] = []
+    families: list[tuple[GroupType, list[Part]]] = []
     with_primary: set[str] = set()
     for cand in tm.candidates:
         n = cand.number
@@ -283,8 +284,17 @@ def read_sessions(tm: TimetableModel, solver: cp_model.CpSolver) -> list[Session
             ),
             None,
         )
+        parts = split_family(tm.index, cand.group_type, rooms, leaders, members, with_primary)
+        running.append((cand, topic))
+        families.append((cand.group_type, parts))
+    if tm.instance.weights.primary_not_leading and any(len(p) > 1 for _, p in families):
+        split = seat_jointly(tm.index, families)
+    else:
+        split = [parts for _, parts in families]
+    rows = []
+    for (cand, topic), parts in zip(running, split):
         period = cand.period
-        for part in split_family(tm.index, cand.group_type, rooms, leaders, members, with_primary):
+        for part in parts:
             rows.append(
                 dict(
                     day=period.day,

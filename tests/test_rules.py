@@ -14,13 +14,13 @@ instance. Weights: session_run 60, every other term 0 unless a test says otherwi
 objective is usually "60 per session run".
 
 Both formulations ("aggregated" and "plain") must reach the same optimum on every instance
-here, except where a test documents the difference (avoid pairs: the aggregated model keeps
-an avoid pair out of a whole family, i.e. the same group type and stage in one period).
-``test_primary_counselor_needs_look_ahead`` is an xfail for the aggregated formulation: a bug
-in how its families are split into sessions (``PRIMARY_SPLIT_BUG``); likewise
-``test_together_pair_parallel_sessions`` for the aggregated formulation
-(``TOGETHER_FAMILY_BUG``) and ``test_parallel_sessions_teach_one_topic`` for the plain one
-(``PARALLEL_TOPIC_BUG``).
+here, except where a test documents a restriction of the aggregated model (README, "How it
+solves"): an avoid pair is kept out of a whole family (the same group type and stage in one
+period); a type that couples share runs one session per period
+(``test_together_pair_parallel_sessions``); parallel sessions of a strict curriculum teach
+one topic (``test_parallel_sessions_strict_topics``).
+``test_primary_counselor_needs_look_ahead`` guards the joint seating after the split
+(``split.seat_jointly``): the greedy split alone cannot look ahead to later days.
 
 The clinical-services tests (issue 3) add an office, ``individual_slots`` and the like with
 the builders ``office`` and ``services`` defined before them.
@@ -1164,22 +1164,7 @@ def test_primary_counselor_across_periods(formulation: str) -> None:
     assert_optimal(solved(data, formulation), 240, session_run=240, primary_not_leading=0)
 
 
-PRIMARY_SPLIT_BUG = (
-    "aggregated formulation: TimetableModel.primary_not_leading credits a patient whose "
-    "primary leads any session of a family, and solve.read_sessions/split.split_family then "
-    "split families greedily in week order (patients not yet seated with their primary "
-    "first, ties by id): on mon C1 gets P1, P2 although they meet C1 again on tue and P3, P4 "
-    "never do -> objective 360, status 'feasible', instead of the optimum 240"
-)
-
-
-@pytest.mark.parametrize(
-    "formulation",
-    [
-        pytest.param("aggregated", marks=pytest.mark.xfail(strict=True, reason=PRIMARY_SPLIT_BUG)),
-        "plain",
-    ],
-)
+@both
 def test_primary_counselor_needs_look_ahead(formulation: str) -> None:
     # Two one-hour days; P1..P4 need 2 h (both days) and one K session (K: exactly 2); all
     # have primary C1. G (skills, flag g: P1, P2) and H (skills, flag h: P3, P4) are the
@@ -1187,7 +1172,8 @@ def test_primary_counselor_needs_look_ahead(formulation: str) -> None:
     # P3, P4 need an H session, only possible tue (C3), so their K is mon; mon's K family
     # (P3, P4 + P1, P2, whose second session is then G or K with C1 on tue) runs two
     # sessions, led by C1 and C2. Best: C1 leads K {P3, P4} on mon and {P1, P2} on tue ->
-    # 4 sessions (240), everyone with C1 once, primary_not_leading 0.
+    # 4 sessions (240), everyone with C1 once, primary_not_leading 0. (The greedy split
+    # alone gave C1 P1, P2 on mon -> 360, "feasible"; the joint seating fixes it.)
     data = base(
         days=["mon", "tue"],
         group_types=[
