@@ -377,8 +377,34 @@ def test_show_empty_schedule(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("which", "fields"),
     [
-        ("instance", {"patients", "counselors", "rooms", "group_types", "days", "blocks"}),
-        ("schedule", {"sessions", "status", "objective", "instance"}),
+        (
+            "instance",
+            {
+                "patients",
+                "counselors",
+                "rooms",
+                "group_types",
+                "days",
+                "blocks",
+                "individual",
+                "individual_slots",
+                "screening",
+                "together",
+            },
+        ),
+        (
+            "schedule",
+            {
+                "sessions",
+                "status",
+                "objective",
+                "instance",
+                "individual_sessions",
+                "medication_appointments",
+                "screens",
+                "primary_counselors",
+            },
+        ),
     ],
 )
 def test_schema(which: str, fields: set[str]) -> None:
