@@ -15,7 +15,8 @@ from models.index import clock
 from models.schedule import Status
 from scheduler.draw import draw_screens
 from scheduler.model import Candidate, TimetableModel
-from scheduler.split import Part, seat_jointly, split_family
+from scheduler.seating import seat_jointly
+from scheduler.split import Part, split_family
 from scheduler.topics import assign_topics, count_repeats
 
 _STATUS: dict[Any, Status] = {

@@ -1,10 +1,8 @@
 """Split the families of the aggregated model into concrete sessions.
 
-Two steps: ``split_family`` divides each family on its own, greedily, which
-always succeeds; ``seat_jointly`` then improves the seating of the whole week
-at once with a small exact model, so that as many patients as possible meet
-their primary counselor in some session (the greedy split cannot look ahead to
-later days). The greedy split is its starting point, so it is never worse.
+Pure Python (no solver): ``split_family`` divides each family on its own,
+greedily, which always succeeds; ``scheduler.seating`` then improves the
+seating of the whole week at once.
 
 A family (period, group type, stage) that runs ``k`` sessions has ``k`` rooms,
 ``k * staff_required`` counselors (at least ``k`` with the type's required
@@ -19,8 +17,6 @@ leads where sizes allow.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from ortools.sat.python import cp_model
 
 from models import GroupType, ProgramIndex
 
@@ -98,60 +94,3 @@ def split_family(
     return [
         Part(room, sorted(team), sorted(group)) for room, team, group in zip(rooms, teams, groups)
     ]
-
-
-def seat_jointly(
-    index: ProgramIndex,
-    families: list[tuple[GroupType, list[Part]]],
-    time_limit: float = 10.0,
-) -> list[list[Part]]:
-    """Reseat the members of every family among its sessions (rooms and teams stay),
-    within each session's size limits, so that the most patients meet their primary
-    counselor somewhere in the week.
-
-    Families of one session have no choice but still count. Returns the parts of each
-    family in the order given; the given split is kept when nothing is better.
-    """
-    model = cp_model.CpModel()
-    seat: dict[tuple[int, int, str], cp_model.IntVar] = {}
-    meets: dict[str, list[cp_model.LinearExprT]] = {}
-    for f, (g, parts) in enumerate(families):
-        members = [pid for part in parts for pid in part.patients]
-        for i, part in enumerate(parts):
-            cap = min(g.max_size, index.room[part.room].capacity // g.seats_per_patient)
-            here = []
-            for pid in members:
-                var = model.new_bool_var(f"seat[{f},{i},{pid}]")
-                model.add_hint(var, pid in part.patients)
-                seat[(f, i, pid)] = var
-                here.append(var)
-                if index.patient[pid].primary_counselor in part.counselors:
-                    meets.setdefault(pid, []).append(var)
-            model.add_linear_constraint(sum(here), g.min_size, cap)
-        for pid in members:
-            model.add_exactly_one(seat[(f, i, pid)] for i in range(len(parts)))
-    met = []
-    for pid, options in meets.items():
-        var = model.new_bool_var(f"meets_primary[{pid}]")
-        model.add(var <= sum(options))
-        met.append(var)
-    model.maximize(sum(met))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = time_limit
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return [parts for _, parts in families]  # out of time before the hint was checked
-    result = []
-    for f, (_, parts) in enumerate(families):
-        members = [pid for part in parts for pid in part.patients]
-        result.append(
-            [
-                Part(
-                    part.room,
-                    part.counselors,
-                    sorted(pid for pid in members if solver.boolean_value(seat[(f, i, pid)])),
-                )
-                for i, part in enumerate(parts)
-            ]
-        )
-    return result
