@@ -540,11 +540,15 @@ def _plan_cohort_weeks(
 def _default_counselors(people: list[dict], cohorts: list[_Cohort], n_rooms: int) -> int:
     """Enough staff to lead a room's group each and hold the busiest appointment time."""
     stage = {p["id"]: p for p in people}
-    demand: dict[str, int] = defaultdict(int)  # individual sessions per time of day
+    # Individual sessions per appointment time next to each block's days; a cohort can
+    # only use the times of the days it attends, so count per day too.
+    demand: dict[tuple[str, str], float] = defaultdict(float)  # (block, day)
     for c in cohorts:
-        demand[c.time] += sum(_individual_per_week(stage[pid]) for pid in c.members)
-    times = {b: len(DAYS) * len(_near_times(b)) for b in TIMES}
-    peak = max(demand[b] / times[b] for b in TIMES)
+        sessions = sum(_individual_per_week(stage[pid]) for pid in c.members)
+        days = sorted({slot.split(".")[0] for slot in c.slots})
+        for day in days:
+            demand[(c.time, day)] += sessions / len(days)
+    peak = max(demand[key] / len(_near_times(key[0])) for key in demand)
     primaries = math.ceil(peak * APPOINTMENT_SLACK) + 1
     n = max(n_rooms + 1, math.ceil(len(people) / 12), primaries)
     while n - n // CASE_MANAGER_EVERY < primaries:
