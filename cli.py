@@ -280,7 +280,7 @@ def _line(s: Session, *fields: str) -> str:
     parts = {
         "when": f"{s.day} {s.block} {s.start}-{s.end}",
         "time": f"{s.start}-{s.end}",
-        "what": f"{what:<38}",
+        "what": f"{what:<46}",
         "room": f"room {s.room:<6}",
         "counselors": f"{', '.join(s.counselors):<8}",
         "size": f"{len(s.patients):>2} patients",
@@ -291,7 +291,7 @@ def _line(s: Session, *fields: str) -> str:
 def _appointment_line(kind: str, a: Appointment, who: str) -> str:
     when = f"{a.day} {a.start}-{a.end}"
     what = f"{kind} with {who}"
-    return f"{when:<18}  {what:<38}  room {a.room}"
+    return f"{when:<18}  {what:<46}  room {a.room}"
 
 
 def _week_order(sched: Schedule) -> dict[str, int]:
