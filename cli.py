@@ -92,7 +92,13 @@ def main() -> None:
     type=click.IntRange(min=0),
     help="CP-SAT search workers; 0 lets CP-SAT choose.",
 )
-@click.option("--seed", default=0, show_default=True, type=int, help="Random seed of the search.")
+@click.option(
+    "--seed",
+    default=0,
+    show_default=True,
+    type=int,
+    help="Random seed of the search and of the drug-screen draw (same seed, same screens).",
+)
 @click.option(
     "--deterministic",
     is_flag=True,

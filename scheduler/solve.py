@@ -40,7 +40,8 @@ class SolveSettings:
         CP-SAT search workers. More workers than cores still help on 2 cores
         (a wider portfolio moves the bound); 0 lets CP-SAT choose.
     seed
-        Random seed of the search.
+        Random seed of the search, and of the drug-screen draw: the same seed and
+        the same attendance give the same screens.
     deterministic
         Stop on deterministic time, not wall clock, so that the same instance,
         seed and ``workers=1`` give the same schedule byte for byte.
