@@ -57,7 +57,8 @@ def draw_screens(index: ProgramIndex, attended: dict[str, list[str]], seed: int)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = 30.0
+    # Deterministic time, so that the same seed gives the same screens on any machine.
+    solver.parameters.max_deterministic_time = 5.0
     code = solver.solve(model)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise RuntimeError("internal error: no screen draw although the timetable allows one")

@@ -19,7 +19,7 @@ from scheduler.split import Part
 def seat_jointly(
     index: ProgramIndex,
     families: list[tuple[GroupType, list[Part]]],
-    time_limit: float = 10.0,
+    time_limit: float = 2.0,
 ) -> list[list[Part]]:
     """Reseat the members of every family among its sessions (rooms and teams stay),
     within each session's size limits, so that the most patients meet their primary
@@ -54,7 +54,8 @@ def seat_jointly(
     model.maximize(sum(met))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = time_limit
+    # Deterministic time: the same solve gives the same sessions on any machine.
+    solver.parameters.max_deterministic_time = time_limit
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return [parts for _, parts in families]  # out of time before the hint was checked
     result = []

@@ -18,7 +18,7 @@ from ortools.sat.python import cp_model
 from models import ProgramIndex, Session
 
 
-def assign_topics(index: ProgramIndex, sessions: list[Session], time_limit: float = 10.0) -> None:
+def assign_topics(index: ProgramIndex, sessions: list[Session], time_limit: float = 2.0) -> None:
     """Give every session of a non-strict type with topics the topic that repeats least.
 
     Sessions of strict types keep the topic the model chose, and count as heard.
@@ -65,7 +65,8 @@ def assign_topics(index: ProgramIndex, sessions: list[Session], time_limit: floa
     model.minimize((max_order + 1) * sum(repeats) + sum(order_cost))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = time_limit
+    # Deterministic time: the same solve gives the same sessions on any machine.
+    solver.parameters.max_deterministic_time = time_limit
     code = solver.solve(model)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise RuntimeError("internal error: no topic choice found for the sessions")
