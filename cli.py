@@ -22,6 +22,7 @@ import click
 from models import (
     Appointment,
     InputError,
+    Instance,
     Schedule,
     Session,
     json_schema,
@@ -48,6 +49,16 @@ def _load_or_exit(loader: Callable[[str], T], path: str) -> T:
         return loader(path)
     except InputError as err:
         _fail_input(err)
+
+
+def _same_instance_or_exit(path: str, sched: Schedule, inst: Instance) -> None:
+    """A schedule made for another instance is bad input (exit 2)."""
+    if sched.instance != inst.name:
+        click.echo(
+            f"{path}: instance: the schedule is for '{sched.instance}', not '{inst.name}'",
+            err=True,
+        )
+        sys.exit(EXIT_BAD_INPUT)
 
 
 def _check_writable(path: str) -> None:
@@ -121,6 +132,11 @@ def main() -> None:
     show_default=True,
     help="Model formulation (plain is slower; for comparison).",
 )
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Also print the objective term by term and entity by entity (as `score` does).",
+)
 def solve(
     instance: str,
     output: str,
@@ -130,6 +146,7 @@ def solve(
     deterministic: bool,
     relative_gap: float,
     formulation: str,
+    explain: bool,
 ) -> None:
     """Solve INSTANCE and write the schedule to OUTPUT.
 
@@ -138,6 +155,7 @@ def solve(
     written, with that status and no sessions); 2 for bad input.
     """
     from scheduler import SolveSettings, check
+    from scheduler import score as run_score
     from scheduler import solve as run_solve
 
     inst = _load_or_exit(load_instance, instance)
@@ -168,6 +186,9 @@ def solve(
                     err=True,
                 )
             sys.exit(EXIT_INTERNAL)
+        if explain:
+            click.echo("")
+            click.echo(run_score(inst, result.schedule, report).text())
     write_text_atomic(output, to_json(result.schedule))
     click.echo(f"wrote {output}")
     sys.exit(EXIT_OK if result.found else EXIT_NO_SCHEDULE)
@@ -185,12 +206,7 @@ def check(instance: str, schedule: str) -> None:
 
     inst = _load_or_exit(load_instance, instance)
     sched = _load_or_exit(load_schedule, schedule)
-    if sched.instance != inst.name:
-        click.echo(
-            f"{schedule}: instance: the schedule is for '{sched.instance}', not '{inst.name}'",
-            err=True,
-        )
-        sys.exit(EXIT_BAD_INPUT)
+    _same_instance_or_exit(schedule, sched, inst)
     report = run_check(inst, sched)
     if report.ok:
         click.echo(f"valid: {len(sched.sessions)} sessions, objective {report.objective}")
@@ -203,6 +219,33 @@ def check(instance: str, schedule: str) -> None:
     for v in report.violations:
         click.echo(f"  {v.rule}: {v.message}")
     sys.exit(EXIT_NO_SCHEDULE)
+
+
+@main.command()
+@click.argument("instance", type=click.Path(dir_okay=False))
+@click.argument("schedule", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (every entry) instead of text.")
+@click.option(
+    "--all", "show_all", is_flag=True, help="List every entry of every term, not the top 10."
+)
+def score(instance: str, schedule: str, as_json: bool, show_all: bool) -> None:
+    """Break the objective of SCHEDULE down term by term and entity by entity.
+
+    Recomputed by the checker, so it works on hand-edited timetables. Exit 0
+    when the schedule is valid, 1 when it breaks rules (the score is still
+    printed), 2 for bad input.
+    """
+    from scheduler import score as run_score
+
+    inst = _load_or_exit(load_instance, instance)
+    sched = _load_or_exit(load_schedule, schedule)
+    _same_instance_or_exit(schedule, sched, inst)
+    breakdown = run_score(inst, sched)
+    if as_json:
+        click.echo(json.dumps(breakdown.to_dict(), indent=2))
+    else:
+        click.echo(breakdown.text(limit=None if show_all else 10))
+    sys.exit(EXIT_OK if breakdown.valid else EXIT_NO_SCHEDULE)
 
 
 @main.command()

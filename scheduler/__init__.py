@@ -4,6 +4,18 @@
 """
 
 from scheduler.checker import CheckReport, Penalty, Violation, check
+from scheduler.score import ScoreBreakdown, TermScore, score
 from scheduler.solve import SolveResult, SolveSettings, solve
 
-__all__ = ["CheckReport", "Penalty", "SolveResult", "SolveSettings", "Violation", "check", "solve"]
+__all__ = [
+    "CheckReport",
+    "Penalty",
+    "ScoreBreakdown",
+    "SolveResult",
+    "SolveSettings",
+    "TermScore",
+    "Violation",
+    "check",
+    "score",
+    "solve",
+]
