@@ -154,7 +154,7 @@ def solve(
     is infeasible or no schedule was found in time (the output file is still
     written, with that status and no sessions); 2 for bad input.
     """
-    from scheduler import SolveSettings, check
+    from scheduler import SolveSettings, check, prechecks
     from scheduler import score as run_score
     from scheduler import solve as run_solve
 
@@ -174,6 +174,12 @@ def solve(
         click.echo(str(err), err=True)
         sys.exit(EXIT_INTERNAL)
     click.echo(result.summary())
+    if not result.found:
+        findings = prechecks(inst)
+        for f in findings:
+            click.echo(f"why: {f.message}")
+        if result.status == "infeasible" and not findings:
+            click.echo("why: no single rule explains it; the conflict lies between several")
     if result.found:
         report = check(inst, result.schedule)
         if not report.ok or report.objective != result.objective:

@@ -155,6 +155,20 @@ class ProgramIndex:
                 return t
         return None
 
+    def appointment_times_for(self, patient: Patient) -> list[AppointmentTime]:
+        """Times the patient could come to: available in the time's block, and with a block
+        that day they could attend without overlapping it."""
+        slots = set(self.patient_slots(patient))
+        return [
+            t
+            for t in self.appointment_times
+            if t.slot in slots
+            and any(
+                s in slots and s not in self.blocks_clashing(t)
+                for s in (f"{t.day}.{b.id}" for b in self.instance.blocks)
+            )
+        ]
+
     def blocks_clashing(self, time: AppointmentTime) -> list[str]:
         """Slots of the day whose block overlaps the appointment: a patient there cannot come."""
         return [

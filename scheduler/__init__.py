@@ -4,11 +4,13 @@
 """
 
 from scheduler.checker import CheckReport, Penalty, Violation, check
+from scheduler.precheck import Finding, prechecks
 from scheduler.score import ScoreBreakdown, TermScore, score
 from scheduler.solve import SolveResult, SolveSettings, solve
 
 __all__ = [
     "CheckReport",
+    "Finding",
     "Penalty",
     "ScoreBreakdown",
     "SolveResult",
@@ -16,6 +18,7 @@ __all__ = [
     "TermScore",
     "Violation",
     "check",
+    "prechecks",
     "score",
     "solve",
 ]

@@ -312,20 +312,6 @@ class TimetableModel:
         key = (kind, p.id, c.id, time.day, time.index)
         self.appts[key] = self.model.new_bool_var(f"{kind}[{p.id},{c.id},{time.label}]")
 
-    def _times_for(self, p: Patient) -> list[AppointmentTime]:
-        """Times the patient could come: available in the time's block, with a block that day
-        they could attend without overlap."""
-        slots = set(self.index.patient_slots(p))
-        return [
-            t
-            for t in self.index.appointment_times
-            if t.slot in slots
-            and any(
-                s in slots and s not in self.index.blocks_clashing(t)
-                for s in self._day_slots(t.day)
-            )
-        ]
-
     def _day_slots(self, day: str) -> list[str]:
         return [f"{day}.{b.id}" for b in self.instance.blocks]
 
@@ -336,7 +322,7 @@ class TimetableModel:
         m = self.model
         idx = self.index
         for p in self.instance.patients:
-            times = self._times_for(p)
+            times = self.index.appointment_times_for(p)
             per_week = idx.individual_per_week(p)
             if per_week:
                 counselors = (

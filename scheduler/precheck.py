@@ -1,0 +1,260 @@
+"""Fast checks that find why an instance cannot have a timetable, before any solve.
+
+Pure Python. Each check is one function stating one necessary condition; a
+:class:`Finding` names the rule, the entities and the reason in a coordinator's
+words ("P017 is available only in tue.pm and thu.pm: 6.0 h possible, min_hours 9").
+A finding proves the instance infeasible; no finding proves nothing (the
+conflict may lie between several rules).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from models import GroupType, Instance, Patient, ProgramIndex
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A reason the instance has no timetable."""
+
+    rule: str
+    message: str
+    ids: tuple[str, ...]
+
+
+Check = Callable[[ProgramIndex], list[Finding]]
+
+
+def _hours(minutes: int) -> str:
+    return f"{minutes / 60:.1f} h"
+
+
+def _patients(n: int) -> str:
+    return f"{n} patient" if n == 1 else f"{n} patients"
+
+
+def _slots(slots: list[str]) -> str:
+    return " and ".join(slots) if len(slots) <= 2 else ", ".join(slots)
+
+
+def hours_possible(idx: ProgramIndex) -> list[Finding]:
+    """A patient's available slots (one block a day) can hold min_hours."""
+    found = []
+    for p in idx.instance.patients:
+        best: dict[str, int] = {}
+        for slot in idx.patient_slots(p):
+            day = idx.day_of[slot]
+            best[day] = max(best.get(day, 0), idx.block_minutes(slot))
+        possible = sum(best.values())
+        if possible < p.min_minutes:
+            where = _slots(idx.patient_slots(p)) if p.available else "no slot"
+            found.append(
+                Finding(
+                    "hours_possible",
+                    f"{p.id} is available only in {where}: {_hours(possible)} possible, "
+                    f"min_hours {p.min_hours:g}",
+                    (p.id,),
+                )
+            )
+    return found
+
+
+def days_possible(idx: ProgramIndex) -> list[Finding]:
+    """A patient is available on at least min_days days."""
+    found = []
+    for p in idx.instance.patients:
+        days = sorted({idx.day_of[s] for s in idx.patient_slots(p)}, key=idx.instance.days.index)
+        if len(days) < p.min_days:
+            found.append(
+                Finding(
+                    "days_possible",
+                    f"{p.id} is available on {len(days)} days ({', '.join(days) or 'none'}), "
+                    f"min_days {p.min_days}",
+                    (p.id,),
+                )
+            )
+    return found
+
+
+def _can_run_somewhere(idx: ProgramIndex, g: GroupType) -> bool:
+    """Some slot has enough qualified staff (one with the required role) to run ``g``."""
+    for slot in idx.slots:
+        staff = [c for c in idx.instance.counselors if g.id in c.qualified and slot in c.available]
+        if len(staff) >= g.staff_required and any(idx.has_role(c, g.requires_role) for c in staff):
+            return True
+    return False
+
+
+def _needed_types(idx: ProgramIndex) -> dict[str, list[Patient]]:
+    """Group type -> patients who need it: a requirement row names it with min_sessions > 0."""
+    needed: dict[str, list[Patient]] = {}
+    for p in idx.instance.patients:
+        for _, req in idx.requirements_of(p):
+            if req.group_type is not None and req.min_sessions > 0:
+                needed.setdefault(req.group_type, []).append(p)
+    return needed
+
+
+def requirement_reachable(idx: ProgramIndex) -> list[Finding]:
+    """A patient is eligible for some group type of every requirement row they must meet."""
+    found = []
+    for p in idx.instance.patients:
+        for i, req in idx.requirements_of(p):
+            if req.min_sessions == 0:
+                continue
+            types = [g for g in idx.instance.group_types if idx.counts_for(req, g)]
+            if not any(idx.eligible(p, g) for g in types):
+                found.append(
+                    Finding(
+                        "requirement_reachable",
+                        f"{p.id} needs {req.min_sessions} sessions of {req.target} "
+                        f"(requirements[{i}]) but is eligible for none",
+                        (p.id, f"requirements[{i}]"),
+                    )
+                )
+    return found
+
+
+def staff_qualified(idx: ProgramIndex) -> list[Finding]:
+    """A group type someone needs has enough qualified staff available together in some slot."""
+    found = []
+    for gid, patients in _needed_types(idx).items():
+        g = idx.group_type[gid]
+        if not _can_run_somewhere(idx, g):
+            who = f"{g.staff_required} counselors" if g.staff_required > 1 else "nobody"
+            role = f" (one a {g.requires_role})" if g.requires_role else ""
+            found.append(
+                Finding(
+                    "staff_qualified",
+                    f"{who} qualified for '{gid}'{role} is available in any slot, "
+                    f"and {_patients(len(patients))} {'needs' if len(patients) == 1 else 'need'} it",
+                    (gid,),
+                )
+            )
+    return found
+
+
+def room_big_enough(idx: ProgramIndex) -> list[Finding]:
+    """Some group room seats a minimum-size group of every type someone needs."""
+    found = []
+    largest = max((r.capacity for r in idx.group_rooms), default=0)
+    for gid in _needed_types(idx):
+        g = idx.group_type[gid]
+        seats = g.min_size * g.seats_per_patient
+        if largest < seats:
+            family = f" ({g.min_size} patients x {g.family_seats} seats)" if g.family else ""
+            found.append(
+                Finding(
+                    "room_big_enough",
+                    f"the largest group room seats {largest}, below min_size {g.min_size} "
+                    f"of '{gid}'{family}",
+                    (gid,),
+                )
+            )
+    return found
+
+
+def stage_large_enough(idx: ProgramIndex) -> list[Finding]:
+    """A stage-matched type a stage needs has at least min_size eligible patients of it."""
+    found = []
+    for gid, patients in _needed_types(idx).items():
+        g = idx.group_type[gid]
+        if not g.stage_matched:
+            continue
+        for stage in sorted({p.stage for p in patients}, key=idx.stage_rank.__getitem__):
+            peers = [p for p in idx.instance.patients if p.stage == stage and idx.eligible(p, g)]
+            if len(peers) < g.min_size:
+                found.append(
+                    Finding(
+                        "stage_large_enough",
+                        f"stage '{stage}' has {_patients(len(peers))} for '{gid}', which is "
+                        f"stage-matched and needs at least {g.min_size}",
+                        (stage, gid),
+                    )
+                )
+    return found
+
+
+def individual_time(idx: ProgramIndex) -> list[Finding]:
+    """A patient who needs individual sessions shares enough times and days with their given
+    primary counselor."""
+    found = []
+    for p in idx.instance.patients:
+        per_week = idx.individual_per_week(p)
+        if not per_week or p.primary_counselor is None:
+            continue
+        c = idx.counselor[p.primary_counselor]
+        days = {t.day for t in idx.appointment_times_for(p) if t.slot in c.available}
+        if len(days) < per_week:
+            found.append(
+                Finding(
+                    "individual_time",
+                    f"{p.id} needs {per_week} individual sessions on different days but can "
+                    f"meet their primary counselor {c.id} at individual times on "
+                    f"{len(days)} day{'' if len(days) == 1 else 's'}",
+                    (p.id, c.id),
+                )
+            )
+    return found
+
+
+def prescriber_time(idx: ProgramIndex) -> list[Finding]:
+    """A patient on medication management can meet some prescriber at an individual time."""
+    found = []
+    for p in idx.instance.patients:
+        if not idx.needs_medication(p):
+            continue
+        times = idx.appointment_times_for(p)
+        if not any(t.slot in c.available for c in idx.prescribers for t in times):
+            found.append(
+                Finding(
+                    "prescriber_time",
+                    f"{p.id} needs medication management but no prescriber is available "
+                    f"at an individual time {p.id} can come",
+                    (p.id,),
+                )
+            )
+    return found
+
+
+def screen_capacity(idx: ProgramIndex) -> list[Finding]:
+    """The blocks hold every patient's screens."""
+    screening = idx.instance.screening
+    if screening is None or not screening.per_week:
+        return []
+    needed = screening.per_week * len(idx.instance.patients)
+    room = screening.capacity_per_block * len(idx.slots)
+    if needed <= room:
+        return []
+    return [
+        Finding(
+            "screen_capacity",
+            f"screening needs {needed} collections a week but {len(idx.slots)} blocks x "
+            f"{screening.capacity_per_block} allow {room}",
+            ("screening",),
+        )
+    ]
+
+
+CHECKS: tuple[Check, ...] = (
+    hours_possible,
+    days_possible,
+    requirement_reachable,
+    staff_qualified,
+    room_big_enough,
+    stage_large_enough,
+    individual_time,
+    prescriber_time,
+    screen_capacity,
+)
+
+
+def prechecks(instance: Instance) -> list[Finding]:
+    """Every reason the fast checks find that ``instance`` has no timetable.
+
+    Each finding proves infeasibility on its own; an empty list proves nothing.
+    """
+    idx = ProgramIndex(instance)
+    return [finding for check in CHECKS for finding in check(idx)]
