@@ -154,7 +154,7 @@ def solve(
     is infeasible or no schedule was found in time (the output file is still
     written, with that status and no sessions); 2 for bad input.
     """
-    from scheduler import SolveSettings, check, prechecks
+    from scheduler import SolveSettings, check, diagnose
     from scheduler import score as run_score
     from scheduler import solve as run_solve
 
@@ -174,12 +174,9 @@ def solve(
         click.echo(str(err), err=True)
         sys.exit(EXIT_INTERNAL)
     click.echo(result.summary())
-    if not result.found:
-        findings = prechecks(inst)
-        for f in findings:
-            click.echo(f"why: {f.message}")
-        if result.status == "infeasible" and not findings:
-            click.echo("why: no single rule explains it; the conflict lies between several")
+    if result.status == "infeasible":
+        for line in diagnose(inst, time_limit=min(time_limit, 30.0)).lines():
+            click.echo(f"why: {line}")
     if result.found:
         report = check(inst, result.schedule)
         if not report.ok or report.objective != result.objective:
@@ -225,6 +222,35 @@ def check(instance: str, schedule: str) -> None:
     for v in report.violations:
         click.echo(f"  {v.rule}: {v.message}")
     sys.exit(EXIT_NO_SCHEDULE)
+
+
+@main.command()
+@click.argument("instance", type=click.Path(dir_okay=False))
+@click.option(
+    "--time-limit",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds for the whole diagnosis.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the diagnosis as JSON.")
+def explain(instance: str, time_limit: float, as_json: bool) -> None:
+    """Say why INSTANCE has no timetable: pre-checks, else a small conflict of rules.
+
+    Exit 0 when a timetable exists, 1 when there is none (the reason is printed) or
+    none was decided in time, 2 for bad input.
+    """
+    from scheduler import diagnose
+
+    inst = _load_or_exit(load_instance, instance)
+    found = diagnose(inst, time_limit=time_limit)
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), indent=2))
+    else:
+        click.echo(f"{inst.name}: {found.verdict}")
+        for line in found.lines():
+            click.echo(line)
+    sys.exit(EXIT_OK if found.verdict == "feasible" else EXIT_NO_SCHEDULE)
 
 
 @main.command()

@@ -4,12 +4,15 @@
 """
 
 from scheduler.checker import CheckReport, Penalty, Violation, check
+from scheduler.diagnose import Conflict, Diagnosis, diagnose
 from scheduler.precheck import Finding, prechecks
 from scheduler.score import ScoreBreakdown, TermScore, score
 from scheduler.solve import SolveResult, SolveSettings, solve
 
 __all__ = [
     "CheckReport",
+    "Conflict",
+    "Diagnosis",
     "Finding",
     "Penalty",
     "ScoreBreakdown",
@@ -18,6 +21,7 @@ __all__ = [
     "TermScore",
     "Violation",
     "check",
+    "diagnose",
     "prechecks",
     "score",
     "solve",

@@ -50,9 +50,13 @@ class TimetableModel:
     one: every plain schedule maps onto it with the same or a lower objective.
     """
 
-    def __init__(self, instance: Instance, aggregate: bool = False) -> None:
+    def __init__(self, instance: Instance, aggregate: bool = False, diagnose: bool = False) -> None:
         self.instance = instance
         self.aggregate = aggregate
+        # Diagnosis: the relaxable rules hold only under an assumption literal each, one
+        # per rule and entity, e.g. ("min_hours", "P017"); no objective is set.
+        self.diagnose = diagnose
+        self.assumptions: dict[tuple[str, ...], Var] = {}
         self.index = ProgramIndex(instance)
         self.model = cp_model.CpModel()
         self.candidates: list[Candidate] = []
@@ -182,20 +186,23 @@ class TimetableModel:
         for p in self.instance.patients:
             attended = [(slot, self.attend[(p.id, slot)]) for slot in self.index.patient_slots(p)]
             total = sum(self.index.block_minutes(slot) * var for slot, var in attended)
-            self.model.add_linear_constraint(total, p.min_minutes, p.max_minutes)
-            self.model.add(sum(var for _, var in attended) >= p.min_days)
+            self._guard(self.model.add(total >= p.min_minutes), "min_hours", p.id)
+            self._guard(self.model.add(total <= p.max_minutes), "max_hours", p.id)
+            days = sum(var for _, var in attended)
+            self._guard(self.model.add(days >= p.min_days), "min_days", p.id)
 
     def requirements(self) -> None:
         """Every requirement row of a patient's stage: sessions of a type or kind in range."""
         for p in self.instance.patients:
-            for _, req in self.index.requirements_of(p):
+            for i, req in self.index.requirements_of(p):
                 seats = [
                     self.seat[(p.id, n)]
                     for n in self.seats_of[p.id]
                     if self.index.counts_for(req, self.candidates[n].group_type)
                 ]
                 high = len(seats) if req.max_sessions is None else req.max_sessions
-                self.model.add_linear_constraint(sum(seats), req.min_sessions, max(high, 0))
+                ct = self.model.add_linear_constraint(sum(seats), req.min_sessions, max(high, 0))
+                self._guard(ct, "requirement", p.id, str(i))
 
     def group_size(self) -> None:
         """A session runs with min_size to max_size members, within its room's capacity."""
@@ -205,7 +212,7 @@ class TimetableModel:
             g = cand.group_type
             seats = [self.seat[(pid, n)] for pid in self.members[n]]
             size = sum(seats)
-            m.add(size >= g.min_size * self.open[n])
+            self._guard(m.add(size >= g.min_size * self.open[n]), "min_size", g.id)
             # Each session is bounded by the smaller of max_size and its room's capacity
             # (in patients: a family group's patients bring relatives).
             seats_per_room = [
@@ -261,7 +268,8 @@ class TimetableModel:
         for cid, items in self.minutes_led.items():
             cap = self.index.counselor[cid].max_minutes
             if cap is not None:
-                self.model.add(sum(mins * v for mins, v in items) <= cap)
+                ct = self.model.add(sum(mins * v for mins, v in items) <= cap)
+                self._guard(ct, "counselor_max_hours", cid)
 
     def together(self) -> None:
         """Couples share every session of their group type: seated together or not at all."""
@@ -347,8 +355,10 @@ class TimetableModel:
             by_patient_day[(kind, pid, day)].append(v)
             by_patient_time[(pid, day, k)].append(v)
         for p in self.instance.patients:
-            m.add(sum(by_patient[("individual", p.id)]) == idx.individual_per_week(p))
-            m.add(sum(by_patient[("medication", p.id)]) == int(idx.needs_medication(p)))
+            individual = sum(by_patient[("individual", p.id)])
+            self._guard(m.add(individual == idx.individual_per_week(p)), "individual", p.id)
+            medication = sum(by_patient[("medication", p.id)])
+            self._guard(m.add(medication == int(idx.needs_medication(p))), "medication", p.id)
         for (kind, _, _), vars_ in by_patient_day.items():
             if kind == "individual" and len(vars_) > 1:
                 m.add_at_most_one(vars_)
@@ -399,7 +409,7 @@ class TimetableModel:
         for cid, vars_ in individual.items():
             cap = self.index.counselor[cid].max_individual
             if cap is not None:
-                m.add(sum(vars_) <= cap)
+                self._guard(m.add(sum(vars_) <= cap), "max_individual", cid)
 
     def daily_hours(self) -> None:
         """A counselor's groups and appointments on a day fit their max_hours_per_day."""
@@ -412,7 +422,8 @@ class TimetableModel:
         for (cid, _), items in minutes.items():
             cap = self.index.counselor[cid].max_minutes_per_day
             if cap is not None:
-                self.model.add(sum(mins * v for mins, v in items) <= cap)
+                ct = self.model.add(sum(mins * v for mins, v in items) <= cap)
+                self._guard(ct, "counselor_max_hours_per_day", cid)
 
     def primary_counselors(self) -> None:
         """Each patient without a primary counselor gets one; caseloads within max_caseload."""
@@ -430,7 +441,7 @@ class TimetableModel:
                 m.add_implication(v, self.primary[(pid, cid)])
         for c in idx.primary_candidates:
             if c.max_caseload is not None:
-                m.add(self._caseload(c) <= c.max_caseload)
+                self._guard(m.add(self._caseload(c) <= c.max_caseload), "max_caseload", c.id)
 
     def _caseload(self, c: Counselor) -> cp_model.LinearExprT:
         given = sum(1 for p in self.instance.patients if p.primary_counselor == c.id)
@@ -453,9 +464,10 @@ class TimetableModel:
                 self.screen[(p.id, slot)] = v
                 by_slot[slot].append(v)
                 mine.append(v)
-            self.model.add(sum(mine) == screening.per_week)
-        for vars_ in by_slot.values():
-            self.model.add(sum(vars_) <= screening.capacity_per_block)
+            self._guard(self.model.add(sum(mine) == screening.per_week), "screens", p.id)
+        for slot, vars_ in by_slot.items():
+            ct = self.model.add(sum(vars_) <= screening.capacity_per_block)
+            self._guard(ct, "screen_capacity", slot)
 
     def break_symmetry(self) -> None:
         """Interchangeable copies open in order: copy k+1 runs only if copy k runs."""
@@ -611,6 +623,15 @@ class TimetableModel:
 
     # -- assembly ------------------------------------------------------------------
 
+    def _guard(self, ct: cp_model.Constraint, rule: str, *ids: str) -> None:
+        """In a diagnosis, make ``ct`` hold only under the assumption of (rule, ids)."""
+        if not self.diagnose:
+            return
+        key = (rule, *ids)
+        if key not in self.assumptions:
+            self.assumptions[key] = self.model.new_bool_var(f"assume[{','.join(key)}]")
+        ct.only_enforce_if(self.assumptions[key])
+
     def _term(self, name: str, weight: int, expr: cp_model.LinearExprT) -> None:
         if weight:
             self.terms[name] = (weight, expr)
@@ -647,7 +668,7 @@ class TimetableModel:
         self.individual_extra_trip()
         self.topic_repeat()
         self.caseload_imbalance()
-        if self.terms:
+        if self.terms and not self.diagnose:  # CP-SAT takes assumptions without an objective
             self.model.minimize(sum(w * expr for w, expr in self.terms.values()))
 
     def stats(self) -> dict[str, int]:
