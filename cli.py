@@ -133,6 +133,14 @@ def main() -> None:
     help="Model formulation (plain is slower; for comparison).",
 )
 @click.option(
+    "--best-effort",
+    is_flag=True,
+    help=(
+        "Never give up on a patient: their hours, days, requirements, appointments and "
+        "screens become large penalties, and the schedule lists each shortfall with its reason."
+    ),
+)
+@click.option(
     "--explain",
     is_flag=True,
     help="Also print the objective term by term and entity by entity (as `score` does).",
@@ -146,6 +154,7 @@ def solve(
     deterministic: bool,
     relative_gap: float,
     formulation: str,
+    best_effort: bool,
     explain: bool,
 ) -> None:
     """Solve INSTANCE and write the schedule to OUTPUT.
@@ -167,6 +176,7 @@ def solve(
         deterministic=deterministic,
         relative_gap=relative_gap,
         formulation=formulation,  # type: ignore[arg-type]
+        best_effort=best_effort,
     )
     try:
         result = run_solve(inst, settings)
@@ -189,6 +199,12 @@ def solve(
                     err=True,
                 )
             sys.exit(EXIT_INTERNAL)
+        for short in result.schedule.shortfalls:
+            what = short.rule if short.requirement is None else f"requirements[{short.requirement}]"
+            click.echo(
+                f"short: {short.patient} {what}: {short.got:g} of {short.needed:g}"
+                + (f" ({short.reason})" if short.reason else "")
+            )
         if explain:
             click.echo("")
             click.echo(run_score(inst, result.schedule, report).text())
@@ -213,6 +229,8 @@ def check(instance: str, schedule: str) -> None:
     report = run_check(inst, sched)
     if report.ok:
         click.echo(f"valid: {len(sched.sessions)} sessions, objective {report.objective}")
+        if sched.shortfalls:
+            click.echo(f"best effort: {len(sched.shortfalls)} shortfalls, as listed")
         for term, value in report.terms.items():
             click.echo(f"  {term:<24} {value}")
         if sched.objective is not None and sched.objective != report.objective:

@@ -27,7 +27,7 @@ from models.io import (
     to_json,
     write_text_atomic,
 )
-from models.schedule import Appointment, Schedule, Screen, Session, Status
+from models.schedule import Appointment, Schedule, Screen, Session, Shortfall, Status
 
 __all__ = [
     "KINDS",
@@ -48,6 +48,7 @@ __all__ = [
     "Screen",
     "Screening",
     "Session",
+    "Shortfall",
     "Status",
     "Together",
     "Weights",

@@ -347,6 +347,27 @@ class Weights(_Strict):
         le=MAX_WEIGHT,
         description="per session whose topic the patient heard this week or completed before",
     )
+    shortfall_minutes: int = Field(
+        default=100,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="best effort only: per minute a patient is below min_hours",
+    )
+    shortfall_days: int = Field(
+        default=6000,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="best effort only: per day a patient is below min_days",
+    )
+    shortfall_sessions: int = Field(
+        default=6000,
+        ge=0,
+        le=MAX_WEIGHT,
+        description=(
+            "best effort only: per session a patient lacks of a requirement row, an "
+            "individual or medication appointment, or a screen"
+        ),
+    )
     caseload_imbalance: int = Field(
         default=10,
         ge=0,

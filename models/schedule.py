@@ -69,6 +69,24 @@ class Screen(BaseModel):
         return f"{self.day}.{self.block}"
 
 
+ShortfallRule = Literal[
+    "min_hours", "min_days", "requirement", "individual", "medication", "screens"
+]
+
+
+class Shortfall(BaseModel):
+    """In a best-effort schedule: a patient-side rule not met, by how much, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    patient: Id
+    rule: ShortfallRule
+    requirement: int | None = Field(default=None, description="the row, for rule requirement")
+    needed: float = Field(description="hours for min_hours, else days or sessions")
+    got: float
+    reason: str | None = None
+
+
 class Schedule(BaseModel):
     """The solver's answer, or a hand-made timetable to check."""
 
@@ -90,6 +108,11 @@ class Schedule(BaseModel):
     individual_sessions: list[Appointment] = Field(default_factory=list)
     medication_appointments: list[Appointment] = Field(default_factory=list)
     screens: list[Screen] = Field(default_factory=list)
+    best_effort: bool = Field(
+        default=False,
+        description="patient-side rules were penalties (solve --best-effort); see shortfalls",
+    )
+    shortfalls: list[Shortfall] = Field(default_factory=list)
     primary_counselors: dict[Id, Id] = Field(
         default_factory=dict,
         description="patient -> counselor, for the patients the solver assigned one",

@@ -24,7 +24,19 @@ TERMS = (
     "individual_extra_trip",
     "topic_repeat",
     "caseload_imbalance",
+    "shortfall_minutes",
+    "shortfall_days",
+    "shortfall_sessions",
 )
+# The penalty term of each patient-side rule that a best-effort schedule may fall short of.
+SHORTFALL_TERM = {
+    "min_hours": "shortfall_minutes",
+    "min_days": "shortfall_days",
+    "requirement": "shortfall_sessions",
+    "individual": "shortfall_sessions",
+    "medication": "shortfall_sessions",
+    "screens": "shortfall_sessions",
+}
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,7 @@ class CheckReport:
 
     violations: list[Violation] = field(default_factory=list)
     penalties: list[Penalty] = field(default_factory=list)
+    best_effort: bool = False  # the schedule's: only then are shortfall terms reported
 
     @property
     def ok(self) -> bool:
@@ -60,7 +73,8 @@ class CheckReport:
 
     @property
     def terms(self) -> dict[str, int]:
-        totals = dict.fromkeys(TERMS, 0)
+        shortfall_terms = set(SHORTFALL_TERM.values())
+        totals = {term: 0 for term in TERMS if self.best_effort or term not in shortfall_terms}
         for p in self.penalties:
             totals[p.term] += p.cost
         return totals
@@ -124,13 +138,15 @@ class _Checker:
         self.inst = instance
         self.idx = ProgramIndex(instance)
         self.schedule = schedule
-        self.report = CheckReport()
+        self.report = CheckReport(best_effort=schedule.best_effort)
         # Sessions that reference only known objects; the others are reported once.
         self.sessions: list[Session] = []
         self.patient_sessions: dict[str, list[Session]] = defaultdict(list)
         # Group minutes per patient and per counselor, over those sessions.
         self.patient_minutes: dict[str, int] = defaultdict(int)
         self.counselor_minutes: dict[str, int] = defaultdict(int)
+        # Best effort: (patient, rule, requirement row) -> (needed, got, units short).
+        self.found_short: dict[tuple[str, str, int | None], tuple[float, float, int]] = {}
         # Appointments and screens that reference only known objects (and, for
         # appointments, an appointment time); the others are reported once.
         self._appointments: list[tuple[str, str, Appointment]] = []
@@ -144,6 +160,16 @@ class _Checker:
         for pid, cid in schedule.primary_counselors.items():
             if pid in self.idx.patient and pid not in self.primary:
                 self.primary[pid] = cid
+
+    def short(
+        self, rule: str, pid: str, needed: float, got: float, units: int, row: int | None = None
+    ) -> bool:
+        """In a best-effort schedule a patient-side floor not met is a shortfall (scored and
+        compared with the listed ones), not a violation. Returns whether it was taken."""
+        if not self.schedule.best_effort:
+            return False
+        self.found_short[(pid, rule, row)] = (needed, got, units)
+        return True
 
     def violation(self, rule: str, message: str, *ids: str) -> None:
         self.report.violations.append(Violation(rule, message, tuple(ids)))
@@ -351,7 +377,9 @@ class _Checker:
         for p in self.inst.patients:
             sessions = self.patient_sessions.get(p.id, [])
             total = self.patient_minutes.get(p.id, 0)
-            if total < p.min_minutes:
+            if total < p.min_minutes and not self.short(
+                "min_hours", p.id, p.min_hours, round(total / 60, 2), p.min_minutes - total
+            ):
                 self.violation(
                     "min_hours",
                     f"{p.id} has {_hours(total)}, below min_hours {p.min_hours:g}",
@@ -364,7 +392,9 @@ class _Checker:
                     p.id,
                 )
             days = len({s.day for s in sessions})
-            if days < p.min_days:
+            if days < p.min_days and not self.short(
+                "min_days", p.id, p.min_days, days, p.min_days - days
+            ):
                 self.violation(
                     "min_days", f"{p.id} attends on {days} days, below min_days {p.min_days}", p.id
                 )
@@ -381,7 +411,9 @@ class _Checker:
                     for s in sessions
                     if self.idx.counts_for(req, self.idx.group_type[s.group_type])
                 )
-                if got < req.min_sessions:
+                if got < req.min_sessions and not self.short(
+                    "requirement", p.id, req.min_sessions, got, req.min_sessions - got, row=i
+                ):
                     self.violation(
                         "requirement",
                         f"{p.id} has {got} sessions of {req.target}, needs at least {req.min_sessions} "
@@ -798,7 +830,11 @@ class _Checker:
         for p in self.inst.patients:
             mine = by_patient.get(p.id, [])
             need = self.idx.individual_per_week(p)
-            if len(mine) != need:
+            if len(mine) < need and self.short(
+                "individual", p.id, need, len(mine), need - len(mine)
+            ):
+                pass
+            elif len(mine) != need:
                 self.violation(
                     "individual_count",
                     f"{p.id} has {len(mine)} individual sessions, needs {need}",
@@ -908,7 +944,9 @@ class _Checker:
                 count[b.patient] += 1
         for p in self.inst.patients:
             need = 1 if self.idx.needs_medication(p) else 0
-            if count[p.id] != need:
+            if count[p.id] < need and self.short("medication", p.id, need, count[p.id], 1):
+                pass
+            elif count[p.id] != need:
                 self.violation(
                     "medication_count",
                     f"{p.id} has {count[p.id]} medication appointments, needs {need}",
@@ -925,7 +963,11 @@ class _Checker:
         need = self.idx.screens_per_week()
         for p in self.inst.patients:
             slots = by_patient.get(p.id, [])
-            if len(slots) != need:
+            if len(slots) < need and self.short(
+                "screens", p.id, need, len(slots), need - len(slots)
+            ):
+                pass
+            elif len(slots) != need:
                 self.violation(
                     "screen_count", f"{p.id} has {len(slots)} screens, needs {need}", p.id
                 )
@@ -969,6 +1011,46 @@ class _Checker:
 
     # -- objective -----------------------------------------------------------------
 
+    def check_shortfalls(self) -> None:
+        """A best-effort schedule lists exactly the shortfalls it has, with the right figures;
+        any other schedule lists none."""
+        listed = {(f.patient, f.rule, f.requirement): f for f in self.schedule.shortfalls}
+        for key, (needed, got, _) in self.found_short.items():
+            pid, rule, row = key
+            what = rule if row is None else f"requirements[{row}]"
+            entry = listed.get(key)  # type: ignore[arg-type]  # rule names match
+            if entry is None:
+                self.violation(
+                    "shortfall_unlisted",
+                    f"{pid} falls short of {what} ({got:g} of {needed:g}) but the schedule "
+                    "does not list it",
+                    pid,
+                )
+            elif abs(entry.needed - needed) > 0.01 or abs(entry.got - got) > 0.01:
+                self.violation(
+                    "shortfall_listed",
+                    f"{pid}'s shortfall of {what} is listed as {entry.got:g} of "
+                    f"{entry.needed:g}, but is {got:g} of {needed:g}",
+                    pid,
+                )
+        for key, entry in listed.items():
+            if key not in self.found_short:
+                what = (
+                    entry.rule
+                    if entry.requirement is None
+                    else f"requirements[{entry.requirement}]"
+                )
+                self.violation(
+                    "shortfall_listed",
+                    f"{entry.patient} is listed as short of {what}, but is not"
+                    + (
+                        ""
+                        if self.schedule.best_effort
+                        else " (and the schedule is not best effort)"
+                    ),
+                    entry.patient,
+                )
+
     def score(self) -> None:
         """Recompute every soft term, entity by entity."""
         w = self.inst.weights
@@ -1009,6 +1091,16 @@ class _Checker:
                     p.id,
                     p.primary_counselor,
                 )
+        for (pid, rule, row), (needed, got, units) in self.found_short.items():
+            term = SHORTFALL_TERM[rule]
+            what = rule if row is None else f"requirements[{row}]"
+            self.penalty(
+                term,
+                getattr(w, term),
+                units,
+                f"{pid} falls short of {what}: {got:g} of {needed:g}",
+                pid,
+            )
         leaders = self.idx.group_leaders
         if len(leaders) >= 2:
             load = {c.id: self.counselor_minutes.get(c.id, 0) for c in leaders}
@@ -1088,6 +1180,7 @@ class _Checker:
         self.check_screen_count()
         self.check_screen_block()
         self.check_screen_capacity()
+        self.check_shortfalls()
         self.score()
         return self.report
 

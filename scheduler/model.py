@@ -21,6 +21,16 @@ from models.index import AppointmentTime, PeriodRef
 
 Var = cp_model.IntVar
 
+# The objective term of each patient-side rule that may fall short in best effort.
+SHORTFALL_TERM = {
+    "min_hours": "shortfall_minutes",
+    "min_days": "shortfall_days",
+    "requirement": "shortfall_sessions",
+    "individual": "shortfall_sessions",
+    "medication": "shortfall_sessions",
+    "screens": "shortfall_sessions",
+}
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -46,17 +56,28 @@ class TimetableModel:
     sessions, and patients are seated in the family rather than in a copy; the
     sessions of a family are split after the solve (``scheduler.split``). This
     model is about four times smaller and finds schedules far sooner. Apart from
-    keeping avoid pairs out of a whole family, it is a relaxation of the plain
-    one: every plain schedule maps onto it with the same or a lower objective.
+    its documented restrictions (avoid pairs out of a whole family, one session
+    per period for couples types, one topic for parallel strict-curriculum
+    sessions), it is a relaxation of the plain one.
     """
 
-    def __init__(self, instance: Instance, aggregate: bool = False, diagnose: bool = False) -> None:
+    def __init__(
+        self,
+        instance: Instance,
+        aggregate: bool = False,
+        diagnose: bool = False,
+        best_effort: bool = False,
+    ) -> None:
         self.instance = instance
         self.aggregate = aggregate
         # Diagnosis: the relaxable rules hold only under an assumption literal each, one
         # per rule and entity, e.g. ("min_hours", "P017"); no objective is set.
         self.diagnose = diagnose
         self.assumptions: dict[tuple[str, ...], Var] = {}
+        # Best effort: a patient's floors (hours, days, requirement rows, appointments,
+        # screens) become shortfalls, (rule, patient[, row]) -> how much is missing.
+        self.best_effort = best_effort
+        self.shortfalls: dict[tuple[str, ...], Var] = {}
         self.index = ProgramIndex(instance)
         self.model = cp_model.CpModel()
         self.candidates: list[Candidate] = []
@@ -186,10 +207,10 @@ class TimetableModel:
         for p in self.instance.patients:
             attended = [(slot, self.attend[(p.id, slot)]) for slot in self.index.patient_slots(p)]
             total = sum(self.index.block_minutes(slot) * var for slot, var in attended)
-            self._guard(self.model.add(total >= p.min_minutes), "min_hours", p.id)
+            self._floor(total, p.min_minutes, "min_hours", p.id)
             self._guard(self.model.add(total <= p.max_minutes), "max_hours", p.id)
             days = sum(var for _, var in attended)
-            self._guard(self.model.add(days >= p.min_days), "min_days", p.id)
+            self._floor(days, p.min_days, "min_days", p.id)
 
     def requirements(self) -> None:
         """Every requirement row of a patient's stage: sessions of a type or kind in range."""
@@ -201,6 +222,10 @@ class TimetableModel:
                     if self.index.counts_for(req, self.candidates[n].group_type)
                 ]
                 high = len(seats) if req.max_sessions is None else req.max_sessions
+                if self.best_effort:
+                    self.model.add(sum(seats) <= max(high, 0))
+                    self._floor(sum(seats), req.min_sessions, "requirement", p.id, str(i))
+                    continue
                 ct = self.model.add_linear_constraint(sum(seats), req.min_sessions, max(high, 0))
                 self._guard(ct, "requirement", p.id, str(i))
 
@@ -356,9 +381,9 @@ class TimetableModel:
             by_patient_time[(pid, day, k)].append(v)
         for p in self.instance.patients:
             individual = sum(by_patient[("individual", p.id)])
-            self._guard(m.add(individual == idx.individual_per_week(p)), "individual", p.id)
+            self._floor(individual, idx.individual_per_week(p), "individual", p.id, exact=True)
             medication = sum(by_patient[("medication", p.id)])
-            self._guard(m.add(medication == int(idx.needs_medication(p))), "medication", p.id)
+            self._floor(medication, int(idx.needs_medication(p)), "medication", p.id, exact=True)
         for (kind, _, _), vars_ in by_patient_day.items():
             if kind == "individual" and len(vars_) > 1:
                 m.add_at_most_one(vars_)
@@ -464,7 +489,7 @@ class TimetableModel:
                 self.screen[(p.id, slot)] = v
                 by_slot[slot].append(v)
                 mine.append(v)
-            self._guard(self.model.add(sum(mine) == screening.per_week), "screens", p.id)
+            self._floor(sum(mine), screening.per_week, "screens", p.id, exact=True)
         for slot, vars_ in by_slot.items():
             ct = self.model.add(sum(vars_) <= screening.capacity_per_block)
             self._guard(ct, "screen_capacity", slot)
@@ -495,7 +520,11 @@ class TimetableModel:
             for s in self.index.patient_slots(p)
         ]
         required = sum(p.min_minutes for p in self.instance.patients)
-        self._term("excess_minutes", self.instance.weights.excess_minutes, sum(attended) - required)
+        # In best effort a patient may be below min_hours: adding the shortfall makes each
+        # patient's part max(0, attended - min), as the checker counts it.
+        short = [v for (rule, *_), v in self.shortfalls.items() if rule == "min_hours"]
+        excess = sum(attended) - required + sum(short)
+        self._term("excess_minutes", self.instance.weights.excess_minutes, excess)
 
     def preferred_missed(self) -> None:
         """Blocks a patient attends outside their preferred slots (when they named some)."""
@@ -604,6 +633,18 @@ class TimetableModel:
         spread = self._spread("caseload", loads, len(self.instance.patients))
         self._term("caseload_imbalance", weight, spread)
 
+    def shortfall(self) -> None:
+        """Best effort: minutes below min_hours, days below min_days, and sessions missing
+        from requirement rows, appointments and screens."""
+        if not self.best_effort:
+            return
+        w = self.instance.weights
+        by_term: dict[str, list[Var]] = defaultdict(list)
+        for (rule, *_), short in self.shortfalls.items():
+            by_term[SHORTFALL_TERM[rule]].append(short)
+        for term in ("shortfall_minutes", "shortfall_days", "shortfall_sessions"):
+            self._term(term, getattr(w, term), sum(by_term[term]))
+
     def _spread(
         self, name: str, values: Mapping[str, cp_model.LinearExprT], horizon: int
     ) -> cp_model.LinearExprT:
@@ -622,6 +663,24 @@ class TimetableModel:
         return most - least
 
     # -- assembly ------------------------------------------------------------------
+
+    def _floor(
+        self, expr: cp_model.LinearExprT, needed: int, rule: str, *ids: str, exact: bool = False
+    ) -> None:
+        """``expr >= needed`` (``==`` when ``exact``): a patient-side rule.
+
+        In best effort it may fall short: the shortfall max(0, needed - expr) is kept
+        for the objective instead (``exact`` rules still never exceed ``needed``).
+        """
+        m = self.model
+        if not self.best_effort:
+            self._guard(m.add(expr == needed) if exact else m.add(expr >= needed), rule, *ids)
+            return
+        if exact:
+            m.add(expr <= needed)
+        short = m.new_int_var(0, max(needed, 0), f"short[{rule},{','.join(ids)}]")
+        m.add_max_equality(short, [0, needed - expr])
+        self.shortfalls[(rule, *ids)] = short
 
     def _guard(self, ct: cp_model.Constraint, rule: str, *ids: str) -> None:
         """In a diagnosis, make ``ct`` hold only under the assumption of (rule, ids)."""
@@ -668,6 +727,7 @@ class TimetableModel:
         self.individual_extra_trip()
         self.topic_repeat()
         self.caseload_imbalance()
+        self.shortfall()
         if self.terms and not self.diagnose:  # CP-SAT takes assumptions without an objective
             self.model.minimize(sum(w * expr for w, expr in self.terms.values()))
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models import Instance, Schedule
-from scheduler.checker import TERMS, CheckReport, Penalty, Violation, check
+from scheduler.checker import SHORTFALL_TERM, TERMS, CheckReport, Penalty, Violation, check
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,8 @@ def score(
     Returns
     -------
     ScoreBreakdown
-        The terms in objective order (terms with weight 0 are left out); their costs sum
+        The terms in objective order (terms with weight 0 are left out, and the
+        shortfall terms unless the schedule is best effort); their costs sum
         to ``objective``. Violations, if any, are included: an invalid schedule's score
         is reported, not hidden.
     """
@@ -121,9 +122,10 @@ def score(
     by_term: dict[str, list[Penalty]] = {term: [] for term in TERMS}
     for p in report.penalties:
         by_term[p.term].append(p)
+    shortfall_terms = set(SHORTFALL_TERM.values())
     terms = [
         TermScore(term, weights[term], sum(p.cost for p in entries), entries)
         for term, entries in by_term.items()
-        if weights[term]
+        if weights[term] and (schedule.best_effort or term not in shortfall_terms)
     ]
     return ScoreBreakdown(instance.name, report.objective, terms, list(report.violations))

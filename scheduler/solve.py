@@ -10,9 +10,18 @@ from typing import Any, Literal
 
 from ortools.sat.python import cp_model
 
-from models import Appointment, GroupType, Instance, Schedule, Session, load_instance
+from models import (
+    Appointment,
+    GroupType,
+    Instance,
+    Schedule,
+    Session,
+    Shortfall,
+    load_instance,
+)
 from models.index import clock
 from models.schedule import Status
+from scheduler.diagnose import diagnose
 from scheduler.draw import draw_screens
 from scheduler.model import Candidate, TimetableModel
 from scheduler.seating import seat_jointly
@@ -52,6 +61,10 @@ class SolveSettings:
         a period are one counted family, split into sessions after the solve;
         ``"plain"``: every possible session is its own set of variables (slower;
         kept as a reference and benchmark baseline).
+    best_effort
+        Turn each patient's hours, days, requirement rows, appointments and screens
+        into penalties (``shortfall_*`` weights), so that a timetable for everyone
+        who can be placed always comes back, with the ``shortfalls`` listed.
     parameters
         Any other CP-SAT parameter by name, passed through as given.
     """
@@ -62,6 +75,7 @@ class SolveSettings:
     deterministic: bool = False
     relative_gap: float = 0.0
     formulation: Literal["aggregated", "plain"] = "aggregated"
+    best_effort: bool = False
     parameters: dict[str, Any] = field(default_factory=dict)
 
 
@@ -134,6 +148,7 @@ class SolveResult:
                 ("medication appointments", len(sched.medication_appointments)),
                 ("screens", len(sched.screens)),
                 ("primaries assigned", len(sched.primary_counselors)),
+                ("shortfalls", len(sched.shortfalls)),
             ):
                 if count:
                     rows.append((label, str(count)))
@@ -205,7 +220,11 @@ def solve(
         instance = load_instance(instance)
     settings = settings or SolveSettings()
     started = time.perf_counter()
-    tm = TimetableModel(instance, aggregate=settings.formulation == "aggregated")
+    tm = TimetableModel(
+        instance,
+        aggregate=settings.formulation == "aggregated",
+        best_effort=settings.best_effort,
+    )
     solver = _parameters(settings)
     progress = _Progress(started)
     code = solver.solve(tm.model, progress)
@@ -222,6 +241,8 @@ def solve(
         sessions = read_sessions(tm, solver)
         assign_topics(tm.index, sessions)
         services = read_services(tm, solver, sessions, settings.seed)
+        if settings.best_effort:
+            services["shortfalls"] = read_shortfalls(tm, solver)
         terms = {name: w * int(solver.value(expr)) for name, (w, expr) in tm.terms.items()}
         if "topic_repeat" in terms:
             # The model counts only the repeats no choice avoids; the topics chosen for
@@ -250,6 +271,7 @@ def solve(
         wall_seconds=None if settings.deterministic else round(wall, 3),
         objective_terms=terms,
         sessions=sessions,
+        best_effort=settings.best_effort,
         **services,
     )
     return SolveResult(schedule, wall, tm.stats(), progress.first_seconds, progress.count)
@@ -364,3 +386,62 @@ def read_services(
             pid: cid for (pid, cid), var in tm.primary.items() if solver.boolean_value(var)
         },
     }
+
+
+def read_shortfalls(tm: TimetableModel, solver: cp_model.CpSolver) -> list[Shortfall]:
+    """What each patient lacks in a best-effort schedule, with the reason when one is known."""
+    idx = tm.index
+    missing = [(key, int(solver.value(v))) for key, v in tm.shortfalls.items()]
+    missing = [(key, short) for key, short in missing if short > 0]
+    if not missing:
+        return []
+    reasons = _reasons(tm.instance)
+    rows = []
+    for (rule, pid, *row), short in missing:
+        p = idx.patient[pid]
+        needed: float
+        if rule == "min_hours":
+            needed = p.min_hours
+            got = round((p.min_minutes - short) / 60, 2)
+        elif rule == "min_days":
+            needed, got = p.min_days, p.min_days - short
+        elif rule == "requirement":
+            needed = idx.instance.requirements[int(row[0])].min_sessions
+            got = needed - short
+        elif rule == "individual":
+            needed = idx.individual_per_week(p)
+            got = needed - short
+        elif rule == "medication":
+            needed, got = 1, 1 - short
+        else:  # screens
+            needed = idx.screens_per_week()
+            got = needed - short
+        rows.append(
+            Shortfall(
+                patient=pid,
+                rule=rule,  # type: ignore[arg-type]
+                requirement=int(row[0]) if row else None,
+                needed=needed,
+                got=got,
+                reason=reasons.get(pid, reasons.get("")),
+            )
+        )
+    return rows
+
+
+def _reasons(instance: Instance) -> dict[str, str]:
+    """Patient id -> why (from the pre-checks and the diagnosis); "" -> a general reason."""
+    found = diagnose(instance, time_limit=10.0)
+    reasons: dict[str, str] = {}
+    for f in found.findings:
+        for ident in f.ids:
+            reasons.setdefault(ident, f.message)
+    if found.conflict:
+        text = "cannot all hold: " + "; ".join(c.message for c in found.conflict)
+        for c in found.conflict:
+            for ident in c.ids:
+                reasons.setdefault(ident, text)
+        reasons[""] = text
+    elif found.findings:
+        reasons[""] = found.findings[0].message
+    return reasons

@@ -714,7 +714,8 @@ def test_penalties_sum_to_objective(tiny_data: dict[str, Any], optimum: Schedule
         "topic_repeat": 0,
         "caseload_imbalance": 0,
     }
-    assert set(report.terms) == set(TERMS)
+    # Every term but the shortfall ones, which only a best-effort schedule reports.
+    assert set(report.terms) == {t for t in TERMS if not t.startswith("shortfall_")}
     assert sum(p.cost for p in report.penalties) == report.objective == 1050
     assert sum(report.terms.values()) == report.objective
     # Each penalty costs its amount times the weight of its term.
