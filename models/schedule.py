@@ -74,6 +74,17 @@ ShortfallRule = Literal[
 ]
 
 
+# The objective term (a field of Weights) that counts each kind of shortfall.
+SHORTFALL_TERM: dict[str, str] = {
+    "min_hours": "shortfall_minutes",
+    "min_days": "shortfall_days",
+    "requirement": "shortfall_sessions",
+    "individual": "shortfall_sessions",
+    "medication": "shortfall_sessions",
+    "screens": "shortfall_sessions",
+}
+
+
 class Shortfall(BaseModel):
     """In a best-effort schedule: a patient-side rule not met, by how much, and why."""
 

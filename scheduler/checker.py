@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from models import Appointment, Instance, ProgramIndex, Schedule, Screen, Session
 from models.index import AppointmentTime, clock
+from models.schedule import SHORTFALL_TERM
 
 TERMS = (
     "session_run",
@@ -28,15 +29,6 @@ TERMS = (
     "shortfall_days",
     "shortfall_sessions",
 )
-# The penalty term of each patient-side rule that a best-effort schedule may fall short of.
-SHORTFALL_TERM = {
-    "min_hours": "shortfall_minutes",
-    "min_days": "shortfall_days",
-    "requirement": "shortfall_sessions",
-    "individual": "shortfall_sessions",
-    "medication": "shortfall_sessions",
-    "screens": "shortfall_sessions",
-}
 
 
 @dataclass(frozen=True)

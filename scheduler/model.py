@@ -18,18 +18,9 @@ from ortools.sat.python import cp_model
 
 from models import Counselor, GroupType, Instance, Patient, ProgramIndex, Room
 from models.index import AppointmentTime, PeriodRef
+from models.schedule import SHORTFALL_TERM
 
 Var = cp_model.IntVar
-
-# The objective term of each patient-side rule that may fall short in best effort.
-SHORTFALL_TERM = {
-    "min_hours": "shortfall_minutes",
-    "min_days": "shortfall_days",
-    "requirement": "shortfall_sessions",
-    "individual": "shortfall_sessions",
-    "medication": "shortfall_sessions",
-    "screens": "shortfall_sessions",
-}
 
 
 @dataclass(frozen=True)
