@@ -2,12 +2,13 @@
 
 When no pre-check explains it, the exact (plain) model is solved for feasibility
 with every relaxable rule of every entity (a patient's hours, days and
-requirement rows, a group type's minimum size, a counselor's limits, ...) under
-an assumption literal of its own. CP-SAT returns a sufficient set of assumptions
+requirement rows, a group type's minimum size, a counselor's availability and
+limits, ...) under an assumption literal of its own. CP-SAT returns a sufficient set of assumptions
 for infeasibility, which is small but not always minimal, so a deletion filter
 shrinks it within the time budget: a rule is dropped when the others still
-conflict without it. Availability, qualifications, rooms and appointment times
-stay as given; the conflict is among the rules that could be relaxed.
+conflict without it. Patients' availability, qualifications, rooms and
+appointment times stay as given; the conflict is among the rules that could be
+relaxed.
 """
 
 from __future__ import annotations
@@ -115,6 +116,9 @@ def describe(index: ProgramIndex, key: tuple[str, ...]) -> str:
     if rule == "individual":
         p = index.patient[ids[0]]
         return f"{p.id} has {index.individual_per_week(p)} individual sessions with their primary"
+    if rule == "counselor_available":
+        c = index.counselor[ids[0]]
+        return f"{c.id} leads groups only in {', '.join(c.available) or 'no slot'} (available)"
     if rule == "medication":
         return f"{ids[0]} has a medication appointment with a prescriber"
     if rule == "max_individual":

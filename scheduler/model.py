@@ -108,10 +108,12 @@ class TimetableModel:
         ]
 
     def _leaders_for(self, period: PeriodRef, g: GroupType) -> list[Counselor]:
+        """Qualified counselors available in the period (in a diagnosis, also the unavailable
+        ones: their availability is then an assumption, see ``counselor_availability``)."""
         return [
             c
             for c in self.instance.counselors
-            if g.id in c.qualified and period.slot in c.available
+            if g.id in c.qualified and (self.diagnose or period.slot in c.available)
         ]
 
     def _copies(self, period: PeriodRef, g: GroupType, patients: list[Patient]) -> int:
@@ -286,6 +288,15 @@ class TimetableModel:
             if cap is not None:
                 ct = self.model.add(sum(mins * v for mins, v in items) <= cap)
                 self._guard(ct, "counselor_max_hours", cid)
+
+    def counselor_availability(self) -> None:
+        """In a diagnosis only: a counselor leads nothing outside their available slots."""
+        if not self.diagnose:
+            return
+        for cand in self.candidates:
+            for cid, lead in self.leads_at[cand.number].items():
+                if cand.period.slot not in self.index.counselor[cid].available:
+                    self._guard(self.model.add(lead == 0), "counselor_available", cid)
 
     def together(self) -> None:
         """Couples share every session of their group type: seated together or not at all."""
@@ -699,6 +710,7 @@ class TimetableModel:
         self.avoid_pairs()
         self.rooms()
         self.counselors()
+        self.counselor_availability()
         self.together()
         self.strict_curriculum()
         self.appointments()

@@ -119,3 +119,20 @@ def test_solve_prints_the_conflict(tmp_path: Any) -> None:
     result = CliRunner().invoke(main, ["solve", str(path), "-o", str(out), "--time-limit", "10"])
     assert result.exit_code == 1
     assert "why:   - C1 leads at most 1.5 h of groups a week (max_hours)" in result.output
+
+
+def test_conflict_with_a_counselors_availability() -> None:
+    # C1, the only education leader, works mon.am only (two periods), but each patient
+    # needs three education sessions. The conflict: C1's availability and one patient's
+    # education row.
+    data = raw("tiny")
+    data["counselors"][0]["available"] = ["mon.am"]
+    data["requirements"][0]["min_sessions"] = 3
+
+    found = diagnose(parse_instance(data), time_limit=20)
+
+    assert found.verdict == "infeasible" and found.minimal and found.findings == []
+    [(rule_a, ids_a), (rule_b, ids_b)] = sorted((c.rule, c.ids) for c in found.conflict)
+    assert (rule_a, ids_a) == ("counselor_available", ("C1",))
+    assert rule_b == "requirement" and ids_b[0] in PATIENTS and ids_b[1] == "0"
+    assert found.lines()[1] == "  - C1 leads groups only in mon.am (available)"
