@@ -177,6 +177,38 @@ def stage_large_enough(idx: ProgramIndex) -> list[Finding]:
     return found
 
 
+def stage_large_enough_for_kind(idx: ProgramIndex) -> list[Finding]:
+    """A stage that needs sessions of a kind has enough patients for one of its types, when
+    every type of that kind it may join is stage-matched."""
+    found = []
+    for i, req in enumerate(idx.instance.requirements):
+        if req.kind is None or req.min_sessions == 0:
+            continue
+        stages = [req.stage] if req.stage is not None else idx.instance.stages
+        for stage in stages:
+            patients = [p for p in idx.instance.patients if p.stage == stage]
+            types = [
+                g
+                for g in idx.instance.group_types
+                if g.kind == req.kind and any(idx.eligible(p, g) for p in patients)
+            ]
+            if not patients or not types or not all(g.stage_matched for g in types):
+                continue
+            peers = {g.id: sum(1 for p in patients if idx.eligible(p, g)) for g in types}
+            if all(peers[g.id] < g.min_size for g in types):
+                smallest = min(g.min_size for g in types)
+                found.append(
+                    Finding(
+                        "stage_large_enough",
+                        f"stage '{stage}' has {_patients(max(peers.values()))} but "
+                        f"{req.kind} groups need at least {smallest} when stage matched "
+                        f"(requirements[{i}])",
+                        (stage, f"requirements[{i}]"),
+                    )
+                )
+    return found
+
+
 def individual_time(idx: ProgramIndex) -> list[Finding]:
     """A patient who needs individual sessions shares enough times and days with their given
     primary counselor."""
@@ -245,6 +277,7 @@ CHECKS: tuple[Check, ...] = (
     staff_qualified,
     room_big_enough,
     stage_large_enough,
+    stage_large_enough_for_kind,
     individual_time,
     prescriber_time,
     screen_capacity,

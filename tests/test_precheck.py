@@ -71,6 +71,18 @@ CASES: dict[str, tuple[Callable[[dict[str, Any]], Any], list[str]]] = {
             "needs at least 2"
         ],
     ),
+    "stage_large_enough for a kind": (
+        # Late patients need skills (a kind); relapse_prevention, its only type, is
+        # stage-matched and P4 moved to early leaves P3 alone.
+        lambda d: (
+            d["requirements"].__setitem__(1, {"kind": "skills", "min_sessions": 2}),
+            d["patients"][3].update(stage="early"),
+        ),
+        [
+            "stage 'late' has 1 patient but skills groups need at least 2 when stage matched "
+            "(requirements[1])"
+        ],
+    ),
     "individual_time": (
         # Late patients need two individual sessions; C2, their primary, works mon only.
         lambda d: (
