@@ -78,7 +78,7 @@ class Diagnosis:
         head = "these rules cannot all hold" + (
             "" if self.minimal else " (some may not be needed: the time ran out)"
         )
-        return [f"{head}, given availability, qualifications and rooms:"] + [
+        return [f"{head}, given the patients' availability, qualifications and rooms:"] + [
             f"  - {c.message}" for c in self.conflict
         ]
 

@@ -58,7 +58,7 @@ def test_conflict_between_a_counselor_limit_and_a_requirement() -> None:
     rule, (patient, row) = rules[1]
     assert (rule, row) == ("requirement", "0") and patient in PATIENTS
     assert found.lines() == [
-        "these rules cannot all hold, given availability, qualifications and rooms:",
+        "these rules cannot all hold, given the patients' availability, qualifications and rooms:",
         "  - C1 leads at most 1.5 h of groups a week (max_hours)",
         f"  - {patient} has at least 2 sessions of education (requirements[0])",
     ]
@@ -95,7 +95,7 @@ def test_explain_command(tmp_path: Any) -> None:
     assert text.exit_code == 1, text.output
     assert text.output.splitlines()[:3] == [
         "tiny: infeasible",
-        "these rules cannot all hold, given availability, qualifications and rooms:",
+        "these rules cannot all hold, given the patients' availability, qualifications and rooms:",
         "  - C1 leads at most 1.5 h of groups a week (max_hours)",
     ]
 
