@@ -17,7 +17,12 @@ from ortools.sat.python import cp_model
 from models import ProgramIndex, Screen
 
 
-def draw_screens(index: ProgramIndex, attended: dict[str, list[str]], seed: int) -> list[Screen]:
+def draw_screens(
+    index: ProgramIndex,
+    attended: dict[str, list[str]],
+    seed: int,
+    counts: dict[str, int] | None = None,
+) -> list[Screen]:
     """Screens for every patient in the slots they attend, drawn at random from ``seed``.
 
     Parameters
@@ -28,6 +33,9 @@ def draw_screens(index: ProgramIndex, attended: dict[str, list[str]], seed: int)
         Patient id -> the slots they attend, in week order.
     seed
         Seed of the draw; the same seed and attendance give the same screens.
+    counts
+        Screens per patient (default ``screening.per_week`` each); a best-effort
+        schedule may give a patient fewer.
 
     Returns
     -------
@@ -50,7 +58,7 @@ def draw_screens(index: ProgramIndex, attended: dict[str, list[str]], seed: int)
             weights.append(int(rng.integers(1, 1_000_000)) * var)
             by_slot[slot].append(var)
             mine.append(var)
-        model.add(sum(mine) == screening.per_week)
+        model.add(sum(mine) == (screening.per_week if counts is None else counts.get(pid, 0)))
     for vars_ in by_slot.values():
         model.add(sum(vars_) <= screening.capacity_per_block)
     model.maximize(sum(weights))

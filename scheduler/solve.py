@@ -373,6 +373,10 @@ def read_services(
                     room=office,
                 )
             )
+    # How many screens each patient gets: per_week, or fewer in a best-effort shortfall.
+    screen_counts: dict[str, int] = defaultdict(int)
+    for (pid, _), var in tm.screen.items():
+        screen_counts[pid] += int(solver.boolean_value(var))
     attended: dict[str, list[str]] = defaultdict(list)
     for s in sessions:
         for pid in s.patients:
@@ -381,7 +385,7 @@ def read_services(
     return {
         "individual_sessions": appointments["individual"],
         "medication_appointments": appointments["medication"],
-        "screens": draw_screens(idx, attended, seed),
+        "screens": draw_screens(idx, attended, seed, screen_counts),
         "primary_counselors": {
             pid: cid for (pid, cid), var in tm.primary.items() if solver.boolean_value(var)
         },

@@ -110,3 +110,19 @@ def test_cli_best_effort(tmp_path: Path) -> None:
     checked = CliRunner().invoke(main, ["check", str(instance_path("infeasible")), str(out)])
     assert checked.exit_code == 0
     assert "best effort: 1 shortfalls, as listed" in checked.output
+
+
+def test_screens_short_when_blocks_are_full() -> None:
+    # Three mornings hold one screen each, four patients need one: one patient goes without,
+    # and the random draw deals the three screens among the others (regression: the draw
+    # used to demand per_week screens of everyone and failed).
+    data = raw("tiny")
+    data["screening"] = {"per_week": 1, "capacity_per_block": 1}
+    result = solve_checked(parse_instance(data), best_effort=True)
+
+    assert result.status == "optimal"
+    [short] = result.schedule.shortfalls
+    assert (short.rule, short.needed, short.got) == ("screens", 1, 0)
+    assert short.reason == "screening needs 4 collections a week but 3 blocks x 1 allow 3"
+    assert len(result.schedule.screens) == 3
+    assert short.patient not in {s.patient for s in result.schedule.screens}

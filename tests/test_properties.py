@@ -558,6 +558,27 @@ def test_services_pass_the_checker_and_formulations_agree(data: dict[str, Any]) 
     solve_both_and_compare(data)
 
 
+@settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(instance_data(services=True))
+def test_best_effort_returns_a_checked_timetable(data: dict[str, Any]) -> None:
+    # Best effort never gives up on a patient-side rule; the checker accepts the schedule
+    # with exactly its listed shortfalls (solve_checked). Instances whose fixed rules alone
+    # conflict (e.g. a given caseload above max_caseload) may still have no timetable.
+    inst = parse_instance(data)
+    result = solve_checked(inst, best_effort=True, **SOLVE)
+    if result.found:
+        assert result.schedule.best_effort
+        plain = solve_checked(inst, **SOLVE)
+        if plain.status == "optimal":
+            # A timetable without shortfalls exists, and best effort finds one as good.
+            assert result.schedule.shortfalls == [] or result.status != "optimal"
+
+
 def test_services_example_uses_every_service() -> None:
     # Keeps the explicit example meaningful: both formulations schedule every service in it
     # (so the checker sees each of them every run) and prove the same optimum.
