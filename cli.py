@@ -15,7 +15,7 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import click
 
@@ -31,6 +31,9 @@ from models import (
     to_json,
     write_text_atomic,
 )
+
+if TYPE_CHECKING:
+    from scheduler import ProgressEvent
 
 T = TypeVar("T")
 
@@ -133,6 +136,15 @@ def main() -> None:
     help="Model formulation (plain is slower; for comparison).",
 )
 @click.option(
+    "--quiet", is_flag=True, help="No live progress (it is shown only on a terminal anyway)."
+)
+@click.option(
+    "--log-json",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write progress events as JSON lines to this file, for machines.",
+)
+@click.option(
     "--best-effort",
     is_flag=True,
     help=(
@@ -154,6 +166,8 @@ def solve(
     deterministic: bool,
     relative_gap: float,
     formulation: str,
+    quiet: bool,
+    log_json: str | None,
     best_effort: bool,
     explain: bool,
 ) -> None:
@@ -178,11 +192,31 @@ def solve(
         formulation=formulation,  # type: ignore[arg-type]
         best_effort=best_effort,
     )
+    if log_json is not None:
+        _check_writable(log_json)
+    live = not quiet and sys.stderr.isatty()
+    log = open(log_json, "w", encoding="utf-8") if log_json is not None else None  # noqa: SIM115
+
+    def on_progress(event: ProgressEvent) -> None:
+        if live:
+            click.echo("\r" + progress_line(event), nl=False, err=True)
+        if log is not None:
+            log.write(json.dumps(progress_record(event)) + "\n")
+            log.flush()
+
     try:
-        result = run_solve(inst, settings)
+        result = run_solve(inst, settings, on_progress if live or log else None)
+        if log is not None:
+            done = {"event": "done", "status": result.status, "objective": result.objective}
+            log.write(json.dumps({**done, "best_bound": result.best_bound}) + "\n")
     except RuntimeError as err:
         click.echo(str(err), err=True)
         sys.exit(EXIT_INTERNAL)
+    finally:
+        if live:
+            click.echo("", err=True)
+        if log is not None:
+            log.close()
     click.echo(result.summary())
     if result.status == "infeasible":
         for line in diagnose(inst, time_limit=min(time_limit, 30.0)).lines():
@@ -372,6 +406,26 @@ def show(schedule: str, view: str) -> None:
 def schema(which: str) -> None:
     """Print the JSON Schema of instance or schedule files."""
     click.echo(json.dumps(json_schema(which), indent=2))
+
+
+def progress_line(event: ProgressEvent) -> str:
+    """One terminal line of live progress."""
+    return (
+        f"{event.elapsed:7.1f} s  objective {event.objective:g}  bound {event.best_bound:g}  "
+        f"gap {100 * event.gap:.1f} %"
+    )
+
+
+def progress_record(event: ProgressEvent) -> dict[str, float | int | str]:
+    """One ``--log-json`` line."""
+    return {
+        "event": "solution",
+        "elapsed": round(event.elapsed, 3),
+        "objective": event.objective,
+        "best_bound": event.best_bound,
+        "gap": round(event.gap, 6),
+        "solutions": event.solutions,
+    }
 
 
 def _line(s: Session, *fields: str) -> str:

@@ -7,7 +7,7 @@ from scheduler.checker import CheckReport, Penalty, Violation, check
 from scheduler.diagnose import Conflict, Diagnosis, diagnose
 from scheduler.precheck import Finding, prechecks
 from scheduler.score import ScoreBreakdown, TermScore, score
-from scheduler.solve import SolveResult, SolveSettings, solve
+from scheduler.solve import ProgressEvent, SolveResult, SolveSettings, solve
 
 __all__ = [
     "CheckReport",
@@ -15,6 +15,7 @@ __all__ = [
     "Diagnosis",
     "Finding",
     "Penalty",
+    "ProgressEvent",
     "ScoreBreakdown",
     "SolveResult",
     "SolveSettings",

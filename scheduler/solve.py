@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -165,19 +166,45 @@ def _num(x: float | None) -> str:
     return "-" if x is None else f"{x:g}"
 
 
-class _Progress(cp_model.CpSolverSolutionCallback):
-    """Records when the first schedule was found; O(1) per solution, as callbacks slow the search."""
+@dataclass(frozen=True)
+class ProgressEvent:
+    """A better schedule was found during the search (the solver's own objective: the
+    written schedule's objective is recomputed after the split and can be a little higher)."""
 
-    def __init__(self, started: float) -> None:
+    elapsed: float
+    objective: float
+    best_bound: float
+    solutions: int
+
+    @property
+    def gap(self) -> float:
+        return max(0.0, (self.objective - self.best_bound) / max(abs(self.objective), 1e-9))
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    """Records when the first schedule was found and reports each better one.
+
+    O(1) per solution when nobody listens, as callbacks slow the search.
+    """
+
+    def __init__(
+        self, started: float, listener: Callable[[ProgressEvent], None] | None = None
+    ) -> None:
         super().__init__()
         self.started = started
+        self.listener = listener
         self.first_seconds: float | None = None
         self.count = 0
 
     def on_solution_callback(self) -> None:
         self.count += 1
+        elapsed = time.perf_counter() - self.started
         if self.first_seconds is None:
-            self.first_seconds = time.perf_counter() - self.started
+            self.first_seconds = elapsed
+        if self.listener is not None:
+            self.listener(
+                ProgressEvent(elapsed, self.objective_value, self.best_objective_bound, self.count)
+            )
 
 
 def _parameters(settings: SolveSettings) -> cp_model.CpSolver:
@@ -198,7 +225,9 @@ def _parameters(settings: SolveSettings) -> cp_model.CpSolver:
 
 
 def solve(
-    instance: Instance | str | os.PathLike[str], settings: SolveSettings | None = None
+    instance: Instance | str | os.PathLike[str],
+    settings: SolveSettings | None = None,
+    on_progress: Callable[[ProgressEvent], None] | None = None,
 ) -> SolveResult:
     """Find a timetable for a week.
 
@@ -208,6 +237,9 @@ def solve(
         A validated :class:`models.Instance`, or the path of an instance JSON file.
     settings
         Solver settings; defaults to a 60 s limit on 8 workers.
+    on_progress
+        Called with a :class:`ProgressEvent` each time the search finds a better
+        schedule (from the solver's thread: keep it short).
 
     Returns
     -------
@@ -226,7 +258,7 @@ def solve(
         best_effort=settings.best_effort,
     )
     solver = _parameters(settings)
-    progress = _Progress(started)
+    progress = _Progress(started, on_progress)
     code = solver.solve(tm.model, progress)
     wall = time.perf_counter() - started
     if code == cp_model.MODEL_INVALID:  # a bug in the model builder, never a property of the input

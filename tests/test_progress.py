@@ -1,0 +1,62 @@
+"""Live progress: ``solve(on_progress=...)``, ``solve --log-json``, quiet off a terminal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from cli import main, progress_line
+from conftest import instance_path, load
+from scheduler import ProgressEvent, SolveSettings, solve
+
+
+def test_library_reports_each_better_schedule() -> None:
+    events: list[ProgressEvent] = []
+    result = solve(load("small"), SolveSettings(time_limit=3, workers=2), on_progress=events.append)
+
+    assert events, "a schedule was found, so at least one event"
+    assert [e.solutions for e in events] == list(range(1, len(events) + 1))
+    assert all(a.elapsed <= b.elapsed for a, b in zip(events, events[1:]))
+    # Minimizing: each schedule is better than the last (the solver's own objective).
+    assert all(a.objective >= b.objective for a, b in zip(events, events[1:]))
+    assert result.first_solution_seconds == events[0].elapsed
+    assert all(e.best_bound <= e.objective for e in events)
+
+
+def test_log_json_writes_events_then_done(tmp_path: Path) -> None:
+    out, log = tmp_path / "out.json", tmp_path / "log.jsonl"
+    result = CliRunner().invoke(
+        main,
+        [
+            "solve", str(instance_path("small")), "-o", str(out),
+            "--time-limit", "3", "--workers", "2", "--log-json", str(log),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    *events, done = records
+    assert events and {r["event"] for r in events} == {"solution"}
+    assert set(events[0]) == {"event", "elapsed", "objective", "best_bound", "gap", "solutions"}
+    written = json.loads(out.read_text())
+    assert done == {
+        "event": "done",
+        "status": written["status"],
+        "objective": written["objective"],
+        "best_bound": written["best_bound"],
+    }
+
+
+def test_no_progress_off_a_terminal(tmp_path: Path) -> None:
+    # CliRunner's streams are not terminals: no carriage-return progress lines.
+    result = CliRunner().invoke(
+        main, ["solve", str(instance_path("tiny")), "-o", str(tmp_path / "o.json")]
+    )
+    assert result.exit_code == 0
+    assert "\r" not in result.output
+
+
+def test_progress_line() -> None:
+    event = ProgressEvent(elapsed=12.34, objective=9770, best_bound=3979, solutions=5)
+    assert progress_line(event) == "   12.3 s  objective 9770  bound 3979  gap 59.3 %"
