@@ -199,7 +199,8 @@ def solve(
 
     def on_progress(event: ProgressEvent) -> None:
         if live:
-            click.echo("\r" + progress_line(event), nl=False, err=True)
+            # Padded: a shorter line must cover the previous one.
+            click.echo("\r" + progress_line(event).ljust(72), nl=False, err=True)
         if log is not None:
             log.write(json.dumps(progress_record(event)) + "\n")
             log.flush()
