@@ -10,6 +10,7 @@ hand-made or hand-edited timetables.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from models import Appointment, Instance, ProgramIndex, Schedule, Screen, Session
@@ -189,6 +190,30 @@ class _Checker:
                     owner,
                     *(s.id for s in here),
                 )
+
+    def booking_clashes(
+        self,
+        rule: str,
+        owner_of: Callable[[_Booking], str],
+        message: str,
+        who: Callable[[_Booking], str],
+    ) -> None:
+        """Report every owner (room, counselor, patient) in more than one appointment at a time.
+
+        ``message`` is formatted with ``owner``, ``n``, ``label`` and ``who`` (the bookings).
+        """
+        groups: dict[tuple[str, tuple[str, int]], list[_Booking]] = defaultdict(list)
+        for b in self.bookings:
+            groups[(owner_of(b), b.time.key)].append(b)
+        for (owner, _), here in groups.items():
+            if len(here) > 1:
+                text = message.format(
+                    owner=owner,
+                    n=len(here),
+                    label=here[0].time.label,
+                    who=", ".join(who(b) for b in here),
+                )
+                self.violation(rule, text, owner, *(b.ref for b in here))
 
     # -- structure ---------------------------------------------------------------
 
@@ -550,9 +575,7 @@ class _Checker:
 
     def check_offices(self) -> None:
         """One appointment per office per time, only in the office's available blocks."""
-        by_room_time: dict[tuple[str, tuple[str, int]], list[_Booking]] = defaultdict(list)
         for b in self.bookings:
-            by_room_time[(b.room, b.time.key)].append(b)
             if b.time.slot not in self.idx.room_slots(self.idx.room[b.room]):
                 self.violation(
                     "room_available",
@@ -560,15 +583,12 @@ class _Checker:
                     b.room,
                     b.ref,
                 )
-        for (room, _), here in by_room_time.items():
-            if len(here) > 1:
-                who = ", ".join(f"{b.patient} with {b.counselor}" for b in here)
-                self.violation(
-                    "room_clash",
-                    f"room {room} holds {len(here)} appointments at {here[0].time.label} ({who})",
-                    room,
-                    *(b.ref for b in here),
-                )
+        self.booking_clashes(
+            "room_clash",
+            lambda b: b.room,
+            "room {owner} holds {n} appointments at {label} ({who})",
+            lambda b: f"{b.patient} with {b.counselor}",
+        )
 
     # -- rule 6: counselors --------------------------------------------------------
 
@@ -659,9 +679,7 @@ class _Checker:
         for s in self.sessions:
             for cid in s.counselors:
                 leading[(cid, s.slot, s.period)].append(s)
-        by_counselor_time: dict[tuple[str, tuple[str, int]], list[_Booking]] = defaultdict(list)
         for b in self.bookings:
-            by_counselor_time[(b.counselor, b.time.key)].append(b)
             if b.time.slot not in self.idx.counselor[b.counselor].available:
                 self.violation(
                     "counselor_available",
@@ -678,15 +696,12 @@ class _Checker:
                         b.ref,
                         s.id,
                     )
-        for (cid, _), here in by_counselor_time.items():
-            if len(here) > 1:
-                who = ", ".join(f"{b.kind} of {b.patient}" for b in here)
-                self.violation(
-                    "counselor_clash",
-                    f"{cid} has {len(here)} appointments at {here[0].time.label} ({who})",
-                    cid,
-                    *(b.ref for b in here),
-                )
+        self.booking_clashes(
+            "counselor_clash",
+            lambda b: b.counselor,
+            "{owner} has {n} appointments at {label} ({who})",
+            lambda b: f"{b.kind} of {b.patient}",
+        )
 
     # -- rule 7: pairs -------------------------------------------------------------
 
@@ -773,18 +788,12 @@ class _Checker:
 
     def check_appointment_patients(self) -> None:
         """A patient has one appointment at a time, on a day they attend a block, not overlapping it, available in its block."""
-        by_patient_time: dict[tuple[str, tuple[str, int]], list[_Booking]] = defaultdict(list)
-        for b in self.bookings:
-            by_patient_time[(b.patient, b.time.key)].append(b)
-        for (pid, _), here in by_patient_time.items():
-            if len(here) > 1:
-                what = ", ".join(f"{b.kind} with {b.counselor}" for b in here)
-                self.violation(
-                    "double_booked",
-                    f"{pid} has {len(here)} appointments at once at {here[0].time.label} ({what})",
-                    pid,
-                    *(b.ref for b in here),
-                )
+        self.booking_clashes(
+            "double_booked",
+            lambda b: b.patient,
+            "{owner} has {n} appointments at once at {label} ({who})",
+            lambda b: f"{b.kind} with {b.counselor}",
+        )
         for b in self.bookings:
             attended = self.attended(b.patient, b.time.day)
             if not attended:
