@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models import Instance, Schedule
-from scheduler.checker import SHORTFALL_TERM, TERMS, CheckReport, Penalty, Violation, check
+from scheduler.checker import CheckReport, Penalty, Violation, check
 
 
 @dataclass(frozen=True)
@@ -119,13 +119,13 @@ def score(
     """
     report = report or check(instance, schedule)
     weights = instance.weights.model_dump()
-    by_term: dict[str, list[Penalty]] = {term: [] for term in TERMS}
+    # The report's terms already leave out the shortfall terms unless best effort.
+    by_term: dict[str, list[Penalty]] = {term: [] for term in report.terms}
     for p in report.penalties:
         by_term[p.term].append(p)
-    shortfall_terms = set(SHORTFALL_TERM.values())
     terms = [
         TermScore(term, weights[term], sum(p.cost for p in entries), entries)
         for term, entries in by_term.items()
-        if weights[term] and (schedule.best_effort or term not in shortfall_terms)
+        if weights[term]
     ]
     return ScoreBreakdown(instance.name, report.objective, terms, list(report.violations))
