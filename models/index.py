@@ -6,6 +6,7 @@ They make the rule code read like the rule: ``index.eligible(patient, group_type
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -74,13 +75,26 @@ class AppointmentTime:
         return f"{self.day} {clock(self.start)}-{clock(self.end)}"
 
 
-def gap(start: int, end: int, block: Block) -> int:
-    """Minutes between a time range and a block; 0 when they overlap or touch."""
-    return max(0, block.start - end, start - block.end)
+def gap(start: int, end: int, other_start: int, other_end: int) -> int:
+    """Minutes between two time ranges; 0 when they overlap or touch."""
+    return max(0, other_start - end, start - other_end)
 
 
 def overlaps(start: int, end: int, other_start: int, other_end: int) -> bool:
     return start < other_end and other_start < end
+
+
+def home_block(start: int, end: int, blocks: Mapping[str, tuple[int, int]]) -> str:
+    """The block (id -> start, end) a time range belongs to: the one it overlaps, else the
+    nearest, the earlier on a tie. Shared with the generator, so both read times alike."""
+    return min(
+        blocks,
+        key=lambda b: (
+            not overlaps(start, end, *blocks[b]),
+            gap(start, end, *blocks[b]),
+            blocks[b][0],
+        ),
+    )
 
 
 class ProgramIndex:
@@ -115,21 +129,13 @@ class ProgramIndex:
         self.offices: list[Room] = [r for r in instance.rooms if r.type == "office"]
         self.appointment_times: list[AppointmentTime] = []
         duration = instance.individual.duration_minutes
+        spans = {b.id: (b.start, b.end) for b in instance.blocks}
         for day in instance.days:
             for k, t in enumerate(instance.individual_slots):
                 start = minutes(t.start)
                 end = start + duration
-                home = min(
-                    instance.blocks,
-                    key=lambda b: (
-                        not overlaps(start, end, b.start, b.end),
-                        gap(start, end, b),
-                        b.start,
-                    ),
-                )
-                self.appointment_times.append(
-                    AppointmentTime(day, k, start, end, f"{day}.{home.id}")
-                )
+                home = home_block(start, end, spans)
+                self.appointment_times.append(AppointmentTime(day, k, start, end, f"{day}.{home}"))
         self.appointment_at: dict[tuple[str, int], AppointmentTime] = {
             t.key: t for t in self.appointment_times
         }
@@ -192,7 +198,8 @@ class ProgramIndex:
         return (
             self.day_of[slot] == time.day
             and not overlaps(time.start, time.end, block.start, block.end)
-            and gap(time.start, time.end, block) <= self.instance.individual.adjacent_minutes
+            and gap(time.start, time.end, block.start, block.end)
+            <= self.instance.individual.adjacent_minutes
         )
 
     def has_role(self, counselor: Counselor, role: str | None) -> bool:

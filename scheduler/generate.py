@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from models import Appointment, Instance, Schedule, Screen, Session, parse_instance
-from models.index import clock
+from models.index import clock, gap, home_block, overlaps
 from models.instance import minutes
 
 DAYS = ["mon", "tue", "wed", "thu", "fri"]
@@ -376,26 +376,20 @@ def _appointment_span(time: int) -> tuple[int, int]:
     return start, start + INDIVIDUAL_MINUTES
 
 
-def _gap(time: int, block: str) -> int:
-    """Minutes between an appointment and a block; 0 when they overlap or touch."""
-    (start, end), (b_start, b_end) = _appointment_span(time), _block_span(block)
-    return max(0, b_start - end, start - b_end)
-
-
 def _home_block(time: int) -> str:
-    """The block an individual slot belongs to (the nearest, as the scheduler reads it)."""
-    return min(TIMES, key=lambda b: (_gap(time, b), _block_span(b)[0]))
+    """The block an individual slot belongs to, as the scheduler reads it."""
+    return home_block(*_appointment_span(time), {b: _block_span(b) for b in TIMES})
 
 
 def _near_times(block: str) -> list[int]:
     """Individual slots just before or after the block: no overlap, no extra trip."""
-    b_start, b_end = _block_span(block)
+    spans = {b: _block_span(b) for b in TIMES}
     return [
         t
         for t in range(len(INDIVIDUAL_SLOTS))
         if _home_block(t) == block
-        and _gap(t, block) <= ADJACENT_MINUTES
-        and not (_appointment_span(t)[0] < b_end and b_start < _appointment_span(t)[1])
+        and gap(*_appointment_span(t), *spans[block]) <= ADJACENT_MINUTES
+        and not overlaps(*_appointment_span(t), *spans[block])
     ]
 
 
