@@ -169,11 +169,12 @@ class ProgramIndex:
             t
             for t in self.appointment_times
             if t.slot in slots
-            and any(
-                s in slots and s not in self.blocks_clashing(t)
-                for s in (f"{t.day}.{b.id}" for b in self.instance.blocks)
-            )
+            and any(s in slots and s not in self.blocks_clashing(t) for s in self.day_slots(t.day))
         ]
+
+    def day_slots(self, day: str) -> list[str]:
+        """The slots of one day, in block order."""
+        return [f"{day}.{b.id}" for b in self.instance.blocks]
 
     def blocks_clashing(self, time: AppointmentTime) -> list[str]:
         """Slots of the day whose block overlaps the appointment: a patient there cannot come."""

@@ -347,9 +347,6 @@ class TimetableModel:
         key = (kind, p.id, c.id, time.day, time.index)
         self.appts[key] = self.model.new_bool_var(f"{kind}[{p.id},{c.id},{time.label}]")
 
-    def _day_slots(self, day: str) -> list[str]:
-        return [f"{day}.{b.id}" for b in self.instance.blocks]
-
     def appointments(self) -> None:
         """Individual counseling with the primary counselor and medication management with a
         prescriber: the right number each, on a day the patient attends, never overlapping
@@ -395,7 +392,7 @@ class TimetableModel:
             # On site that day, in a block the appointment does not overlap.
             fitting = [
                 self.attend[(pid, s)]
-                for s in self._day_slots(day)
+                for s in self.index.day_slots(day)
                 if s not in clashing and (pid, s) in self.attend
             ]
             m.add(sum(vars_) <= sum(fitting))
@@ -589,7 +586,7 @@ class TimetableModel:
         trips = []
         for (pid, day, k), vars_ in at_time.items():
             time = self.index.appointment_at[(day, k)]
-            for slot in self._day_slots(day):
+            for slot in self.index.day_slots(day):
                 attend = self.attend.get((pid, slot))
                 if attend is None or self.index.next_to(time, slot):
                     continue
