@@ -6,6 +6,9 @@ Exit codes (scripts can rely on them):
 * 1: no schedule (infeasible, or none found in time); a checked schedule has violations
 * 2: bad input (unreadable or invalid files, bad options); nothing is written
 * 3: internal error: the solver returned a schedule that the checker rejects
+* 130: interrupted (a second Ctrl-C, after the search had already been stopped);
+  nothing is written. The first Ctrl-C during ``solve`` only ends the search: the
+  best schedule found so far is checked and written as usual.
 """
 
 from __future__ import annotations
@@ -33,11 +36,12 @@ from models import (
 )
 
 if TYPE_CHECKING:
-    from scheduler import ProgressEvent
+    from scheduler import ProgressEvent, SolveResult
 
 T = TypeVar("T")
 
 EXIT_OK, EXIT_NO_SCHEDULE, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT
 
 
 def _fail_input(err: InputError) -> NoReturn:
@@ -177,8 +181,7 @@ def solve(
     is infeasible or no schedule was found in time (the output file is still
     written, with that status and no sessions); 2 for bad input.
     """
-    from scheduler import SolveSettings, check, diagnose
-    from scheduler import score as run_score
+    from scheduler import SolveSettings
     from scheduler import solve as run_solve
 
     inst = _load_or_exit(load_instance, instance)
@@ -206,18 +209,41 @@ def solve(
             log.flush()
 
     try:
+        # Ctrl-C during the search ends it (CP-SAT catches SIGINT) and the best schedule
+        # so far comes back; a second Ctrl-C lands here as KeyboardInterrupt.
         result = run_solve(inst, settings, on_progress if live or log else None)
         if log is not None:
             done = {"event": "done", "status": result.status, "objective": result.objective}
+            done["interrupted"] = result.interrupted
             log.write(json.dumps({**done, "best_bound": result.best_bound}) + "\n")
     except RuntimeError as err:
         click.echo(str(err), err=True)
         sys.exit(EXIT_INTERNAL)
+    except KeyboardInterrupt:
+        _interrupted_exit()
     finally:
         if live:
             click.echo("", err=True)
         if log is not None:
             log.close()
+    try:
+        _report_and_write(inst, result, output, time_limit, explain)
+    except KeyboardInterrupt:
+        _interrupted_exit()
+
+
+def _interrupted_exit() -> NoReturn:
+    click.echo("interrupted: nothing written", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
+def _report_and_write(
+    inst: Instance, result: SolveResult, output: str, time_limit: float, explain: bool
+) -> NoReturn:
+    """Print the summary, diagnose or check the schedule, write it, exit with its code."""
+    from scheduler import check, diagnose
+    from scheduler import score as run_score
+
     click.echo(result.summary())
     if result.status == "infeasible":
         for line in diagnose(inst, time_limit=min(time_limit, 30.0)).lines():

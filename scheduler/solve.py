@@ -93,6 +93,9 @@ class SolveResult:
     model_stats: dict[str, int]
     first_solution_seconds: float | None = None
     solutions: int = 0
+    # The search was stopped before its limit (Ctrl-C, or SIGINT to the process): the
+    # schedule is the best found so far, status feasible (or unknown when none was).
+    interrupted: bool = False
 
     @property
     def status(self) -> Status:
@@ -136,6 +139,8 @@ class SolveResult:
         rows.append(("time", f"{self.wall_seconds:.2f} s"))
         if self.first_solution_seconds is not None:
             rows.append(("first schedule at", f"{self.first_solution_seconds:.2f} s"))
+        if self.interrupted:
+            rows.append(("stopped", "interrupted (Ctrl-C): the best schedule found so far"))
         if self.found:
             minutes: dict[str, int] = {}
             for s in sessions:
@@ -264,6 +269,7 @@ def solve(
     if code == cp_model.MODEL_INVALID:  # a bug in the model builder, never a property of the input
         raise RuntimeError(f"internal error: invalid CP-SAT model: {tm.model.validate()}")
     status = _STATUS[code]
+    interrupted = _interrupted(code, solver, settings)
 
     objective = best_bound = gap = None
     terms: dict[str, int] = {}
@@ -306,7 +312,30 @@ def solve(
         best_effort=settings.best_effort,
         **services,
     )
-    return SolveResult(schedule, wall, tm.stats(), progress.first_seconds, progress.count)
+    return SolveResult(
+        schedule, wall, tm.stats(), progress.first_seconds, progress.count, interrupted
+    )
+
+
+def _interrupted(code: Any, solver: cp_model.CpSolver, settings: SolveSettings) -> bool:
+    """Whether the search stopped before its limit without a proof.
+
+    CP-SAT catches SIGINT (``catch_sigint_signal``, on by default) and returns the best
+    solution so far. Its response does not say so, but nothing else ends a search early
+    without a proof: a gap limit that is met ends it as OPTIMAL.
+    """
+    if code not in (cp_model.FEASIBLE, cp_model.UNKNOWN):
+        return False
+    p = solver.parameters
+    if (
+        not p.catch_sigint_signal
+        or p.stop_after_first_solution
+        or p.max_number_of_conflicts < 2**62
+    ):
+        return False  # the caller set another way to stop early
+    if settings.deterministic:
+        return solver.response_proto.deterministic_time < 0.99 * p.max_deterministic_time
+    return solver.wall_time < 0.99 * p.max_time_in_seconds
 
 
 def _primary_missing(instance: Instance, sessions: list[Session]) -> int:

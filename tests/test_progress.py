@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from cli import main, progress_line
 from conftest import instance_path, load
-from scheduler import ProgressEvent, SolveSettings, solve
+from models import load_schedule
+from scheduler import ProgressEvent, SolveSettings, check, solve
 
 
 def test_library_reports_each_better_schedule() -> None:
@@ -45,6 +50,7 @@ def test_log_json_writes_events_then_done(tmp_path: Path) -> None:
         "status": written["status"],
         "objective": written["objective"],
         "best_bound": written["best_bound"],
+        "interrupted": False,
     }
 
 
@@ -60,3 +66,34 @@ def test_no_progress_off_a_terminal(tmp_path: Path) -> None:
 def test_progress_line() -> None:
     event = ProgressEvent(elapsed=12.34, objective=9770, best_bound=3979, solutions=5)
     assert progress_line(event) == "   12.3 s  objective 9770  bound 3979  gap 59.3 %"
+
+
+def test_ctrl_c_writes_the_best_schedule_so_far_checked(tmp_path: Path) -> None:
+    """SIGINT during the search ends it; the best schedule is checked and written, exit 0."""
+    out, log = tmp_path / "out.json", tmp_path / "log.jsonl"
+    command = [
+        sys.executable, "-c", "from cli import main; main()",
+        "solve", str(instance_path("medium")), "-o", str(out),
+        "--time-limit", "120", "--workers", "2", "--log-json", str(log),
+    ]  # fmt: skip
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while not (log.exists() and log.read_text().strip()):  # the first schedule
+            assert proc.poll() is None and time.monotonic() < deadline, "no schedule in time"
+            time.sleep(0.2)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert time.monotonic() - started < 30, "the search kept going after Ctrl-C"
+    assert proc.returncode == 0, stderr
+    assert "interrupted" in stdout
+    sched = json.loads(out.read_text())
+    assert sched["status"] == "feasible" and sched["sessions"]
+    done = json.loads(log.read_text().splitlines()[-1])
+    assert done["event"] == "done" and done["interrupted"] is True
+    # The CLI already checks before writing; check again, independently.
+    report = check(load("medium"), load_schedule(out))
+    assert report.ok and report.objective == sched["objective"]
