@@ -1,0 +1,353 @@
+"""Solve many instances at once (sites, weeks, what-if scenarios): in parallel local
+processes, or on an existing Dask distributed cluster.
+
+Each job ships the instance's JSON text, not a model: a CP-SAT model does not
+pickle, and building it where it is solved costs less than moving it. CP-SAT
+ignores OMP_NUM_THREADS and CPU affinity, so each solve's ``workers`` is set to
+the cores its job is given; that is how a batch avoids oversubscribing a machine.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import resource
+import signal
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from models import parse_instance, to_json
+from scheduler.checker import check
+from scheduler.solve import ProgressEvent, SolveSettings, solve
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    """One instance to solve: ``name`` names its outputs (``NAME.schedule.json``)."""
+
+    name: str
+    instance_json: str
+
+
+@dataclass
+class JobResult:
+    """What one job produced; ``schedule_json`` is None when there is nothing to write."""
+
+    name: str
+    status: str
+    objective: int | None = None
+    best_bound: float | None = None
+    gap: float | None = None
+    first_seconds: float | None = None
+    wall_seconds: float | None = None
+    workers: int = 1
+    peak_memory_mb: float | None = None  # of the process that ran only this job
+    checked: str = "-"  # "ok", "FAIL" (an internal error: not written) or "-" (no schedule)
+    interrupted: bool = False
+    error: str | None = None
+    schedule_json: str | None = field(default=None, repr=False)
+    # (elapsed, objective, bound) at each better schedule, for objective-over-time reports.
+    trace: list[tuple[float, float, float]] = field(default_factory=list, repr=False)
+
+    def objective_at(self, seconds: float) -> float | None:
+        """The best objective the search had found after ``seconds`` (None: none yet)."""
+        best = None
+        for elapsed, objective, _ in self.trace:
+            if elapsed <= seconds:
+                best = objective
+        return best
+
+
+def cores_available() -> int:
+    """Cores this process may run on (respects affinity and container CPU sets)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def workers_per_job(cores: int, parallel: int) -> int:
+    """CP-SAT workers for each of ``parallel`` simultaneous solves on ``cores`` cores."""
+    return max(1, cores // max(1, parallel))
+
+
+def run_job(job: BatchJob, settings: SolveSettings, fresh_process: bool = False) -> JobResult:
+    """Build, solve and check one instance. Runs in a worker process or on a Dask worker.
+
+    Never raises for a solver outcome: an internal error comes back as ``error``.
+    ``fresh_process``: the process ran nothing before, so its peak memory is this job's.
+    """
+    trace: list[tuple[float, float, float]] = []
+
+    def record(event: ProgressEvent) -> None:
+        trace.append((round(event.elapsed, 3), event.objective, event.best_bound))
+
+    instance = parse_instance(json.loads(job.instance_json), source=job.name)
+    try:
+        result = solve(instance, settings, on_progress=record)
+    except RuntimeError as err:
+        return JobResult(job.name, "error", workers=settings.workers, error=str(err))
+    out = JobResult(
+        name=job.name,
+        status=result.status,
+        objective=result.objective,
+        best_bound=result.best_bound,
+        gap=result.gap,
+        first_seconds=None
+        if result.first_solution_seconds is None
+        else round(result.first_solution_seconds, 3),
+        wall_seconds=round(result.wall_seconds, 3),
+        workers=settings.workers,
+        interrupted=result.interrupted,
+        trace=trace,
+        peak_memory_mb=_peak_memory_mb() if fresh_process else None,
+    )
+    if result.found:
+        report = check(instance, result.schedule)
+        if report.ok and report.objective == result.objective:
+            out.checked = "ok"
+        else:
+            out.checked = "FAIL"
+            out.error = "; ".join(f"{v.rule}: {v.message}" for v in report.violations[:5]) or (
+                f"objective {result.objective} but the checker computes {report.objective}"
+            )
+            return out  # a schedule the checker rejects is never written
+    out.schedule_json = to_json(result.schedule)
+    return out
+
+
+def _peak_memory_mb() -> float:
+    # ru_maxrss is in KiB on Linux.
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _ignore_sigint() -> None:
+    """Worker processes leave Ctrl-C to CP-SAT (which ends the search and returns the
+    best schedule) instead of dying with a traceback between jobs.
+
+    They start with SIGINT blocked (see ``run_local``), so a Ctrl-C during their
+    start-up stays pending until it is ignored here.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _run_in_fresh_process(job: BatchJob, settings: SolveSettings) -> JobResult:
+    return run_job(job, settings, fresh_process=True)
+
+
+def run_local(
+    jobs: Sequence[BatchJob],
+    settings: SolveSettings,
+    parallel: int,
+    on_result: Callable[[JobResult], None] | None = None,
+) -> list[JobResult]:
+    """Run ``jobs`` in ``parallel`` processes, one fresh process per job, in completion order.
+
+    On Ctrl-C the running solves stop and return their best schedule; jobs not yet
+    started are skipped and come back with status ``skipped``.
+    """
+    results: list[JobResult] = []
+    # The pool's processes (started by this thread and by the pool's manager thread, which
+    # inherits this thread's signal mask) start with SIGINT blocked; see _ignore_sigint.
+    unblocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pool = ProcessPoolExecutor(
+            max_workers=max(1, min(parallel, len(jobs))),
+            max_tasks_per_child=1,  # a fresh process: peak memory per job, memory returned
+            initializer=_ignore_sigint,
+        )
+        futures: dict[Future[JobResult], BatchJob] = {
+            pool.submit(_run_in_fresh_process, job, settings): job for job in jobs
+        }
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)
+    try:
+        _collect(futures, results, on_result)
+    except KeyboardInterrupt:
+        for fut in futures:
+            fut.cancel()  # only the ones not started
+        _collect(
+            {f: j for f, j in futures.items() if not f.cancelled()},
+            results,
+            on_result,
+            done={r.name for r in results},
+        )
+        results += [JobResult(j.name, "skipped") for f, j in futures.items() if f.cancelled()]
+        raise BatchInterrupted(results) from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return results
+
+
+class BatchInterrupted(Exception):
+    """Ctrl-C during a batch; ``results`` holds what finished (and what was skipped)."""
+
+    def __init__(self, results: list[JobResult]) -> None:
+        super().__init__("interrupted")
+        self.results = results
+
+
+def _collect(
+    futures: Mapping[Future[JobResult], BatchJob],
+    results: list[JobResult],
+    on_result: Callable[[JobResult], None] | None,
+    done: set[str] | None = None,
+) -> None:
+    for fut in as_completed(futures):
+        job = futures[fut]
+        if done is not None and job.name in done:
+            continue
+        try:
+            res = fut.result()
+        except Exception as err:  # a crashed worker process: report it, keep the batch going
+            res = JobResult(job.name, "error", error=f"{type(err).__name__}: {err}")
+        results.append(res)
+        if on_result is not None:
+            on_result(res)
+
+
+def run_dask(
+    jobs: Sequence[BatchJob],
+    settings: SolveSettings,
+    address: str,
+    on_result: Callable[[JobResult], None] | None = None,
+    workers: int | None = None,
+) -> list[JobResult]:
+    """Run ``jobs`` on the Dask distributed cluster at ``address`` (the ``dask`` extra).
+
+    Each Dask worker runs as many jobs at once as it has threads; a job's CP-SAT
+    workers are that worker's host cores divided among all worker threads on the
+    host, unless ``workers`` is given.
+    """
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError as err:  # pragma: no cover - depends on the installed extras
+        raise RuntimeError(
+            "the dask executor needs the 'dask' extra: pip install 'iop-scheduler[dask]'"
+        ) from err
+
+    results: list[JobResult] = []
+    with Client(address, timeout="10s") as client:
+        cores = workers_by_dask_worker(client) if workers is None else None
+        futures = {
+            client.submit(
+                _run_on_dask_worker,
+                job,
+                settings,
+                cores,
+                workers,
+                pure=False,
+                key=f"solve-{job.name}",
+            ): job
+            for job in jobs
+        }
+        for fut in dask_completed(futures):
+            job = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as err:
+                res = JobResult(job.name, "error", error=f"{type(err).__name__}: {err}")
+            results.append(res)
+            if on_result is not None:
+                on_result(res)
+    return results
+
+
+def workers_by_dask_worker(client: Any) -> dict[str, int]:
+    """Dask worker address -> CP-SAT workers per job: its host's cores shared by every
+    thread of every Dask worker on that host."""
+    info = client.scheduler_info()["workers"]
+    host_cores: dict[str, int] = client.run(cores_available)
+    threads_on_host: dict[str, int] = {}
+    for w in info.values():
+        threads_on_host[w["host"]] = threads_on_host.get(w["host"], 0) + w["nthreads"]
+    return {
+        addr: workers_per_job(host_cores.get(addr, 1), threads_on_host[w["host"]])
+        for addr, w in info.items()
+    }
+
+
+def _run_on_dask_worker(
+    job: BatchJob, settings: SolveSettings, cores: dict[str, int] | None, workers: int | None
+) -> JobResult:
+    from distributed import get_worker
+
+    count = workers if workers is not None else (cores or {}).get(get_worker().address, 1)
+    # A Dask worker's thread is not the main thread and must keep its own SIGINT handling.
+    params = {**settings.parameters, "catch_sigint_signal": False}
+    return run_job(job, replace(settings, workers=count, parameters=params))
+
+
+SUMMARY_COLUMNS = [
+    "instance",
+    "status",
+    "objective",
+    "best_bound",
+    "gap_pct",
+    "first_s",
+    "wall_s",
+    "workers",
+    "peak_mb",
+    "checked",
+    "note",
+]
+
+
+def summary_rows(results: Iterable[JobResult]) -> list[dict[str, str]]:
+    """One row of text per job, for the table and the CSV."""
+    rows = []
+    for r in sorted(results, key=lambda r: r.name):
+        note = r.error or ("interrupted" if r.interrupted else "")
+        rows.append(
+            {
+                "instance": r.name,
+                "status": r.status,
+                "objective": _fmt(r.objective),
+                "best_bound": _fmt(r.best_bound),
+                "gap_pct": _fmt(None if r.gap is None else round(100 * r.gap, 2)),
+                "first_s": _fmt(r.first_seconds),
+                "wall_s": _fmt(r.wall_seconds),
+                "workers": str(r.workers),
+                "peak_mb": _fmt(r.peak_memory_mb),
+                "checked": r.checked,
+                "note": note,
+            }
+        )
+    return rows
+
+
+def summary_table(results: Iterable[JobResult]) -> str:
+    """An aligned text table, one line per job."""
+    rows = summary_rows(results)
+    widths = {c: max([len(c)] + [len(r[c]) for r in rows]) for c in SUMMARY_COLUMNS}
+    lines = ["  ".join(c.ljust(widths[c]) for c in SUMMARY_COLUMNS).rstrip()]
+    lines += ["  ".join(r[c].ljust(widths[c]) for c in SUMMARY_COLUMNS).rstrip() for r in rows]
+    return "\n".join(lines)
+
+
+def summary_csv(results: Iterable[JobResult]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=SUMMARY_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(summary_rows(results))
+    return buf.getvalue()
+
+
+def _fmt(x: float | int | None) -> str:
+    if x is None:
+        return "-"
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def result_record(r: JobResult) -> dict[str, Any]:
+    """A job's figures as JSON-ready data (no schedule, no trace)."""
+    record = asdict(r)
+    record.pop("schedule_json")
+    record.pop("trace")
+    return record
