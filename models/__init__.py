@@ -14,6 +14,7 @@ from models.instance import (
     Requirement,
     Room,
     Screening,
+    Site,
     Together,
     Weights,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "Screening",
     "Session",
     "Shortfall",
+    "Site",
     "Status",
     "Together",
     "Weights",

@@ -18,6 +18,7 @@ from models.instance import (
     Patient,
     Requirement,
     Room,
+    Together,
     minutes,
 )
 
@@ -139,6 +140,8 @@ class ProgramIndex:
         self.appointment_at: dict[tuple[str, int], AppointmentTime] = {
             t.key: t for t in self.appointment_times
         }
+        # Sites (multi-site organizations): ids in instance order; empty for one program.
+        self.sites: list[str] = [s.id for s in instance.sites]
 
     def individual_per_week(self, patient: Patient) -> int:
         """Individual sessions the patient needs this week (none without individual slots)."""
@@ -277,3 +280,86 @@ class ProgramIndex:
     def group_leaders(self) -> list[Counselor]:
         """Counselors who can lead some group: the ones load balance is measured over."""
         return [c for c in self.instance.counselors if c.qualified and c.available]
+
+    def balance_groups(self) -> list[tuple[str | None, list[Counselor]]]:
+        """(site, group leaders) among whom group load is balanced: everyone without sites;
+        with sites, per site, the leaders who work only there (staff who may work at several
+        sites are left out: their load at one site says little)."""
+        if not self.multi_site:
+            return [(None, self.group_leaders)]
+        return [(s, [c for c in self.group_leaders if self.sites_of(c) == [s]]) for s in self.sites]
+
+    def caseload_groups(self) -> list[tuple[str | None, list[Counselor]]]:
+        """(site, primary candidates) among whom caseloads are balanced, where the solver
+        assigns primaries: as ``balance_groups``, for the sites with unassigned patients."""
+        if not self.multi_site:
+            return [(None, self.primary_candidates)] if self.unassigned else []
+        return [
+            (s, [c for c in self.primary_candidates if self.sites_of(c) == [s]])
+            for s in self.sites
+            if any(p.site == s for p in self.unassigned)
+        ]
+
+    # -- sites -------------------------------------------------------------------------
+
+    @property
+    def multi_site(self) -> bool:
+        """Whether the instance lists sites (even one): then every room and patient has one
+        and the site rules apply. Without sites everything is one program."""
+        return bool(self.sites)
+
+    def site_of_room(self, room_id: str) -> str | None:
+        """The site of a room (None without sites)."""
+        return self.room[room_id].site
+
+    def site_of_patient(self, patient_id: str) -> str | None:
+        """The site a patient attends (None without sites)."""
+        return self.patient[patient_id].site
+
+    def sites_of(self, counselor: Counselor) -> list[str]:
+        """The sites a counselor may work at: their ``sites``, else every site."""
+        return list(counselor.sites) if counselor.sites is not None else list(self.sites)
+
+    def works_at(self, counselor: Counselor, site: str | None) -> bool:
+        """Whether the counselor may work at the site (always without sites)."""
+        return site is None or counselor.sites is None or site in counselor.sites
+
+    @cached_property
+    def _patients_by_site(self) -> dict[str, list[Patient]]:
+        by_site: dict[str, list[Patient]] = {s: [] for s in self.sites}
+        for p in self.instance.patients:
+            if p.site is not None:
+                by_site.setdefault(p.site, []).append(p)
+        return by_site
+
+    @cached_property
+    def _rooms_by_site(self) -> dict[str, list[Room]]:
+        by_site: dict[str, list[Room]] = {s: [] for s in self.sites}
+        for r in self.instance.rooms:
+            if r.site is not None:
+                by_site.setdefault(r.site, []).append(r)
+        return by_site
+
+    def patients_at(self, site: str) -> list[Patient]:
+        """The site's patients, in instance order."""
+        return self._patients_by_site.get(site, [])
+
+    def rooms_at(self, site: str) -> list[Room]:
+        """The site's rooms (group rooms and offices), in instance order."""
+        return self._rooms_by_site.get(site, [])
+
+    def group_rooms_at(self, site: str) -> list[Room]:
+        return [r for r in self.rooms_at(site) if r.type == "group"]
+
+    def offices_at(self, site: str) -> list[Room]:
+        return [r for r in self.rooms_at(site) if r.type == "office"]
+
+    def counselors_for(self, site: str) -> list[Counselor]:
+        """Staff who may work at the site (those without ``sites`` may work anywhere), in
+        instance order; a counselor listed at two sites appears at both."""
+        return [c for c in self.instance.counselors if self.works_at(c, site)]
+
+    def together_at(self, site: str) -> list[Together]:
+        """The together pairs of the site's patients (a pair is always at one site)."""
+        here = {p.id for p in self.patients_at(site)}
+        return [t for t in self.instance.together if t.patients[0] in here]

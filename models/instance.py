@@ -11,9 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from models.errors import Problem, ReferenceProblems
 
@@ -51,6 +59,25 @@ def minutes(time: str) -> int:
 class _Strict(BaseModel):
     # Unknown fields are almost always typos ("min_hour"): reject them.
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Sparse(_Strict):
+    """A model with optional fields added to format 1 after it was published (sites).
+
+    They are written only when set, so a file that does not use them (and the
+    generator's output) reads and writes exactly as before they existed.
+    """
+
+    _omit_unset: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _drop_unset(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict):
+            for name in self._omit_unset:
+                if name in data and data[name] in (None, []):
+                    del data[name]
+        return data
 
 
 class Period(_Strict):
@@ -180,8 +207,17 @@ class Requirement(_Strict):
         return self.group_type if self.group_type is not None else f"kind {self.kind}"
 
 
-class Patient(_Strict):
+class Site(_Strict):
+    """One location of a multi-site organization; rooms and patients belong to one."""
+
+    id: Id
+    name: str | None = None
+
+
+class Patient(_Sparse):
     """A patient in the program this week."""
+
+    _omit_unset = ("site",)
 
     id: Id
     stage: Id
@@ -203,6 +239,9 @@ class Patient(_Strict):
     completed_topics: list[Id] = Field(
         default_factory=list, description="curriculum topics heard in earlier weeks"
     )
+    site: Id | None = Field(
+        default=None, description="the site the patient attends (required when there are sites)"
+    )
 
     @property
     def min_minutes(self) -> int:
@@ -219,8 +258,10 @@ class Patient(_Strict):
         return self
 
 
-class Counselor(_Strict):
+class Counselor(_Sparse):
     """A staff member who leads groups."""
+
+    _omit_unset = ("sites",)
 
     id: Id
     qualified: list[Id]
@@ -247,6 +288,22 @@ class Counselor(_Strict):
     max_caseload: int | None = Field(
         default=None, ge=0, le=1000, description="patients with this primary counselor"
     )
+    sites: list[Id] | None = Field(
+        default=None,
+        description="the sites they may work at, one a day; any site when absent",
+    )
+
+    @field_validator("sites")
+    @classmethod
+    def _some_sites(cls, sites: list[str] | None) -> list[str] | None:
+        if sites is None:
+            return sites
+        if not sites:
+            raise ValueError("give at least one site, or leave sites out (any site)")
+        dupes = sorted({s for s in sites if sites.count(s) > 1})
+        if dupes:
+            raise ValueError(f"site listed twice: {', '.join(dupes)}")
+        return sites
 
     @property
     def max_minutes(self) -> int | None:
@@ -261,8 +318,10 @@ class Counselor(_Strict):
         return any(r in PRIMARY_ROLES for r in self.roles)
 
 
-class Room(_Strict):
+class Room(_Sparse):
     """A group room, or an office for one-to-one appointments."""
+
+    _omit_unset = ("site",)
 
     id: Id
     capacity: int = Field(ge=1, le=1000)
@@ -270,6 +329,9 @@ class Room(_Strict):
         default="group", description="groups meet in group rooms, appointments in offices"
     )
     available: list[SlotRef] | None = Field(default=None, description="all slots when absent")
+    site: Id | None = Field(
+        default=None, description="the site the room is at (required when there are sites)"
+    )
 
 
 class Individual(_Strict):
@@ -379,8 +441,10 @@ class Weights(_Strict):
     )
 
 
-class Instance(_Strict):
+class Instance(_Sparse):
     """One week of one program: everything the scheduler needs."""
+
+    _omit_unset = ("sites",)
 
     format_version: Literal[1] = 1
     name: str = Field(min_length=1)
@@ -404,6 +468,13 @@ class Instance(_Strict):
     screening: Screening | None = Field(default=None, description="no screens when absent")
     together: list[Together] = Field(default_factory=list)
     weights: Weights = Field(default_factory=Weights)
+    sites: list[Site] = Field(
+        default_factory=list,
+        description=(
+            "locations of a multi-site organization: then every room and patient names "
+            "one, and a counselor works at one site a day"
+        ),
+    )
 
     @property
     def slots(self) -> list[str]:
@@ -489,6 +560,7 @@ def _check_references(inst: Instance) -> list[Problem]:
     for i, room in enumerate(inst.rooms):
         check_slots(("rooms", i, "available"), room.available)
     _check_services(inst, add, stages, types, patients)
+    _check_sites(inst, add, unique("sites", [s.id for s in inst.sites]))
     return problems
 
 
@@ -552,3 +624,68 @@ def _check_services(
             add(("together", i, "patients"), "a pair needs two different patients")
         elif any((p.id, q) in ((one, other), (other, one)) for p in inst.patients for q in p.avoid):
             add(("together", i, "patients"), f"{one} and {other} also avoid each other")
+
+
+def _check_sites(
+    inst: Instance, add: Callable[[tuple[str | int, ...], str], None], sites: set[str]
+) -> None:
+    """Multi-site rules: with sites every room and patient is at a known one, each site with
+    patients has rooms for them, and a pair or a primary counselor can meet them there.
+    Without sites nothing may name one."""
+
+    def known(loc: tuple[str | int, ...], site: str | None, required: bool) -> bool:
+        if site is None:
+            if required and sites:
+                add(loc, "required when the instance lists sites")
+            return False
+        if site not in sites:
+            none = "; the instance lists no sites" if not sites else ""
+            add(loc, f"'{site}' is not a site id{none}")
+            return False
+        return True
+
+    # A room at a missing or unknown site is reported once, not again as a site without rooms.
+    rooms_known = all(
+        [known(("rooms", i, "site"), room.site, required=True) for i, room in enumerate(inst.rooms)]
+    )
+    site_of: dict[str, str] = {}
+    for i, p in enumerate(inst.patients):
+        if known(("patients", i, "site"), p.site, required=True) and p.site is not None:
+            site_of[p.id] = p.site
+    for i, c in enumerate(inst.counselors):
+        for k, named in enumerate(c.sites or []):
+            known(("counselors", i, "sites", k), named, required=False)
+    if not sites:
+        return
+    for j, place in enumerate(inst.sites):
+        n = sum(1 for s in site_of.values() if s == place.id)
+        if not n or not rooms_known:
+            continue
+        who = f"{n} patient" if n == 1 else f"{n} patients"
+        rooms = {r.type for r in inst.rooms if r.site == place.id}
+        if "group" not in rooms:
+            add(("sites", j), f"{who} but no group room")
+        # Without any office at all the instance-wide check already says so.
+        has_offices = any(r.type == "office" for r in inst.rooms)
+        if inst.individual_slots and has_offices and "office" not in rooms:
+            add(("sites", j), f"{who} but no office for their appointments")
+    counselor = {c.id: c for c in inst.counselors}
+    for i, p in enumerate(inst.patients):
+        primary = counselor.get(p.primary_counselor or "")
+        if primary is None or primary.sites is None or p.id not in site_of:
+            continue
+        if p.site in primary.sites:
+            continue
+        add(
+            ("patients", i, "primary_counselor"),
+            f"'{primary.id}' does not work at the patient's site {p.site} "
+            f"(their sites: {', '.join(primary.sites)})",
+        )
+    for i, pair in enumerate(inst.together):
+        one, other = pair.patients
+        if one in site_of and other in site_of and site_of[one] != site_of[other]:
+            add(
+                ("together", i, "patients"),
+                f"{one} (site {site_of[one]}) and {other} (site {site_of[other]}) are at "
+                "different sites; a pair must be at one site",
+            )

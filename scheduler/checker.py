@@ -935,6 +935,23 @@ class _Checker:
                     c.id,
                 )
 
+    def check_primary_site(self) -> None:
+        """A primary counselor the schedule assigns may work at the patient's site (a given
+        one is checked when the instance is read)."""
+        for pid, cid in self.schedule.primary_counselors.items():
+            p = self.idx.patient.get(pid)
+            c = self.idx.counselor.get(cid)
+            if p is None or c is None or p.primary_counselor is not None:
+                continue  # reported by check_primary_references or check_primary_assignment
+            if not self.idx.works_at(c, p.site):
+                self.violation(
+                    "primary_assignment",
+                    f"{pid} is assigned primary counselor {cid}, who does not work at "
+                    f"{pid}'s site {p.site}",
+                    pid,
+                    cid,
+                )
+
     # -- rule 11: medication management ----------------------------------------------
 
     def check_medication_count(self) -> None:
@@ -998,16 +1015,99 @@ class _Checker:
         screening = self.inst.screening
         if screening is None:
             return
-        count: dict[str, int] = defaultdict(int)
+        # With sites the capacity is per site (the patient's) and block.
+        count: dict[tuple[str, str | None], int] = defaultdict(int)
         for screen in self.screens:
-            count[screen.slot] += 1
-        for slot in sorted(count, key=self.idx.slots.index):
-            if count[slot] > screening.capacity_per_block:
+            count[(screen.slot, self.idx.site_of_patient(screen.patient))] += 1
+        site_rank = {site: i for i, site in enumerate(self.idx.sites)}
+        for slot, site in sorted(
+            count, key=lambda k: (self.idx.slots.index(k[0]), site_rank.get(k[1] or "", 0))
+        ):
+            n = count[(slot, site)]
+            if n > screening.capacity_per_block:
+                at = "" if site is None else f" at site {site}"
                 self.violation(
                     "screen_capacity",
-                    f"{slot} has {count[slot]} screens, above capacity_per_block "
+                    f"{slot}{at} has {n} screens, above capacity_per_block "
                     f"{screening.capacity_per_block}",
                     slot,
+                    *([] if site is None else [site]),
+                )
+
+    # -- sites (multi-site organizations) --------------------------------------------
+
+    def check_session_site(self) -> None:
+        """Every patient of a session attends the site of the session's room."""
+        if not self.idx.multi_site:
+            return
+        for s in self.sessions:
+            site = self.idx.site_of_room(s.room)
+            for pid in s.patients:
+                mine = self.idx.site_of_patient(pid)
+                if mine != site:
+                    self.violation(
+                        "session_site",
+                        f"{pid} (site {mine}) is in session {s.id}, in room {s.room} at site {site}",
+                        pid,
+                        s.id,
+                    )
+
+    def check_appointment_site(self) -> None:
+        """An appointment is in an office at the patient's site."""
+        if not self.idx.multi_site:
+            return
+        for b in self.bookings:
+            site = self.idx.site_of_room(b.room)
+            mine = self.idx.site_of_patient(b.patient)
+            if mine != site:
+                self.violation(
+                    "appointment_site",
+                    f"{b.label} is in room {b.room} at site {site}, not at {b.patient}'s "
+                    f"site {mine}",
+                    b.patient,
+                    b.ref,
+                )
+
+    def check_counselor_site(self) -> None:
+        """A counselor works at one site a day (the sites of the rooms of their groups and
+        appointments), and only at their ``sites`` when they list some."""
+        if not self.idx.multi_site:
+            return
+        # (counselor, day) -> site -> the sessions and appointments there
+        work: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for s in self.sessions:
+            site = self.idx.site_of_room(s.room)
+            for cid in s.counselors:
+                if site is not None:
+                    work[(cid, s.day)][site].append(s.id)
+        for b in self.bookings:
+            site = self.idx.site_of_room(b.room)
+            if site is not None:
+                work[(b.counselor, b.time.day)][site].append(b.ref)
+        staff_rank = {cid: i for i, cid in enumerate(self.idx.counselor)}
+        day_rank = {day: i for i, day in enumerate(self.inst.days)}
+        site_rank = {site: i for i, site in enumerate(self.idx.sites)}
+        for cid, day in sorted(work, key=lambda k: (staff_rank[k[0]], day_rank[k[1]])):
+            c = self.idx.counselor[cid]
+            here = sorted(work[(cid, day)].items(), key=lambda kv: site_rank[kv[0]])
+            for site, refs in here:
+                if not self.idx.works_at(c, site):
+                    self.violation(
+                        "counselor_site",
+                        f"{cid} works at site {site} on {day} ({', '.join(refs)}), not one of "
+                        f"their sites ({', '.join(c.sites or [])})",
+                        cid,
+                        day,
+                        site,
+                    )
+            if len(here) > 1:
+                where = "; ".join(f"{site} ({', '.join(refs)})" for site, refs in here)
+                self.violation(
+                    "counselor_site",
+                    f"{cid} works at {len(here)} sites on {day}: {where}; a counselor works at "
+                    "one site a day",
+                    cid,
+                    day,
                 )
 
     # -- objective -----------------------------------------------------------------
@@ -1102,8 +1202,9 @@ class _Checker:
                 f"{pid} falls short of {what}: {got:g} of {needed:g}",
                 pid,
             )
-        leaders = self.idx.group_leaders
-        if len(leaders) >= 2:
+        for _, leaders in self.idx.balance_groups():
+            if len(leaders) < 2:
+                continue
             load = {c.id: self.counselor_minutes.get(c.id, 0) for c in leaders}
             most = max(load, key=lambda c: (load[c], c))
             least = min(load, key=lambda c: (load[c], c))
@@ -1131,8 +1232,9 @@ class _Checker:
                     b.patient,
                     b.time.day,
                 )
-        candidates = self.idx.primary_candidates
-        if self.idx.unassigned and len(candidates) >= 2:
+        for _, candidates in self.idx.caseload_groups():
+            if len(candidates) < 2:
+                continue
             load = self.caseload()
             cases = {c.id: load[c.id] for c in candidates}
             most = max(cases, key=lambda c: (cases[c], c))
@@ -1176,11 +1278,15 @@ class _Checker:
         self.check_individual_counselor()
         self.check_max_individual()
         self.check_primary_assignment()
+        self.check_primary_site()
         self.check_max_caseload()
         self.check_medication_count()
         self.check_screen_count()
         self.check_screen_block()
         self.check_screen_capacity()
+        self.check_session_site()
+        self.check_appointment_site()
+        self.check_counselor_site()
         self.check_shortfalls()
         self.score()
         return self.report

@@ -18,6 +18,11 @@ the evening; stages engagement 20%, early recovery 35%, maintenance 30%,
 community integration 15%; tracks substance use 55%, dual diagnosis 30%,
 psychiatric 15%; about 15% on medication management (more in the psychiatric
 and dual diagnosis tracks); about 10% admitted without a primary counselor.
+
+A multi-site organization (``sites`` > 1) is that many such programs, one per
+site, each built as above with its own rooms, staff and witness; about 10% of the
+counselors float between two sites, at each on its own days, so the witness has
+them at one site a day.
 """
 
 from __future__ import annotations
@@ -73,6 +78,21 @@ MEDICATION_PER_PRESCRIBER = 15
 STAFF_PER_OFFICE = 3.5
 # Primary counselors the default staffing provides per appointment at the busiest time.
 APPOINTMENT_SLACK = 1.15
+
+# Multi-site organizations: site sizes vary this much around the mean; this share of the
+# group staff floats between two sites (on different days).
+SITE_SPREAD = 0.2
+FLOATER_SHARE = 0.10
+SITE_NAMES = [
+    "Downtown",
+    "Northside",
+    "Eastside",
+    "Westside",
+    "Riverside",
+    "Midtown",
+    "Lakeside",
+    "Hillcrest",
+]
 
 TOPIC_TYPE = "recovery_education"
 TOPICS = [
@@ -275,65 +295,74 @@ def generate(
     rooms: int | None = None,
     seed: int = 0,
     name: str | None = None,
+    sites: int = 1,
 ) -> tuple[Instance, Schedule | None]:
     """A synthetic IOP week and a witness schedule that proves it feasible.
 
     Parameters
     ----------
     patients
-        Number of patients (at least 8).
+        Number of patients (at least 8, and 8 a site).
     counselors, rooms
         Group-leading staff (counselors, clinicians, case managers) and group
         rooms; by default enough for the witness with some slack. With fewer,
         the witness may not fit: the witness is then ``None`` and the instance
         may be infeasible. Prescribers and offices are always sized from the
-        witness.
+        witness. With sites both are totals, shared out by the sites' patients.
     seed
         Everything drawn comes from this seed: same seed, same instance.
+    sites
+        1 (the default): one program, no ``sites`` in the file. More: a
+        multi-site organization (sites ``S1``, ``S2``, ...) of that many programs
+        of about ``patients / sites`` patients each, every one a realistic program
+        on its own with its rooms and staff (ids prefixed by the site, e.g.
+        ``S2-R1``, ``S2-C03``); about 10% of the counselors float between two
+        sites, working at one a day in the witness.
     """
+    if sites < 1:
+        raise GenerateError(f"sites: {sites} is too few; at least 1")
     if patients < 8:
         raise GenerateError(f"patients: {patients} is too few; at least 8 form a program")
+    if patients < 8 * sites:
+        raise GenerateError(
+            f"patients: {patients} is too few for {sites} sites; at least 8 a site form a program"
+        )
     rng = np.random.default_rng(seed)
-    people = _draw_patients(rng, patients)
-    cohorts = _form_cohorts(rng, people)
-    slot_load = _place_cohorts(rng, cohorts)
-    topics = _topic_calendar(rng)
-    _plan_cohort_weeks(rng, cohorts, topics)
-    cohort_of = {pid: c for c in cohorts for pid in c.members}
-
-    needed_rooms = max(slot_load.values())
-    n_rooms = rooms if rooms is not None else needed_rooms + 1
-    n_counselors = (
-        counselors if counselors is not None else _default_counselors(people, cohorts, n_rooms)
-    )
-    room_list = _draw_rooms(rng, n_rooms)
-    staff = _draw_counselors(rng, n_counselors)
-    prescribers = _draw_prescribers(rng, people)
-
-    w = _Witness()
-    witness_ok = (
-        needed_rooms <= n_rooms
-        and _witness_sessions(w, cohorts, room_list, staff, topics)
-        and _witness_individual(rng, w, people, cohort_of, staff)
-    )
-    if witness_ok:
-        _witness_medication(rng, w, people, cohort_of, prescribers)
-        _witness_screens(rng, w, people, cohort_of)
-    else:
-        _fallback_primaries(w, people, staff)
-    offices = _draw_offices(w, len(staff) + len(prescribers))
-    for r in room_list + offices:
-        _block_unused_slot(rng, r)
+    multi = sites > 1
+    sizes = _site_sizes(rng, patients, sites)
+    n_floaters = 0
+    if multi and counselors is not None:
+        n_floaters = round(FLOATER_SHARE * counselors)
+        counselors -= n_floaters
+    staff_shares = _share_out(counselors, sizes)
+    room_shares = _share_out(rooms, sizes)
+    width = max(3, len(str(patients)))
+    plans: list[_Site] = []
+    for k, n in enumerate(sizes):
+        site = f"S{k + 1}" if multi else None
+        first = sum(sizes[:k])
+        plans.append(_draw_site(rng, site, n, first, width, staff_shares[k], room_shares[k]))
+    if multi:
+        if counselors is None:
+            base = sum(len(p.staff) for p in plans)
+            n_floaters = round(FLOATER_SHARE / (1 - FLOATER_SHARE) * base)
+        _draw_floaters(rng, plans, n_floaters)
+    for plan in plans:
+        _site_witness(rng, plan)
+    witness_ok = all(plan.witness_ok for plan in plans)
+    people, staff, prescribers, all_rooms, w = _merge_sites(plans)
 
     _set_staff_limits(rng, w, staff, prescribers, witness_ok)
-    _draw_patient_extras(rng, people, cohort_of)
+    for plan in plans:
+        _draw_patient_extras(rng, plan.people, plan.cohort_of)
     assigned = _set_primaries(rng, w, people)
     _draw_completed_topics(rng, w, people)
-    together = _draw_couples(rng, people, cohorts)
+    together = [pair for plan in plans for pair in _draw_couples(rng, plan.people, plan.cohorts)]
 
+    default_name = f"generated-{patients}p-{sites}sites-seed{seed}" if multi else None
     data = {
         "format_version": 1,
-        "name": name or f"generated-{patients}p-seed{seed}",
+        "name": name or default_name or f"generated-{patients}p-seed{seed}",
         "days": DAYS,
         "blocks": [
             {"id": b, "periods": [{"start": t[i], "end": t[i + 1]} for i in range(3)]}
@@ -344,7 +373,7 @@ def generate(
         "requirements": REQUIREMENTS,
         "patients": people,
         "counselors": staff + prescribers,
-        "rooms": room_list + offices,
+        "rooms": all_rooms,
         "individual": {
             "duration_minutes": INDIVIDUAL_MINUTES,
             "per_week": INDIVIDUAL_PER_WEEK,
@@ -352,12 +381,217 @@ def generate(
             "adjacent_minutes": ADJACENT_MINUTES,
         },
         "individual_slots": [{"start": s, "end": e} for s, e in INDIVIDUAL_SLOTS],
-        "screening": {"per_week": SCREENS_PER_WEEK, "capacity_per_block": _screen_capacity(w)},
+        # With sites the capacity is per site and block: the busiest site decides.
+        "screening": {
+            "per_week": SCREENS_PER_WEEK,
+            "capacity_per_block": max(_screen_capacity(plan.w) for plan in plans),
+        },
         "together": together,
     }
+    if multi:
+        data["sites"] = [
+            {"id": plan.id, "name": SITE_NAMES[k] if k < len(SITE_NAMES) else f"Site {k + 1}"}
+            for k, plan in enumerate(plans)
+        ]
     instance = parse_instance(data, "generated instance")
     witness = _witness_schedule(instance.name, w, assigned) if witness_ok else None
     return instance, witness
+
+
+# -- sites -------------------------------------------------------------------------
+
+
+@dataclass
+class _Site:
+    """One site's program under construction (the whole program when there are no sites)."""
+
+    id: str | None
+    prefix: str  # of its rooms' and staff's ids: "" without sites, else e.g. "S2-"
+    people: list[dict]
+    cohorts: list[_Cohort]
+    topics: dict[tuple[str, int], str]
+    needed_rooms: int
+    rooms: list[dict]
+    staff: list[dict]
+    prescribers: list[dict]
+    offices: list[dict] = field(default_factory=list)
+    w: _Witness = field(default_factory=lambda: _Witness())
+    witness_ok: bool = False
+
+    @property
+    def cohort_of(self) -> dict[str, _Cohort]:
+        return {pid: c for c in self.cohorts for pid in c.members}
+
+
+def _site_sizes(rng: np.random.Generator, patients: int, sites: int) -> list[int]:
+    """Patients per site: about equal, each within SITE_SPREAD of the mean and at least 8."""
+    if sites == 1:
+        return [patients]
+    sizes = _apportion(patients, list(1 + rng.uniform(-SITE_SPREAD, SITE_SPREAD, size=sites)))
+    if min(sizes) < 8:  # few patients a site: split evenly instead
+        sizes = _apportion(patients, [1.0] * sites)
+    return sizes
+
+
+def _apportion(total: int, weights: list[float]) -> list[int]:
+    """``total`` in whole shares proportional to ``weights`` (largest remainders), at least 1
+    each (then they may sum to more)."""
+    exact = [total * w / sum(weights) for w in weights]
+    shares = [max(1, math.floor(x)) for x in exact]
+    by_remainder = sorted(range(len(exact)), key=lambda i: (shares[i] - exact[i], i))
+    for i in by_remainder[: max(0, total - sum(shares))]:
+        shares[i] += 1
+    return shares
+
+
+def _share_out(total: int | None, sizes: list[int]) -> list[int | None]:
+    """A total of staff or rooms shared out by the sites' patients; None (each site sizes its
+    own) stays None, and one site gets the total."""
+    if total is None:
+        return [None] * len(sizes)
+    if len(sizes) == 1:
+        return [total]
+    return list(_apportion(total, [float(n) for n in sizes]))
+
+
+def _draw_site(
+    rng: np.random.Generator,
+    site: str | None,
+    n: int,
+    first: int,
+    width: int,
+    counselors: int | None,
+    rooms: int | None,
+) -> _Site:
+    """A site's patients in cohorts with their planned weeks, its group rooms and staff."""
+    prefix = f"{site}-" if site is not None else ""
+    people = _draw_patients(rng, n, first, width)
+    cohorts = _form_cohorts(rng, people)
+    slot_load = _place_cohorts(rng, cohorts)
+    topics = _topic_calendar(rng)
+    _plan_cohort_weeks(rng, cohorts, topics)
+    needed_rooms = max(slot_load.values())
+    n_rooms = rooms if rooms is not None else needed_rooms + 1
+    n_counselors = (
+        counselors if counselors is not None else _default_counselors(people, cohorts, n_rooms)
+    )
+    return _Site(
+        id=site,
+        prefix=prefix,
+        people=people,
+        cohorts=cohorts,
+        topics=topics,
+        needed_rooms=needed_rooms,
+        rooms=_draw_rooms(rng, n_rooms, prefix),
+        staff=_draw_counselors(rng, n_counselors, prefix),
+        prescribers=_draw_prescribers(rng, people, prefix),
+    )
+
+
+def _draw_floaters(rng: np.random.Generator, plans: list[_Site], n: int) -> None:
+    """Counselors who work at two sites, at each on its own days (on top of each site's staff).
+
+    A floater joins both sites' staff as one id, in each available only on that site's days
+    and pinned to them (the witness never stretches a pinned week), so the witness has them
+    at one site a day. Homes go round the sites; the second site is drawn.
+    """
+    own = {plan.prefix: len(plan.staff) for plan in plans}
+    for k in range(n):
+        home = plans[k % len(plans)]
+        other = plans[(k % len(plans) + 1 + int(rng.integers(len(plans) - 1))) % len(plans)]
+        role = "clinician" if rng.random() < CLINICIAN_SHARE else "counselor"
+        qualified = CORE_QUALIFICATIONS + [
+            s
+            for s in SPECIALTIES
+            if rng.random() < 0.4 and (s not in CLINICIAN_ONLY or role == "clinician")
+        ]
+        shift = ["am", "pm", "pm", "both"][int(rng.integers(4))]
+        times = ["am", "pm"] if shift == "both" else [shift]
+        order = [DAYS[int(d)] for d in rng.permutation(len(DAYS))]
+        away = int(rng.integers(1, 3))  # one or two days at the other site
+        own[home.prefix] += 1
+        cid = f"{home.prefix}C{own[home.prefix]:02d}"
+        for plan, days in ((home, order[away:]), (other, order[:away])):
+            plan.staff.append(
+                {
+                    "id": cid,
+                    "roles": [role],
+                    "qualified": list(qualified),
+                    "available": [f"{d}.{t}" for d in DAYS if d in days for t in times],
+                    "_load": 0,
+                    "_pinned": True,
+                }
+            )
+
+
+def _site_witness(rng: np.random.Generator, plan: _Site) -> None:
+    """The site's witness (sessions, appointments, screens), then its offices."""
+    w = plan.w
+    cohort_of = plan.cohort_of
+    plan.witness_ok = (
+        plan.needed_rooms <= len(plan.rooms)
+        and _witness_sessions(w, plan.cohorts, plan.rooms, plan.staff, plan.topics)
+        and _witness_individual(rng, w, plan.people, cohort_of, plan.staff)
+    )
+    if plan.witness_ok:
+        _witness_medication(rng, w, plan.people, cohort_of, plan.prescribers, plan.prefix)
+        _witness_screens(rng, w, plan.people, cohort_of)
+    else:
+        _fallback_primaries(w, plan.people, plan.staff)
+    plan.offices = _draw_offices(w, len(plan.staff) + len(plan.prescribers), plan.prefix)
+    for r in plan.rooms + plan.offices:
+        _block_unused_slot(rng, r)
+
+
+def _merge_sites(
+    plans: list[_Site],
+) -> tuple[list[dict], list[dict], list[dict], list[dict], _Witness]:
+    """Patients, group staff, prescribers, rooms and the witness of the whole organization.
+
+    With sites, everything is marked with its site; a floater's two halves become one
+    counselor (their days, skills and loads together) with ``sites`` of both; witness
+    sessions are renumbered in week order.
+    """
+    if len(plans) == 1:
+        plan = plans[0]
+        return plan.people, plan.staff, plan.prescribers, plan.rooms + plan.offices, plan.w
+    people: list[dict] = []
+    staff: dict[str, dict] = {}
+    prescribers: list[dict] = []
+    rooms: list[dict] = []
+    w = _Witness()
+    for plan in plans:
+        for p in plan.people:
+            p["site"] = plan.id
+        people += plan.people
+        for c in plan.staff:
+            c.pop("_pinned", None)
+            merged = staff.get(c["id"])
+            if merged is None:
+                staff[c["id"]] = {**c, "sites": [plan.id]}
+                continue
+            merged["sites"].append(plan.id)
+            merged["_load"] += c["_load"]
+            merged["qualified"] += [g for g in c["qualified"] if g not in merged["qualified"]]
+            for slot in c["available"]:
+                _stretch(merged, slot)
+        for c in plan.prescribers:
+            c["sites"] = [plan.id]
+        prescribers += plan.prescribers
+        for r in plan.rooms + plan.offices:
+            r["site"] = plan.id
+        rooms += plan.rooms + plan.offices
+        w.sessions += plan.w.sessions
+        w.individual += plan.w.individual
+        w.medication += plan.w.medication
+        w.screens += plan.w.screens
+        w.primary.update(plan.w.primary)
+        for key, mins in plan.w.day_minutes.items():
+            w.day_minutes[key] += mins
+    slot_rank = {slot: i for i, slot in enumerate(_all_slots())}
+    ordered = sorted(w.sessions, key=lambda s: slot_rank[s.slot])
+    w.sessions = [s.model_copy(update={"id": f"W{i + 1:04d}"}) for i, s in enumerate(ordered)]
+    return people, list(staff.values()), prescribers, rooms, w
 
 
 # -- time helpers ------------------------------------------------------------------
@@ -407,12 +641,12 @@ def _individual_per_week(person: dict[str, Any]) -> int:
 # -- patients and cohorts ----------------------------------------------------------
 
 
-def _draw_patients(rng: np.random.Generator, n: int) -> list[dict]:
-    width = len(str(n))
+def _draw_patients(rng: np.random.Generator, n: int, first: int, width: int) -> list[dict]:
+    """Patients P<first + 1>... (ids ``width`` digits)."""
     people = []
     for i in range(n):
         p: dict[str, Any] = {
-            "id": f"P{i + 1:0{max(3, width)}d}",
+            "id": f"P{first + i + 1:0{width}d}",
             "stage": STAGES[rng.choice(len(STAGES), p=STAGE_SHARE)],
             "track": TRACKS[rng.choice(len(TRACKS), p=TRACK_SHARE)],
             "gender": GENDERS[rng.choice(len(GENDERS), p=GENDER_SHARE)],
@@ -550,15 +784,15 @@ def _default_counselors(people: list[dict], cohorts: list[_Cohort], n_rooms: int
     return n
 
 
-def _draw_rooms(rng: np.random.Generator, n: int) -> list[dict]:
+def _draw_rooms(rng: np.random.Generator, n: int, prefix: str) -> list[dict]:
     capacities = [16] + [int(rng.choice([10, 12, 12, 14])) for _ in range(n - 1)]
     return [
-        {"id": f"R{i + 1}", "capacity": cap, "type": "group", "_used": set()}
+        {"id": f"{prefix}R{i + 1}", "capacity": cap, "type": "group", "_used": set()}
         for i, cap in enumerate(capacities)
     ]
 
 
-def _draw_counselors(rng: np.random.Generator, n: int) -> list[dict[str, Any]]:
+def _draw_counselors(rng: np.random.Generator, n: int, prefix: str) -> list[dict[str, Any]]:
     """Group-leading staff: counselors, clinicians and case managers, with shifts and skills."""
     n_case = n // CASE_MANAGER_EVERY
     n_clinicians = min(n - n_case, max(2, round(CLINICIAN_SHARE * n)))
@@ -580,7 +814,7 @@ def _draw_counselors(rng: np.random.Generator, n: int) -> list[dict[str, Any]]:
             ]
         staff.append(
             {
-                "id": f"C{i + 1:02d}",
+                "id": f"{prefix}C{i + 1:02d}",
                 "roles": [role],
                 "qualified": qualified,
                 "available": [f"{d}.{t}" for d in DAYS if d != day_off for t in times],
@@ -606,29 +840,32 @@ def _draw_counselors(rng: np.random.Generator, n: int) -> list[dict[str, Any]]:
     return staff
 
 
-def _draw_prescriber(rng: np.random.Generator, number: int) -> dict[str, Any]:
+def _draw_prescriber(rng: np.random.Generator, number: int, prefix: str) -> dict[str, Any]:
     """A psychiatrist or nurse practitioner: three days a week, leads no groups."""
     days = sorted(int(d) for d in rng.choice(len(DAYS), size=3, replace=False))
     return {
-        "id": f"RX{number:02d}",
+        "id": f"{prefix}RX{number:02d}",
         "roles": ["prescriber"],
         "qualified": [],
         "available": [f"{DAYS[d]}.{b}" for d in days for b in TIMES],
     }
 
 
-def _draw_prescribers(rng: np.random.Generator, people: list[dict]) -> list[dict[str, Any]]:
+def _draw_prescribers(
+    rng: np.random.Generator, people: list[dict], prefix: str
+) -> list[dict[str, Any]]:
     on_medication = sum(1 for p in people if p.get("medication_management"))
     n = 1 + on_medication // MEDICATION_PER_PRESCRIBER
-    return [_draw_prescriber(rng, k + 1) for k in range(n)]
+    return [_draw_prescriber(rng, k + 1, prefix) for k in range(n)]
 
 
-def _draw_offices(w: _Witness, n_staff: int) -> list[dict]:
+def _draw_offices(w: _Witness, n_staff: int, prefix: str) -> list[dict]:
     """Offices: at least 2, one per 3-4 staff, and one more than the busiest appointment time."""
     peak = max(w.time_load.values(), default=0)
     n = max(2, math.ceil(n_staff / STAFF_PER_OFFICE), peak + 1)
     offices: list[dict] = [
-        {"id": f"O{i + 1}", "capacity": 3, "type": "office", "_used": set()} for i in range(n)
+        {"id": f"{prefix}O{i + 1}", "capacity": 3, "type": "office", "_used": set()}
+        for i in range(n)
     ]
     by_time: dict[tuple[str, int], list[_Appt]] = defaultdict(list)
     for a in w.individual + w.medication:
@@ -709,8 +946,14 @@ def _witness_sessions(
 
 
 def _pick_leader(w: _Witness, staff: list[dict], gtype: str, slot: str, period: int) -> dict | None:
-    """The least loaded counselor free in the period, preferring those who work then."""
-    free = [c for c in staff if (c["id"], slot, period) not in w.leads]
+    """The least loaded counselor free in the period, preferring those who work then (a
+    floater, pinned to their days at this site, only then)."""
+    free = [
+        c
+        for c in staff
+        if (c["id"], slot, period) not in w.leads
+        and (slot in c["available"] or not c.get("_pinned"))
+    ]
     if not free:
         return None
 
@@ -773,6 +1016,8 @@ def _best_booking(
                 continue
             loads = [w.time_load[time] for time in combo]
             stretch = sum(f"{d}.{_home_block(t)}" not in c["available"] for d, t in combo)
+            if stretch and c.get("_pinned"):
+                continue  # a floater works at this site only on their days here
             key = (stretch, max(loads), taken[c["id"]], sum(loads))
             if best is None or key < best[0]:
                 best = (key, c, combo)
@@ -815,6 +1060,7 @@ def _witness_medication(
     people: list[dict],
     cohort_of: dict[str, _Cohort],
     prescribers: list[dict],
+    prefix: str,
 ) -> None:
     """One prescriber appointment per patient on medication; a prescriber joins when all are busy."""
     count = {c["id"]: 0 for c in prescribers}
@@ -825,7 +1071,7 @@ def _witness_medication(
         choices = _options(cohort_of[p["id"]])
         found = _best_booking(w, p["id"], choices, 1, prescribers, count)
         if found is None:
-            prescribers.append(_draw_prescriber(rng, len(prescribers) + 1))
+            prescribers.append(_draw_prescriber(rng, len(prescribers) + 1, prefix))
             count[prescribers[-1]["id"]] = 0
             found = _best_booking(w, p["id"], choices, 1, prescribers, count)
         # A new prescriber is free at every time, and a patient has at most two

@@ -538,13 +538,20 @@ class TimetableModel:
 
     def load_imbalance(self) -> None:
         """Group minutes of the most loaded leader minus those of the least loaded."""
-        leaders = self.index.group_leaders
         weight = self.instance.weights.load_imbalance_minutes
-        if len(leaders) < 2 or not weight:
+        if not weight:
             return
-        loads = {c.id: sum(mins * v for mins, v in self.minutes_led.get(c.id, [])) for c in leaders}
         horizon = sum(p.minutes for p in self.index.periods)
-        self._term("load_imbalance_minutes", weight, self._spread("load", loads, horizon))
+        spreads = []
+        for site, leaders in self.index.balance_groups():
+            if len(leaders) < 2:
+                continue
+            loads = {
+                c.id: sum(mins * v for mins, v in self.minutes_led.get(c.id, [])) for c in leaders
+            }
+            spreads.append(self._spread(f"load{site or ''}", loads, horizon))
+        if spreads:
+            self._term("load_imbalance_minutes", weight, sum(spreads))
 
     def primary_not_leading(self) -> None:
         """Patients whose primary counselor leads none of their groups."""
@@ -625,12 +632,16 @@ class TimetableModel:
     def caseload_imbalance(self) -> None:
         """Largest minus smallest caseload, when the solver assigns primary counselors."""
         weight = self.instance.weights.caseload_imbalance
-        candidates = self.index.primary_candidates
-        if not weight or not self.index.unassigned or len(candidates) < 2:
+        if not weight:
             return
-        loads = {c.id: self._caseload(c) for c in candidates}
-        spread = self._spread("caseload", loads, len(self.instance.patients))
-        self._term("caseload_imbalance", weight, spread)
+        spreads = []
+        for site, candidates in self.index.caseload_groups():
+            if len(candidates) >= 2:
+                loads = {c.id: self._caseload(c) for c in candidates}
+                horizon = len(self.instance.patients)
+                spreads.append(self._spread(f"caseload{site or ''}", loads, horizon))
+        if spreads:
+            self._term("caseload_imbalance", weight, sum(spreads))
 
     def shortfall(self) -> None:
         """Best effort: minutes below min_hours, days below min_days, and sessions missing

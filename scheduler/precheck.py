@@ -5,14 +5,19 @@ Pure Python. Each check is one function stating one necessary condition; a
 words ("P017 is available only in tue.pm and thu.pm: 6.0 h possible, min_hours 9").
 A finding proves the instance infeasible; no finding proves nothing (the
 conflict may lie between several rules).
+
+With sites, the checks about groups, rooms, prescribers and screens look at each
+site on its own: a site's patients meet only in its rooms, with staff who may
+work there.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from models import GroupType, Instance, Patient, ProgramIndex
+from models import Counselor, GroupType, Instance, Patient, ProgramIndex, Room
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,29 @@ def _patients(n: int) -> str:
 
 def _slots(slots: list[str]) -> str:
     return " and ".join(slots) if len(slots) <= 2 else ", ".join(slots)
+
+
+def _programs(idx: ProgramIndex) -> list[tuple[str | None, list[Patient]]]:
+    """What must work on its own: each site with its patients, or the whole instance."""
+    if not idx.multi_site:
+        return [(None, list(idx.instance.patients))]
+    return [(site, idx.patients_at(site)) for site in idx.sites]
+
+
+def _staff(idx: ProgramIndex, site: str | None) -> list[Counselor]:
+    return list(idx.instance.counselors) if site is None else idx.counselors_for(site)
+
+
+def _group_rooms(idx: ProgramIndex, site: str | None) -> list[Room]:
+    return idx.group_rooms if site is None else idx.group_rooms_at(site)
+
+
+def _at(site: str | None) -> str:
+    return "" if site is None else f" at site {site}"
+
+
+def _site_ids(site: str | None) -> tuple[str, ...]:
+    return () if site is None else (site,)
 
 
 def hours_possible(idx: ProgramIndex) -> list[Finding]:
@@ -78,19 +106,19 @@ def days_possible(idx: ProgramIndex) -> list[Finding]:
     return found
 
 
-def _can_run_somewhere(idx: ProgramIndex, g: GroupType) -> bool:
+def _can_run_somewhere(idx: ProgramIndex, g: GroupType, counselors: list[Counselor]) -> bool:
     """Some slot has enough qualified staff (one with the required role) to run ``g``."""
     for slot in idx.slots:
-        staff = [c for c in idx.instance.counselors if g.id in c.qualified and slot in c.available]
+        staff = [c for c in counselors if g.id in c.qualified and slot in c.available]
         if len(staff) >= g.staff_required and any(idx.has_role(c, g.requires_role) for c in staff):
             return True
     return False
 
 
-def _needed_types(idx: ProgramIndex) -> dict[str, list[Patient]]:
+def _needed_types(idx: ProgramIndex, patients: list[Patient]) -> dict[str, list[Patient]]:
     """Group type -> patients who need it: a requirement row names it with min_sessions > 0."""
     needed: dict[str, list[Patient]] = {}
-    for p in idx.instance.patients:
+    for p in patients:
         for _, req in idx.requirements_of(p):
             if req.group_type is not None and req.min_sessions > 0:
                 needed.setdefault(req.group_type, []).append(p)
@@ -120,17 +148,20 @@ def requirement_reachable(idx: ProgramIndex) -> list[Finding]:
 def staff_qualified(idx: ProgramIndex) -> list[Finding]:
     """A group type someone needs has enough qualified staff available together in some slot."""
     found = []
-    for gid, patients in _needed_types(idx).items():
-        g = idx.group_type[gid]
-        if not _can_run_somewhere(idx, g):
+    for site, people in _programs(idx):
+        for gid, patients in _needed_types(idx, people).items():
+            g = idx.group_type[gid]
+            if _can_run_somewhere(idx, g, _staff(idx, site)):
+                continue
             who = f"{g.staff_required} counselors" if g.staff_required > 1 else "nobody"
             role = f" (one a {g.requires_role})" if g.requires_role else ""
+            there = "" if site is None else f" who can work at site {site}"
             found.append(
                 Finding(
                     "staff_qualified",
-                    f"{who} qualified for '{gid}'{role} is available in any slot, "
+                    f"{who} qualified for '{gid}'{role}{there} is available in any slot, "
                     f"and {_patients(len(patients))} {'needs' if len(patients) == 1 else 'need'} it",
-                    (gid,),
+                    (gid, *_site_ids(site)),
                 )
             )
     return found
@@ -139,41 +170,43 @@ def staff_qualified(idx: ProgramIndex) -> list[Finding]:
 def room_big_enough(idx: ProgramIndex) -> list[Finding]:
     """Some group room seats a minimum-size group of every type someone needs."""
     found = []
-    largest = max((r.capacity for r in idx.group_rooms), default=0)
-    for gid in _needed_types(idx):
-        g = idx.group_type[gid]
-        seats = g.min_size * g.seats_per_patient
-        if largest < seats:
-            family = f" ({g.min_size} patients x {g.family_seats} seats)" if g.family else ""
-            found.append(
-                Finding(
-                    "room_big_enough",
-                    f"the largest group room seats {largest}, below min_size {g.min_size} "
-                    f"of '{gid}'{family}",
-                    (gid,),
+    for site, people in _programs(idx):
+        largest = max((r.capacity for r in _group_rooms(idx, site)), default=0)
+        for gid in _needed_types(idx, people):
+            g = idx.group_type[gid]
+            seats = g.min_size * g.seats_per_patient
+            if largest < seats:
+                family = f" ({g.min_size} patients x {g.family_seats} seats)" if g.family else ""
+                found.append(
+                    Finding(
+                        "room_big_enough",
+                        f"the largest group room{_at(site)} seats {largest}, below min_size "
+                        f"{g.min_size} of '{gid}'{family}",
+                        (gid, *_site_ids(site)),
+                    )
                 )
-            )
     return found
 
 
 def stage_large_enough(idx: ProgramIndex) -> list[Finding]:
     """A stage-matched type a stage needs has at least min_size eligible patients of it."""
     found = []
-    for gid, patients in _needed_types(idx).items():
-        g = idx.group_type[gid]
-        if not g.stage_matched:
-            continue
-        for stage in sorted({p.stage for p in patients}, key=idx.stage_rank.__getitem__):
-            peers = [p for p in idx.instance.patients if p.stage == stage and idx.eligible(p, g)]
-            if len(peers) < g.min_size:
-                found.append(
-                    Finding(
-                        "stage_large_enough",
-                        f"stage '{stage}' has {_patients(len(peers))} for '{gid}', which is "
-                        f"stage-matched and needs at least {g.min_size}",
-                        (stage, gid),
+    for site, people in _programs(idx):
+        for gid, patients in _needed_types(idx, people).items():
+            g = idx.group_type[gid]
+            if not g.stage_matched:
+                continue
+            for stage in sorted({p.stage for p in patients}, key=idx.stage_rank.__getitem__):
+                peers = [p for p in people if p.stage == stage and idx.eligible(p, g)]
+                if len(peers) < g.min_size:
+                    found.append(
+                        Finding(
+                            "stage_large_enough",
+                            f"stage '{stage}' has {_patients(len(peers))}{_at(site)} for "
+                            f"'{gid}', which is stage-matched and needs at least {g.min_size}",
+                            (stage, gid, *_site_ids(site)),
+                        )
                     )
-                )
     return found
 
 
@@ -181,12 +214,14 @@ def stage_large_enough_for_kind(idx: ProgramIndex) -> list[Finding]:
     """A stage that needs sessions of a kind has enough patients for one of its types, when
     every type of that kind it may join is stage-matched."""
     found = []
-    for i, req in enumerate(idx.instance.requirements):
+    for (i, req), (site, people) in itertools.product(
+        enumerate(idx.instance.requirements), _programs(idx)
+    ):
         if req.kind is None or req.min_sessions == 0:
             continue
         stages = [req.stage] if req.stage is not None else idx.instance.stages
         for stage in stages:
-            patients = [p for p in idx.instance.patients if p.stage == stage]
+            patients = [p for p in people if p.stage == stage]
             types = [
                 g
                 for g in idx.instance.group_types
@@ -200,10 +235,10 @@ def stage_large_enough_for_kind(idx: ProgramIndex) -> list[Finding]:
                 found.append(
                     Finding(
                         "stage_large_enough",
-                        f"stage '{stage}' has {_patients(max(peers.values()))} but "
+                        f"stage '{stage}' has {_patients(max(peers.values()))}{_at(site)} but "
                         f"{req.kind} groups need at least {smallest} when stage matched "
                         f"(requirements[{i}])",
-                        (stage, f"requirements[{i}]"),
+                        (stage, f"requirements[{i}]", *_site_ids(site)),
                     )
                 )
     return found
@@ -239,12 +274,14 @@ def prescriber_time(idx: ProgramIndex) -> list[Finding]:
         if not idx.needs_medication(p):
             continue
         times = idx.appointment_times_for(p)
-        if not any(t.slot in c.available for c in idx.prescribers for t in times):
+        prescribers = [c for c in idx.prescribers if idx.works_at(c, p.site)]
+        if not any(t.slot in c.available for c in prescribers for t in times):
+            there = "" if p.site is None else f" who can work at their site {p.site}"
             found.append(
                 Finding(
                     "prescriber_time",
-                    f"{p.id} needs medication management but no prescriber is available "
-                    f"at an individual time {p.id} can come",
+                    f"{p.id} needs medication management but no prescriber{there} is "
+                    f"available at an individual time {p.id} can come",
                     (p.id,),
                 )
             )
@@ -252,22 +289,24 @@ def prescriber_time(idx: ProgramIndex) -> list[Finding]:
 
 
 def screen_capacity(idx: ProgramIndex) -> list[Finding]:
-    """The blocks hold every patient's screens."""
+    """The blocks hold every patient's screens (with sites: each site's, per site)."""
     screening = idx.instance.screening
     if screening is None or not screening.per_week:
         return []
-    needed = screening.per_week * len(idx.instance.patients)
-    room = screening.capacity_per_block * len(idx.slots)
-    if needed <= room:
-        return []
-    return [
-        Finding(
-            "screen_capacity",
-            f"screening needs {needed} collections a week but {len(idx.slots)} blocks x "
-            f"{screening.capacity_per_block} allow {room}",
-            ("screening",),
-        )
-    ]
+    found = []
+    for site, people in _programs(idx):
+        needed = screening.per_week * len(people)
+        room = screening.capacity_per_block * len(idx.slots)
+        if needed > room:
+            found.append(
+                Finding(
+                    "screen_capacity",
+                    f"screening needs {needed} collections a week{_at(site)} but "
+                    f"{len(idx.slots)} blocks x {screening.capacity_per_block} allow {room}",
+                    ("screening", *_site_ids(site)),
+                )
+            )
+    return found
 
 
 CHECKS: tuple[Check, ...] = (
