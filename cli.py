@@ -548,6 +548,14 @@ def _batch_jobs_or_exit(paths: tuple[str, ...], make: Callable[[str, str], T]) -
     help="Group rooms (default: enough for the patients, plus one).",
 )
 @click.option("--seed", default=0, show_default=True, type=int)
+@click.option(
+    "--sites",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Sites of a multi-site organization (patients, rooms and staff per site; some "
+    "staff float between two).",
+)
 @click.option("--name", default=None, help="Instance name (default generated-<N>p-seed<S>).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
 @click.option(
@@ -561,17 +569,23 @@ def generate(
     counselors: int | None,
     rooms: int | None,
     seed: int,
+    sites: int,
     name: str | None,
     output: str,
     witness: str | None,
 ) -> None:
     """Write a realistic synthetic program (feasible by construction at the default ratios)."""
+    from scheduler.generate import GenerateError
     from scheduler.generate import generate as run_generate
 
     _check_writable(output)
     if witness:
         _check_writable(witness)
-    inst, proof = run_generate(patients, counselors, rooms, seed, name)
+    try:
+        inst, proof = run_generate(patients, counselors, rooms, seed, name, sites=sites)
+    except GenerateError as err:
+        click.echo(f"--sites: {err}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
     write_text_atomic(output, to_json(inst))
     click.echo(
         f"wrote {output}: {len(inst.patients)} patients, {len(inst.counselors)} counselors, "

@@ -15,6 +15,7 @@ import json
 import os
 import resource
 import signal
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
@@ -43,6 +44,7 @@ class JobResult:
     best_bound: float | None = None
     gap: float | None = None
     first_seconds: float | None = None
+    first_at: float | None = None  # the same moment as a time.time() stamp, across processes
     wall_seconds: float | None = None
     workers: int = 1
     peak_memory_mb: float | None = None  # of the process that ran only this job
@@ -82,6 +84,7 @@ def run_job(job: BatchJob, settings: SolveSettings, fresh_process: bool = False)
     ``fresh_process``: the process ran nothing before, so its peak memory is this job's.
     """
     trace: list[tuple[float, float, float]] = []
+    started = time.time()
 
     def record(event: ProgressEvent) -> None:
         trace.append((round(event.elapsed, 3), event.objective, event.best_bound))
@@ -100,6 +103,9 @@ def run_job(job: BatchJob, settings: SolveSettings, fresh_process: bool = False)
         first_seconds=None
         if result.first_solution_seconds is None
         else round(result.first_solution_seconds, 3),
+        first_at=None
+        if result.first_solution_seconds is None
+        else started + result.first_solution_seconds,
         wall_seconds=round(result.wall_seconds, 3),
         workers=settings.workers,
         interrupted=result.interrupted,

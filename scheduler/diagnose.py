@@ -148,6 +148,24 @@ def _solve(
     return solver.solve(tm.model), solver
 
 
+def _diagnose_by_site(instance: Instance, time_limit: float, started: float) -> Diagnosis:
+    """Several sites are solved one by one (``scheduler.sites``): diagnose each site as it
+    is solved, floaters on the days chosen for them; the first site without a timetable
+    is the answer."""
+    from scheduler.sites import site_instances
+
+    subs = site_instances(instance)
+    verdict = "feasible"
+    for sub in subs.values():
+        found = diagnose(sub, time_limit / len(subs))
+        if found.verdict == "infeasible":
+            found.seconds = time.perf_counter() - started
+            return found
+        if found.verdict == "unknown":
+            verdict = "unknown"
+    return Diagnosis(verdict, seconds=time.perf_counter() - started)  # type: ignore[arg-type]
+
+
 def diagnose(instance: Instance, time_limit: float = 30.0) -> Diagnosis:
     """Explain why ``instance`` has no timetable (or say that it has one).
 
@@ -163,6 +181,8 @@ def diagnose(instance: Instance, time_limit: float = 30.0) -> Diagnosis:
     findings = prechecks(instance)
     if findings:
         return Diagnosis("infeasible", findings, seconds=time.perf_counter() - started)
+    if len({p.site for p in instance.patients} | {r.site for r in instance.rooms}) > 1:
+        return _diagnose_by_site(instance, time_limit, started)
 
     def left() -> float:
         return time_limit - (time.perf_counter() - started)

@@ -96,6 +96,8 @@ class SolveResult:
     # The search was stopped before its limit (Ctrl-C, or SIGINT to the process): the
     # schedule is the best found so far, status feasible (or unknown when none was).
     interrupted: bool = False
+    # Multi-site: each site's status (the organization's schedule merges the sites').
+    site_statuses: dict[str, Status] = field(default_factory=dict)
 
     @property
     def status(self) -> Status:
@@ -256,6 +258,11 @@ def solve(
     if not isinstance(instance, Instance):
         instance = load_instance(instance)
     settings = settings or SolveSettings()
+    if len({p.site for p in instance.patients} | {r.site for r in instance.rooms}) > 1:
+        # Several sites: one solve per site (a single-site instance is solved directly).
+        from scheduler.sites import solve_by_site
+
+        return solve_by_site(instance, settings, on_progress)
     started = time.perf_counter()
     tm = TimetableModel(
         instance,

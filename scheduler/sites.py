@@ -1,0 +1,286 @@
+"""Multi-site organizations: one solve per site, run in parallel, merged into one schedule.
+
+Sites share nothing but the staff who may work at several of them (floaters), and
+a counselor works at one site a day. So the floaters' days are divided among their
+sites first (``floater_days``); each site then is an ordinary program with its own
+patients, rooms and staff (a floater only on their days there, with a share of
+their weekly limits), solved on its own, and the site schedules are merged.
+
+Every term of the objective adds up over sites (load and caseload balance are
+measured per site, among the staff who work only there), so the merged
+objective is the sum of the sites'. Without floaters the sum of the sites'
+bounds is a bound of the whole and ``optimal`` means optimal; with floaters the
+bound holds for the chosen floater days only, and the status is at best
+``feasible``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from models import Counselor, Instance, ProgramIndex, Schedule, to_json
+from models.schedule import Status
+
+if TYPE_CHECKING:
+    from scheduler.solve import ProgressEvent, SolveResult, SolveSettings
+
+
+def floaters(idx: ProgramIndex) -> list[Counselor]:
+    """Staff who may work at more than one site that has patients."""
+    busy = {s for s in idx.sites if idx.patients_at(s)}
+    return [c for c in idx.instance.counselors if len(set(idx.sites_of(c)) & busy) > 1]
+
+
+def floater_days(idx: ProgramIndex) -> dict[tuple[str, str], str]:
+    """(floater, day) -> the site they work at that day.
+
+    Greedy by need: each day goes to the site with the most patients available that
+    day per counselor already there; each site of a floater first gets one day, so a
+    floater who is some patient's primary counselor can see them.
+    """
+    staff: dict[tuple[str, str], float] = defaultdict(float)  # (site, day) -> counselors
+    demand: dict[tuple[str, str], int] = defaultdict(int)  # (site, day) -> patients
+    for p in idx.instance.patients:
+        for day in {idx.day_of[s] for s in p.available if s in idx.day_of}:
+            demand[(p.site or "", day)] += 1
+    moving = floaters(idx)
+    moving_ids = {c.id for c in moving}
+    for c in idx.instance.counselors:
+        if c.id not in moving_ids:
+            for day in _days(idx, c):
+                for site in idx.sites_of(c):
+                    staff[(site, day)] += 1
+
+    def need(site: str, day: str) -> float:
+        return demand[(site, day)] / (1 + staff[(site, day)])
+
+    chosen: dict[tuple[str, str], str] = {}
+
+    def give(c: Counselor, day: str, site: str) -> None:
+        chosen[(c.id, day)] = site
+        staff[(site, day)] += 1
+
+    for c in moving:
+        days = _days(idx, c)
+        sites = [s for s in idx.sites_of(c) if idx.patients_at(s)]
+        for site in sites:
+            # First the days their own patients (as primary counselor) need at this site.
+            for day in _primary_days(idx, c, site, [d for d in days if (c.id, d) not in chosen]):
+                give(c, day, site)
+            free = [d for d in days if (c.id, d) not in chosen]
+            if free and not any(chosen.get((c.id, d)) == site for d in days):
+                give(c, max(free, key=lambda d: (need(site, d), -days.index(d))), site)
+        for day in days:
+            if (c.id, day) not in chosen:
+                give(c, day, max(sites, key=lambda s: (need(s, day), -sites.index(s))))
+    return chosen
+
+
+def _primary_days(idx: ProgramIndex, c: Counselor, site: str, free: list[str]) -> list[str]:
+    """Days (from ``free``) on which the counselor can give each of their patients at the
+    site their individual sessions: greedy cover, a day serving at most as many patients
+    as it has appointment times they could come to."""
+    times: dict[str, dict[str, set[str]]] = {}  # patient -> day -> times' labels
+    need: dict[str, int] = {}
+    for p in idx.patients_at(site):
+        if p.primary_counselor == c.id and idx.individual_per_week(p):
+            need[p.id] = idx.individual_per_week(p)
+            times[p.id] = defaultdict(set)
+            for t in idx.appointment_times_for(p):
+                if t.slot in c.available:
+                    times[p.id][t.day].add(t.label)
+    picked: list[str] = []
+    while True:
+        short = [pid for pid, n in need.items() if n > 0]
+        options = [d for d in free if d not in picked]
+
+        def served(day: str, short: list[str] = short) -> list[str]:
+            # The patients with the fewest other days first, one per time.
+            who = sorted((pid for pid in short if times[pid][day]), key=lambda q: len(times[q]))
+            labels = set().union(*(times[pid][day] for pid in who)) if who else set()
+            return who[: len(labels)]
+
+        if not short or not options:
+            return picked
+        best = max(options, key=lambda d: len(served(d)))
+        if not served(best):
+            return picked
+        for pid in served(best):
+            need[pid] -= 1
+        picked.append(best)
+
+
+def _days(idx: ProgramIndex, c: Counselor) -> list[str]:
+    """The days a counselor is available at all, in week order."""
+    on = {idx.day_of[s] for s in c.available if s in idx.day_of}
+    return [d for d in idx.instance.days if d in on]
+
+
+def site_instances(instance: Instance) -> dict[str, Instance]:
+    """One ordinary instance per site with patients, named ``NAME@SITE``."""
+    idx = ProgramIndex(instance)
+    days_at = floater_days(idx)
+    moving = {c.id for c in floaters(idx)}
+    out: dict[str, Instance] = {}
+    for site in idx.sites:
+        patients = idx.patients_at(site)
+        if not patients:
+            continue
+        here = {p.id for p in patients}
+        staff = []
+        for c in idx.counselors_for(site):
+            if c.id in moving:
+                c = _share(idx, c, site, days_at)
+            staff.append(c)
+        out[site] = instance.model_copy(
+            update={
+                "name": f"{instance.name}@{site}",
+                "patients": [
+                    p.model_copy(update={"avoid": [a for a in p.avoid if a in here]})
+                    for p in patients
+                ],
+                "counselors": staff,
+                "rooms": idx.rooms_at(site),
+                "together": idx.together_at(site),
+            }
+        )
+    return out
+
+
+def _share(
+    idx: ProgramIndex, c: Counselor, site: str, days_at: dict[tuple[str, str], str]
+) -> Counselor:
+    """A floater as seen by one site: available only on their days there, with that
+    share of their weekly limits (the shares never add up to more than the limit)."""
+    days = _days(idx, c)
+    mine = [d for d in days if days_at.get((c.id, d)) == site]
+    share = len(mine) / len(days) if days else 0.0
+
+    def part(limit: float | None) -> float | None:
+        return None if limit is None else math.floor(limit * share * 4) / 4
+
+    def whole(limit: int | None) -> int | None:
+        return None if limit is None else math.floor(limit * share)
+
+    return c.model_copy(
+        update={
+            "available": [s for s in c.available if idx.day_of.get(s) in mine],
+            "max_hours": part(c.max_hours),
+            "max_individual": whole(c.max_individual),
+            "max_caseload": whole(c.max_caseload),
+        }
+    )
+
+
+def merge(instance: Instance, parts: dict[str, Schedule], has_floaters: bool) -> Schedule:
+    """The organization's schedule from the sites' schedules (all of which were found)."""
+    order = {slot: i for i, slot in enumerate(ProgramIndex(instance).slots)}
+    sessions = sorted(
+        (s for sched in parts.values() for s in sched.sessions),
+        key=lambda s: (order[s.slot], s.period, s.group_type, s.stage or "", s.room),
+    )
+    width = max(3, len(str(len(sessions))))
+    sessions = [s.model_copy(update={"id": f"S{i:0{width}d}"}) for i, s in enumerate(sessions, 1)]
+    terms: dict[str, int] = defaultdict(int)
+    for sched in parts.values():
+        for name, value in sched.objective_terms.items():
+            terms[name] += value
+    objective = sum(terms.values())
+    bound = sum(sched.best_bound or 0.0 for sched in parts.values())
+    gap = max(0.0, (objective - bound) / max(abs(objective), 1e-9))
+    proven = all(s.status == "optimal" for s in parts.values()) and not has_floaters
+    status: Status = "optimal" if proven and gap < 1e-9 else "feasible"
+    return Schedule(
+        instance=instance.name,
+        status=status,
+        objective=objective,
+        best_bound=bound,
+        gap=0.0 if status == "optimal" else gap,
+        objective_terms=dict(terms),
+        sessions=sessions,
+        individual_sessions=[a for s in parts.values() for a in s.individual_sessions],
+        medication_appointments=[a for s in parts.values() for a in s.medication_appointments],
+        screens=[x for s in parts.values() for x in s.screens],
+        best_effort=any(s.best_effort for s in parts.values()),
+        shortfalls=[x for s in parts.values() for x in s.shortfalls],
+        primary_counselors={k: v for s in parts.values() for k, v in s.primary_counselors.items()},
+    )
+
+
+def solve_by_site(
+    instance: Instance,
+    settings: SolveSettings,
+    on_progress: Callable[[ProgressEvent], None] | None = None,
+) -> SolveResult:
+    """Solve each site, in parallel processes when there are cores to share.
+
+    ``settings.time_limit`` is for the whole organization: with J sites solved at
+    once on the machine's cores, each site gets time_limit x J / sites, and the
+    cores are divided among the J solves. Progress is reported once per finished
+    site (objective and bound summed over the sites finished so far).
+    """
+    from scheduler.batch import BatchJob, cores_available, run_local, workers_per_job
+    from scheduler.solve import ProgressEvent, SolveResult
+
+    started, epoch = time.perf_counter(), time.time()
+    subs = site_instances(instance)
+    parallel = max(1, min(len(subs), cores_available(), settings.workers or 1))
+    per_site = replace(
+        settings,
+        time_limit=settings.time_limit * parallel / max(1, len(subs)),
+        workers=workers_per_job(cores_available(), parallel) if parallel > 1 else settings.workers,
+    )
+    finished: list[tuple[float, float]] = []
+
+    def report(objective: float | None, bound: float | None) -> None:
+        if on_progress is None or objective is None:
+            return
+        finished.append((objective, bound or 0.0))
+        obj, low = sum(o for o, _ in finished), sum(b for _, b in finished)
+        on_progress(ProgressEvent(time.perf_counter() - started, obj, low, len(finished)))
+
+    schedules: dict[str, Schedule] = {}
+    first: list[float] = []  # when each site had its first schedule, from our start
+    if parallel > 1:
+        jobs = [BatchJob(site, to_json(sub)) for site, sub in subs.items()]
+        for r in run_local(jobs, per_site, parallel):
+            if r.schedule_json is None:
+                raise RuntimeError(f"internal error: site {r.name}: {r.error}")
+            schedules[r.name] = Schedule.model_validate_json(r.schedule_json)
+            report(r.objective, r.best_bound)
+            if r.first_at is not None:
+                first.append(r.first_at - epoch)
+    else:
+        from scheduler.solve import solve
+
+        for site, sub in subs.items():
+            site_started = time.perf_counter() - started
+            res = solve(sub, per_site)
+            schedules[site] = res.schedule
+            report(res.objective, res.best_bound)
+            if res.first_solution_seconds is not None:
+                first.append(site_started + res.first_solution_seconds)
+    wall = time.perf_counter() - started
+    missing = [s for s, sched in schedules.items() if sched.status not in ("optimal", "feasible")]
+    if missing:
+        status: Status = (
+            "infeasible" if any(schedules[s].status == "infeasible" for s in missing) else "unknown"
+        )
+        merged = Schedule(instance=instance.name, status=status)
+    else:
+        merged = merge(instance, schedules, bool(floaters(ProgramIndex(instance))))
+    merged.wall_seconds = None if settings.deterministic else round(wall, 3)
+    return SolveResult(
+        merged,
+        wall,
+        {"sites": len(subs), "floaters": len(floaters(ProgramIndex(instance)))},
+        # The organization has a schedule once every site has one.
+        round(max(first), 3) if len(first) == len(subs) else None,
+        len(finished),
+        site_statuses={s: sched.status for s, sched in schedules.items()},
+    )

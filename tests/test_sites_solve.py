@@ -1,0 +1,96 @@
+"""Multi-site organizations: one solve per site (``scheduler.sites``), merged and checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from conftest import solve_checked
+from models import Instance, ProgramIndex, load_schedule
+from scheduler import check
+from scheduler.generate import generate
+from scheduler.sites import floater_days, floaters, site_instances
+
+
+@pytest.fixture(scope="module")
+def two_sites() -> Instance:
+    instance, witness = generate(60, seed=3, sites=2)
+    assert witness is not None
+    return instance
+
+
+def test_site_instances_hold_only_their_site(two_sites: Instance) -> None:
+    idx = ProgramIndex(two_sites)
+    subs = site_instances(two_sites)
+    assert set(subs) == {"S1", "S2"}
+    days = floater_days(idx)
+    for site, sub in subs.items():
+        assert {p.site for p in sub.patients} == {site}
+        assert {r.site for r in sub.rooms} == {site}
+        assert all(idx.works_at(c, site) for c in sub.counselors)
+        here = {p.id for p in sub.patients}
+        assert all(a in here for p in sub.patients for a in p.avoid)
+        for c in sub.counselors:  # a floater is there only on their days at this site
+            for slot in c.available:
+                key = (c.id, idx.day_of[slot])
+                assert key not in days or days[key] == site
+    # Every patient is in exactly one site instance.
+    assert sorted(p.id for s in subs.values() for p in s.patients) == sorted(
+        p.id for p in two_sites.patients
+    )
+
+
+def test_floaters_work_one_site_a_day_and_see_their_patients(two_sites: Instance) -> None:
+    idx = ProgramIndex(two_sites)
+    moving = floaters(idx)
+    assert moving, "the generator makes about 10% of staff floaters"
+    days = floater_days(idx)
+    for c in moving:
+        mine = {d: site for (cid, d), site in days.items() if cid == c.id}
+        assert set(mine.values()) <= set(idx.sites_of(c))
+        available_days = {idx.day_of[s] for s in c.available}
+        assert set(mine) == available_days  # each available day goes to exactly one site
+        for p in two_sites.patients:  # a primary counselor is at the patient's site on a day
+            if p.primary_counselor == c.id and idx.individual_per_week(p):
+                their_days = {idx.day_of[s] for s in p.available}
+                assert any(mine.get(d) == p.site for d in their_days), p.id
+
+
+def test_solve_by_site_is_checked_and_adds_up(two_sites: Instance) -> None:
+    result = solve_checked(two_sites, time_limit=30)
+    assert result.found
+    assert set(result.site_statuses) == {"S1", "S2"}
+    # Floaters' days are chosen before the solve: never claimed optimal for the whole.
+    assert result.status == "feasible"
+    assert result.best_bound is not None and result.best_bound <= result.objective
+    sessions_by_site = {
+        ProgramIndex(two_sites).site_of_room(s.room) for s in result.schedule.sessions
+    }
+    assert sessions_by_site == {"S1", "S2"}
+
+
+def test_cli_generates_and_solves_a_multi_site_organization(tmp_path: Path) -> None:
+    inst, out = tmp_path / "org.json", tmp_path / "org.schedule.json"
+    runner = CliRunner()
+    gen = runner.invoke(main, ["generate", "--patients", "40", "--sites", "2", "-o", str(inst)])
+    assert gen.exit_code == 0, gen.output
+    solved = runner.invoke(
+        main, ["solve", str(inst), "-o", str(out), "--time-limit", "30", "--workers", "2"]
+    )
+    assert solved.exit_code == 0, solved.output  # the CLI checks before it writes
+    from models import load_instance
+
+    report = check(load_instance(inst), load_schedule(out))
+    assert report.ok
+
+
+def test_generate_too_many_sites_is_bad_input(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["generate", "--patients", "20", "--sites", "8", "-o", str(tmp_path / "x.json")]
+    )
+    assert result.exit_code == 2
+    assert result.output.startswith("--sites: ")
+    assert not (tmp_path / "x.json").exists()
