@@ -1,9 +1,20 @@
-"""Benchmark: solve bundled instances and report status, objective, bound, gap and times.
+"""Benchmark suite: our solver against three baselines on generated programs of every size.
 
 Not a test: it reports figures and never fails on time. Machines here are noisy
-(2 shared cores), so compare formulations as ratios measured in the same run.
+(2 shared cores), so read the baselines as ratios against ours, measured in the
+same run. Every run is in a fresh process (its peak memory is its own), and every
+schedule any solver returns is checked by the checker.
 
-    python benchmarks/run.py [--time-limit 60] [--workers 8] [--formulation aggregated plain] [NAMES...]
+    python benchmarks/run.py [--sizes S M L XL] [--solvers ours plain greedy highs]
+                             [--time-limit 60] [--time-limit-L 120] [--workers 8]
+
+Instances (``scheduler.generate`` at fixed seeds): S 30, M 120, L 400 patients,
+XL 1000 patients over 8 sites. Solvers:
+
+- ``ours``: the default solve (aggregated model; XL one solve per site).
+- ``plain``: baseline (a), the same rules in the plain formulation.
+- ``greedy``: baseline (b), a coordinator's construction by hand (``scheduler.greedy``).
+- ``highs``: baseline (c), the same (aggregated) model as a MIP solved by HiGHS.
 
 Writes a table to stdout and a CSV to benchmarks/results/.
 """
@@ -14,76 +25,209 @@ import argparse
 import csv
 import datetime as dt
 import platform
+import resource
+import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
-from models import load_instance
-from scheduler import SolveSettings, check, solve
+from models import Instance, to_json
+from scheduler.batch import BatchJob, run_local
+from scheduler.generate import generate
+from scheduler.solve import SolveSettings
 
 ROOT = Path(__file__).resolve().parent.parent
+SIZES: dict[str, dict[str, int]] = {
+    "S": {"patients": 30, "seed": 11},
+    "M": {"patients": 120, "seed": 12},
+    "L": {"patients": 400, "seed": 13},
+    "XL": {"patients": 1000, "seed": 14, "sites": 8},
+}
 COLUMNS = [
-    "instance",
-    "formulation",
+    "size",
+    "solver",
     "status",
     "first_s",
+    "obj_10s",
+    "obj_60s",
     "objective",
     "best_bound",
     "gap_pct",
     "wall_s",
+    "peak_mb",
     "checked",
+    "obj_ratio",
+    "speedup",
 ]
+
+
+def instance_for(size: str) -> Instance:
+    spec = dict(SIZES[size])
+    inst, _ = generate(
+        spec["patients"], seed=spec["seed"], sites=spec.get("sites", 1), name=f"bench-{size}"
+    )
+    return inst
+
+
+def run_cpsat(inst: Instance, size: str, formulation: str, limit: float, workers: int) -> dict:
+    settings = SolveSettings(time_limit=limit, workers=workers, formulation=formulation)  # type: ignore[arg-type]
+    (r,) = run_local([BatchJob(size, to_json(inst))], settings, parallel=1)
+    return {
+        "status": r.status,
+        "first_s": r.first_seconds,
+        "obj_10s": r.objective_at(10),
+        "obj_60s": r.objective_at(60),
+        "objective": r.objective,
+        "best_bound": r.best_bound,
+        "gap_pct": None if r.gap is None else 100 * r.gap,
+        "wall_s": r.wall_seconds,
+        "peak_mb": r.peak_memory_mb,
+        "checked": r.checked,
+        "trace": r.trace,
+    }
+
+
+def _greedy_job(text: str) -> dict:
+    import json
+
+    from models import parse_instance
+    from scheduler import check
+    from scheduler.greedy import greedy_schedule
+
+    inst = parse_instance(json.loads(text))
+    started = time.perf_counter()
+    res = greedy_schedule(inst)
+    wall = time.perf_counter() - started
+    out: dict[str, Any] = {"status": "unknown", "wall_s": wall, "first_s": None}
+    if res.schedule is not None:
+        report = check(inst, res.schedule)
+        out.update(
+            status="feasible",
+            objective=report.objective,
+            first_s=wall,
+            obj_10s=report.objective if wall <= 10 else None,
+            obj_60s=report.objective if wall <= 60 else None,
+            checked="ok" if report.ok else "FAIL",
+        )
+    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def _highs_job(text: str, limit: float, threads: int) -> dict:
+    import json
+
+    from benchmarks.highs_mip import solve_mip
+    from models import parse_instance
+    from scheduler.model import TimetableModel
+
+    inst = parse_instance(json.loads(text))
+    tm = TimetableModel(inst, aggregate=True)
+    r = solve_mip(tm.model, time_limit=limit, threads=threads)
+    gap = None
+    if r.objective is not None and r.best_bound is not None:
+        gap = 100 * max(0.0, (r.objective - r.best_bound) / max(abs(r.objective), 1e-9))
+    return {
+        "status": r.status,
+        "first_s": r.first_seconds,
+        "obj_10s": r.objective_at.get(10.0),
+        "obj_60s": r.objective_at.get(60.0),
+        # The MIP's own objective: the model's terms before the post-solve split.
+        "objective": r.objective,
+        "best_bound": r.best_bound,
+        "gap_pct": gap,
+        "wall_s": r.wall_seconds,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "checked": "model",
+    }
+
+
+def in_fresh_process(fn: Any, *args: Any) -> dict:
+    with ProcessPoolExecutor(max_workers=1, max_tasks_per_child=1) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def time_to_reach(trace: list[tuple[float, float, float]], target: float) -> float | None:
+    return next((t for t, obj, _ in trace if obj <= target), None)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("names", nargs="*", default=["tiny", "small", "medium"])
+    ap.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
+    ap.add_argument(
+        "--solvers", nargs="+", default=["ours", "plain", "greedy", "highs"],
+        choices=["ours", "plain", "greedy", "highs"],
+    )  # fmt: skip
     ap.add_argument("--time-limit", type=float, default=60.0)
+    ap.add_argument("--time-limit-L", type=float, default=120.0, help="for L (the target's)")
     ap.add_argument("--workers", type=int, default=8)
-    ap.add_argument("--formulation", nargs="+", default=["aggregated", "plain"])
     args = ap.parse_args()
 
-    rows = []
-    for name in args.names:
-        instance = load_instance(ROOT / "instances" / f"{name}.json")
-        for formulation in args.formulation:
-            settings = SolveSettings(
-                time_limit=args.time_limit, workers=args.workers, formulation=formulation
-            )
-            r = solve(instance, settings)
-            report = check(instance, r.schedule) if r.found else None
-            row = {
-                "instance": name,
-                "formulation": formulation,
-                "status": r.status,
-                "first_s": _fmt(r.first_solution_seconds),
-                "objective": _fmt(r.objective),
-                "best_bound": _fmt(r.best_bound),
-                "gap_pct": _fmt(None if r.gap is None else 100 * r.gap),
-                "wall_s": _fmt(r.wall_seconds),
-                "checked": "-"
-                if report is None
-                else ("ok" if report.ok and report.objective == r.objective else "FAIL"),
-            }
+    rows: list[dict[str, Any]] = []
+    print("  ".join(f"{c:>10}" for c in COLUMNS), flush=True)
+    for size in args.sizes:
+        inst = instance_for(size)
+        text = to_json(inst)
+        limit = args.time_limit_L if size == "L" else args.time_limit
+        results: dict[str, dict] = {}
+        for solver in args.solvers:
+            if size == "XL" and solver in ("plain", "highs"):
+                continue  # one model of 1000 patients: out of reach, and not the design
+            if solver in ("ours", "plain"):
+                formulation = "aggregated" if solver == "ours" else "plain"
+                res = run_cpsat(inst, size, formulation, limit, args.workers)
+            elif solver == "greedy":
+                res = in_fresh_process(_greedy_job, text)
+            else:
+                res = in_fresh_process(_highs_job, text, limit, 2)
+            results[solver] = res
+            row = {"size": size, "solver": solver, **res}
             rows.append(row)
-            print("  ".join(f"{row[c]:>12}" for c in COLUMNS), flush=True)
+            print("  ".join(f"{_fmt(row.get(c)):>10}" for c in COLUMNS), flush=True)
+        _ratios(results, rows, size)
 
+    print()
+    for row in rows:
+        if row["size"] and row.get("obj_ratio") not in (None, "-"):
+            print(f"{row['size']:>3} {row['solver']:>7}: objective / ours = {_fmt(row['obj_ratio'])}"
+                  f", speedup of ours to reach its final objective = {_fmt(row.get('speedup'))}")  # fmt: skip
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = out / f"run-{stamp}.csv"
+    path = out / f"suite-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.csv"
     with path.open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({c: _fmt(r.get(c)) for c in COLUMNS} for r in rows)
     print(
         f"\n{platform.node()} {platform.processor() or platform.machine()}, "
-        f"time limit {args.time_limit} s, {args.workers} workers; wrote {path}"
+        f"time limit {args.time_limit} s (L {args.time_limit_L} s), {args.workers} workers; "
+        f"wrote {path}"
     )
 
 
-def _fmt(x: float | int | None) -> str:
+def _ratios(results: dict[str, dict], rows: list[dict[str, Any]], size: str) -> None:
+    """Each baseline's objective over ours; and, against plain, how much sooner ours
+    reached plain's final objective (the speedup target is 10x)."""
+    ours = results.get("ours")
+    if not ours or ours.get("objective") is None:
+        return
+    for row in rows:
+        if row["size"] != size or row["solver"] == "ours" or row.get("objective") is None:
+            continue
+        row["obj_ratio"] = row["objective"] / ours["objective"]
+        if row["solver"] == "plain" and row.get("trace"):
+            target = row["objective"]
+            theirs = time_to_reach(row["trace"], target)
+            mine = time_to_reach(ours.get("trace", []), target)
+            if theirs is not None and mine is not None:
+                row["speedup"] = theirs / max(mine, 1e-3)
+
+
+def _fmt(x: Any) -> str:
     if x is None:
         return "-"
-    return f"{x:.2f}" if isinstance(x, float) else str(x)
+    if isinstance(x, float):
+        return f"{x:.3g}" if abs(x) < 100 else f"{x:.0f}"
+    return str(x)
 
 
 if __name__ == "__main__":
