@@ -1,0 +1,2579 @@
+"""A greedy timetable: what a program coordinator builds by hand.
+
+Why it exists: the CP-SAT schedules need a yardstick ("how much better than a
+week planned by hand?"), and the solver may want a valid first timetable to
+start from. So this module does what a coordinator does with a whiteboard and
+the counselors' diaries, in the same order, and never searches:
+
+1. **Sketch the blocks.** Each patient gets the fewest blocks that reach
+   min_hours and min_days, preferring their preferred slots and blocks that
+   patients of their stage already attend (so that stage cohorts form); the
+   least flexible patients choose first.
+2. **Fill the diaries.** Individual sessions go into each primary counselor's
+   diary first (one patient a time, a patient's sessions on different days;
+   a matching, so an earlier patient moves to another of their times when that
+   lets one more in), on the sketched days where possible and leaving the
+   scarce evening times to those who cannot come in the morning; then the
+   medication appointments with the prescribers. A patient without a primary
+   counselor gets the one with most room in their diary.
+3. **Choose the blocks** again around those days; patients left alone in a
+   block, or in a stage group too small for its groups, choose again.
+4. **Classes.** In every block the patients of one stage form classes of a
+   size every group type they need allows; stragglers of small stages form a
+   mixed class (a large class lends members) or join one as guests.
+5. **Groups, period by period.** Each class runs the group type its members
+   need most (a patient about to miss a requirement row counts most) or joins
+   another class's group of that type; members the type does not fit sit in
+   another group of the period, or one group changes type for them. A group
+   gets the smallest free room that fits and the least loaded qualified
+   counselors, preferring the members' primary counselors.
+6. **Book** the pencilled-in appointments in free offices, **draw** the screens
+   at random from the seed (within capacity), choose the **topics** with
+   ``scheduler.topics.assign_topics``, and let the checker score the result.
+
+When a step gets stuck the greedy learns a hint (keep this patient, or the
+stragglers who broke a class, out of that block; fill that block less) and
+starts again, a bounded number of times; then it gives up with one line naming
+the step and the ids (never a patient's details).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import random
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from models import (
+    Appointment,
+    GroupType,
+    Instance,
+    Patient,
+    ProgramIndex,
+    Schedule,
+    Screen,
+    Session,
+)
+from models.index import AppointmentTime, PeriodRef, clock
+from scheduler.checker import check
+from scheduler.draw import draw_screens
+from scheduler.topics import assign_topics
+
+MAX_ATTEMPTS = 12  # whole rebuilds with learned hints before giving up
+CRITICAL = 1000.0  # urgency of a requirement row that must be served now
+# Block choice costs, in objective units where they have one.
+COHORT_COST = 300.0  # joining a block with no patient of one's stage (a lonely seat)
+AVOID_COST = 200.0  # a block an avoided patient of one's stage attends
+FULL_COST = 1e6  # a block whose rooms or staff are all taken
+KEEP_OUT_COST = 1e5  # a block a hint keeps the patient out of
+REACH_COST = 1e4  # a day short of those the appointments need
+DROP_PLAN_COST = 3000.0  # not attending on the day of a planned appointment
+EMPTY_BLOCK_COST = 6000.0  # a block with too few patients for any group (see _empty_block_cost)
+RESHUFFLE_COST = 1000.0  # a day whose appointment times others have pencilled in
+# Group choice: weights of a period's options (a served need is worth NEED per unit urgency).
+NEED = 300.0
+DISPLACED = 40.0  # a member who must sit in another group this period
+
+
+class _Stuck(Exception):
+    """The greedy cannot go on. ``reason`` is one line (ids only); the rest feeds a hint."""
+
+    def __init__(
+        self,
+        reason: str,
+        kind: str,
+        patient: str | None = None,
+        slots: Iterable[str] = (),
+        culprits: Iterable[tuple[str, str]] = (),
+        attended: Iterable[str] = (),
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.kind = kind  # "seat", "requirement", "reach", "full" or "final"
+        self.patient = patient
+        self.slots = list(slots)
+        # (patient, slot): others whose presence there caused it (to keep out instead)
+        self.culprits = list(culprits)
+        self.attended = list(attended)  # the patient's blocks, to try keeping them out of
+
+
+@dataclass
+class GreedyResult:
+    """What :func:`greedy_schedule` returns.
+
+    ``schedule`` passes the checker (status ``feasible``, objective and terms
+    from the checker), or is None when the greedy got stuck; ``reason`` then
+    says which step failed and for which id.
+    """
+
+    schedule: Schedule | None
+    reason: str | None
+    seconds: float
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A requirement row as it binds one stage."""
+
+    number: int  # index in instance.requirements
+    low: int
+    high: int | None
+    types: frozenset[str]  # group types that count for it
+    needs_cohort: bool  # only stage-matched types open to the stage count for it
+
+
+@dataclass
+class _Hints:
+    """What earlier attempts learned; each rebuild reads them."""
+
+    keep_out: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    near_staff: set[str] = field(default_factory=set)
+    fewer: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def learn(self, stuck: _Stuck) -> bool:
+        """Take the hint a failure gives; False when it gives nothing new."""
+        pid = stuck.patient
+        if stuck.kind == "full":
+            new = [s for s in stuck.slots if self.fewer[s] < 3]
+            for s in new:
+                self.fewer[s] += 1
+            return bool(new)
+        culprits = [(q, s) for q, s in stuck.culprits if s not in self.keep_out[q]]
+        if culprits:
+            for q, s in culprits:
+                self.keep_out[q].add(s)
+            return True
+        if pid is None:
+            return False
+        if stuck.kind == "reach" and pid not in self.near_staff:
+            self.near_staff.add(pid)
+            return True
+        new = [s for s in stuck.slots if s not in self.keep_out[pid]]
+        if not new:  # the same again: try the patient's other blocks, one at a time
+            new = [s for s in stuck.attended if s not in self.keep_out[pid]][:1]
+        self.keep_out[pid].update(new)
+        return bool(new)
+
+
+def _open_to(group_type: GroupType, stage: str) -> bool:
+    """Whether every patient of the stage may join (no gender, track or flag condition)."""
+    g = group_type
+    return (
+        (g.stages is None or stage in g.stages)
+        and g.genders is None
+        and g.tracks is None
+        and not g.requires_flags
+    )
+
+
+class _Program:
+    """What the greedy reads from the instance once: rows per stage, class sizes, lookups."""
+
+    def __init__(self, index: ProgramIndex) -> None:
+        self.idx = index
+        inst = index.instance
+        self.inst = inst
+        self.types = inst.group_types
+        self.rows = {st: self._rows_of(st) for st in inst.stages}
+        self.rows_of_type = {
+            (st, g.id): [k for k, r in enumerate(rows) if g.id in r.types]
+            for st, rows in self.rows.items()
+            for g in self.types
+        }
+        filler = self._mixed_filler()
+        self.mixed_min = filler.min_size if filler else math.inf
+        self.mixed_limit = filler.max_size if filler else 0
+        self.cohort_min = {st: self._cohort_min(st) for st in inst.stages}
+        self.class_limit = {st: self._class_limit(st) for st in inst.stages}
+        self.eligible = {
+            p.id: frozenset(g.id for g in self.types if index.eligible(p, g)) for p in inst.patients
+        }
+        self.staff_available = {c.id: set(c.available) for c in inst.counselors}
+        self.patient_available = {p.id: set(p.available) for p in inst.patients}
+        self.qualified = {
+            g.id: [c for c in inst.counselors if g.id in c.qualified] for g in self.types
+        }
+        self.avoid: dict[str, set[str]] = defaultdict(set)
+        for a, b in index.avoid_pairs:
+            self.avoid[a].add(b)
+            self.avoid[b].add(a)
+        self.partner: dict[tuple[str, str], str] = {}
+        for pair in inst.together:
+            a, b = pair.patients
+            self.partner[(a, pair.group_type)] = b
+            self.partner[(b, pair.group_type)] = a
+        self.slot_groups = {slot: self._groups_possible(slot) for slot in index.slots}
+        self.stage_available: dict[tuple[str, str], int] = defaultdict(int)
+        for p in inst.patients:
+            for slot in p.available:
+                self.stage_available[(p.stage, slot)] += 1
+        self.slot_rank = {slot: i for i, slot in enumerate(index.slots)}
+        self.block_minutes = {slot: index.block_minutes(slot) for slot in index.slots}
+        self.block_periods = {slot: len(index.periods_of[slot]) for slot in index.slots}
+        # Appointment-time geometry, asked thousands of times.
+        times = index.appointment_times
+        self.clashing = {t.key: frozenset(index.blocks_clashing(t)) for t in times}
+        self.periods_clashing = {t.key: index.periods_clashing(t) for t in times}
+        self._adjacent = {
+            (t.key, s) for t in times for s in index.day_slots(t.day) if index.next_to(t, s)
+        }
+        self.day_rank = {day: i for i, day in enumerate(inst.days)}
+
+    def _rows_of(self, stage: str) -> list[_Row]:
+        rows = []
+        for i, r in enumerate(self.inst.requirements):
+            if r.stage is not None and r.stage != stage:
+                continue
+            types = [g for g in self.types if self.idx.counts_for(r, g)]
+            open_types = [g for g in types if _open_to(g, stage)]
+            rows.append(
+                _Row(
+                    i,
+                    r.min_sessions,
+                    r.max_sessions,
+                    frozenset(g.id for g in types),
+                    bool(open_types) and all(g.stage_matched for g in open_types),
+                )
+            )
+        return rows
+
+    def _open_types(self, stage: str, row: _Row) -> list[GroupType]:
+        return [g for g in self.types if g.id in row.types and _open_to(g, stage)]
+
+    def _cohort_min(self, stage: str) -> int:
+        """Patients of one stage a block needs so that they can hold a stage-matched group."""
+        sizes = [
+            min(g.min_size for g in self._open_types(stage, r))
+            for r in self.rows[stage]
+            if r.low > 0 and r.needs_cohort
+        ]
+        return max([*sizes, 1 if math.isinf(self.mixed_min) else int(self.mixed_min)])
+
+    def _class_limit(self, stage: str) -> int:
+        """The largest class of the stage that every group type it needs can hold at once."""
+        sizes = [
+            max(g.max_size for g in self._open_types(stage, r))
+            for r in self.rows[stage]
+            if r.low > 0 and self._open_types(stage, r)
+        ]
+        fillers = [
+            g.max_size for g in self.types if _open_to(g, stage) and not self.bounded(stage, g)
+        ]
+        if fillers:
+            sizes.append(max(fillers))
+        biggest_room = max((r.capacity for r in self.idx.group_rooms), default=1)
+        limit = min([*sizes, biggest_room]) if sizes else biggest_room
+        return max(limit, self.cohort_min[stage], 1)
+
+    def bounded(self, stage: str, group_type: GroupType) -> bool:
+        """Whether a session of the type counts toward a row with a maximum for the stage."""
+        return any(
+            self.rows[stage][k].high is not None for k in self.rows_of_type[(stage, group_type.id)]
+        )
+
+    def _mixed_filler(self) -> GroupType | None:
+        """The type a class of several stages runs when in doubt: open to all, never capped."""
+        stages = self.inst.stages
+        fillers = [
+            g
+            for g in self.types
+            if not g.stage_matched
+            and all(_open_to(g, st) for st in stages)
+            and not any(self.bounded(st, g) for st in stages)
+        ]
+        return max(fillers, key=lambda g: (g.max_size, -g.min_size), default=None)
+
+    def _groups_possible(self, slot: str) -> int:
+        """Groups a period of the block can hold: open group rooms and available leaders."""
+        rooms = sum(1 for r in self.idx.group_rooms if slot in self.idx.room_slots(r))
+        leaders = sum(1 for c in self.inst.counselors if c.qualified and slot in c.available)
+        return min(rooms, leaders)
+
+    def next_to(self, t: AppointmentTime, slot: str) -> bool:
+        """Whether the appointment is right before or after the block (no extra trip)."""
+        return (t.key, slot) in self._adjacent
+
+    @cached_property
+    def smallest_group(self) -> int:
+        """Fewest patients a block needs to hold a group anyone may join (the mixed class's
+        type; a couples group of two does not count)."""
+        if not math.isinf(self.mixed_min):
+            return int(self.mixed_min)
+        return max(1, min(g.min_size for g in self.types))
+
+    def class_min(self, stage: str) -> int:
+        """The smallest class of one stage worth forming."""
+        return self.cohort_min[stage]
+
+    def need_periods(self, patient: Patient) -> int:
+        """Sessions the requirement rows ask at least (rows counted apart: an upper bound)."""
+        return sum(r.low for r in self.rows[patient.stage])
+
+
+# -- 1. blocks -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """An appointment time pencilled in for a patient while their blocks are chosen."""
+
+    kind: str  # "individual" or "medication"
+    counselor: str
+    time: AppointmentTime
+    planned: bool = False  # from the diaries planned first: the patient's blocks follow it
+
+
+def _match_by_day(
+    needs: dict[str, int],
+    options: dict[str, list[tuple[str, AppointmentTime]]],
+    later: frozenset[str] | set[str] = frozenset(),
+) -> dict[str, list[tuple[str, AppointmentTime]]]:
+    """Give each patient up to ``needs`` of their ``options`` ((counselor, time), best
+    first): each counselor's time to one patient, a patient's times on different days. By
+    augmenting paths: a patient placed earlier moves to another of their times when that
+    lets one more in (a maximum matching, as a coordinator reshuffles a diary); once in,
+    a patient stays in, so those in ``later`` (who could go elsewhere) come last."""
+    owner: dict[tuple[str, str, int], str] = {}
+    got: dict[str, list[tuple[str, AppointmentTime]]] = {pid: [] for pid in needs}
+    moving: set[str] = set()  # patients on the current path: each moves once
+
+    def place(pid: str, seen: set[tuple[str, str, int]]) -> bool:
+        days = {t.day for _, t in got[pid]}
+        staff = {cid for cid, _ in got[pid]}  # all of a patient's sessions with one counselor
+        moving.add(pid)
+        try:
+            for cid, t in options[pid]:
+                key = (cid, t.day, t.index)
+                if key in seen or t.day in days or (staff and cid not in staff):
+                    continue
+                seen.add(key)
+                holder = owner.get(key)
+                if holder is not None:
+                    if holder in moving:
+                        continue
+                    got[holder].remove((cid, t))
+                    if not place(holder, seen):
+                        got[holder].append((cid, t))
+                        continue
+                owner[key] = pid
+                got[pid].append((cid, t))
+                return True
+            return False
+        finally:
+            moving.discard(pid)
+
+    def place_all(pid: str) -> bool:
+        return all(place(pid, set()) for _ in range(needs[pid] - len(got[pid])))
+
+    for pid in sorted(needs, key=lambda pid: (pid in later, len(options[pid]) - needs[pid], pid)):
+        every = options[pid]
+        staff = list(dict.fromkeys(cid for cid, _ in every))
+        if len(staff) == 1 or needs[pid] == 1:
+            place_all(pid)
+            continue
+        # Several sessions with one counselor still to choose: try each counselor in turn.
+        for cid in staff:
+            options[pid] = [(c, t) for c, t in every if c == cid]
+            if place_all(pid):
+                break
+            for c, t in got[pid]:
+                del owner[(c, t.day, t.index)]
+            got[pid] = []
+        options[pid] = every
+    return got
+
+
+class _Claims:
+    """Appointment times pencilled in before and while choosing blocks. A counselor holds
+    one appointment at a time and an evening patient has only a few times next to their
+    block, so a coordinator plans the days with the counselor's diary open, not after."""
+
+    def __init__(
+        self,
+        prog: _Program,
+        attend: dict[str, list[str]],
+        hints: _Hints,
+        ideal: dict[str, list[str]] | None = None,
+    ) -> None:
+        """With ``ideal`` (each patient's blocks chosen for cohorts alone) the diaries are
+        planned first, on those days where they can be."""
+        self.prog = prog
+        self.hints = hints
+        idx = prog.idx
+        self.idx = idx
+        self.attend = attend
+        # (counselor, day, time index) -> the patient pencilled in then
+        self.holder: dict[tuple[str, str, int], str] = {}
+        self.pinned: set[str] = set()  # the patient being placed: their times stay put
+        self.office_load: dict[tuple[str, int], int] = defaultdict(int)
+        self.offices_open = {
+            t.key: sum(1 for r in idx.offices if t.slot in idx.room_slots(r))
+            for t in idx.appointment_times
+        }
+        self.individual: dict[str, int] = defaultdict(int)  # counselor -> sessions promised
+        self.prescribed: dict[str, int] = defaultdict(int)
+        self.caseload: dict[str, int] = defaultdict(int)
+        for p in prog.inst.patients:
+            if p.primary_counselor is not None:
+                self.caseload[p.primary_counselor] += 1
+        self.primary: dict[str, str] = {}  # assigned to patients who have none
+        self.of_patient: dict[str, list[_Claim]] = defaultdict(list)
+        self._times: dict[tuple[str, str], list[AppointmentTime]] = {}
+        self._meeting: dict[tuple[str, str], int] = {}
+        self.pressure = self._pressure()
+        self._assign_primaries()
+        self.ideal_days = {
+            pid: {idx.day_of[s] for s in slots} for pid, slots in (ideal or {}).items()
+        }
+        if ideal is not None:
+            self._plan_diaries()
+
+    def _pressure(self) -> dict[tuple[str, int], float]:
+        """How contested each appointment time is: the sessions that could fall there (each
+        patient's spread evenly over the times they could come to) per counselor free then.
+        Evening times are scarce for patients who can only come in the evening; those who
+        can also come in the morning should leave them."""
+        idx = self.idx
+        demand: dict[tuple[str, int], float] = defaultdict(float)
+        for p in self.prog.inst.patients:
+            need = idx.individual_per_week(p) + (1 if idx.needs_medication(p) else 0)
+            could = [t for t in idx.appointment_times if self._could_come(p, t)]
+            for t in could:
+                demand[t.key] += need / len(could)
+        staff: dict[str, int] = defaultdict(int)
+        for c in self.prog.inst.counselors:
+            for slot in c.available:
+                staff[slot] += 1
+        return {
+            t.key: demand[t.key] / max(1, min(staff[t.slot], self.offices_open[t.key]))
+            for t in idx.appointment_times
+        }
+
+    def _could_come(self, p: Patient, t: AppointmentTime) -> bool:
+        """Available in the time's block and in a block that day it does not overlap."""
+        avail = self.prog.patient_available[p.id]
+        return t.slot in avail and any(
+            s in avail and s not in self.prog.clashing[t.key] for s in self.idx.day_slots(t.day)
+        )
+
+    def times_near(self, p: Patient, slot: str) -> list[AppointmentTime]:
+        """The patient's appointment times on the day of ``slot`` if they attend it: in a
+        block they are available in, not overlapping it; those next to it first."""
+        key = (p.id, slot)
+        if key not in self._times:
+            idx = self.idx
+            avail = self.prog.patient_available[p.id]
+            day = idx.day_of[slot]
+            times = [
+                t
+                for t in idx.appointment_times
+                if t.day == day and t.slot in avail and slot not in self.prog.clashing[t.key]
+            ]
+            times.sort(key=lambda t: (not self.prog.next_to(t, slot), t.start))
+            self._times[key] = times
+        return self._times[key]
+
+    def free(self, cid: str, t: AppointmentTime) -> bool:
+        return (
+            t.slot in self.prog.staff_available[cid]
+            and (cid, t.day, t.index) not in self.holder
+            and self.office_load[t.key] < self.offices_open[t.key]
+        )
+
+    def make_free(self, cid: str, t: AppointmentTime, depth: int = 3) -> bool:
+        """Free ``cid`` at ``t`` (and an office) by moving pencilled-in patients to other
+        times of theirs, as a coordinator reshuffles a diary; False if it cannot."""
+        if t.slot not in self.prog.staff_available[cid]:
+            return False
+        holder = self.holder.get((cid, t.day, t.index))
+        if holder is not None and not self._move_elsewhere(holder, cid, t, depth, {t.key}):
+            return False
+        if self.office_load[t.key] < self.offices_open[t.key]:
+            return True
+        return any(
+            self._move_elsewhere(pid, other, t, depth, {t.key})
+            for (other, day, index), pid in sorted(self.holder.items())
+            if (day, index) == t.key and other != cid
+        )
+
+    def _move_elsewhere(
+        self, pid: str, cid: str, t: AppointmentTime, depth: int, seen: set[tuple[str, int]]
+    ) -> bool:
+        """Move ``pid``'s appointment with ``cid`` at ``t`` to another of their times."""
+        if depth <= 0 or pid in self.pinned:
+            return False
+        claim = next(c for c in self.of_patient[pid] if c.counselor == cid and c.time.key == t.key)
+        p = self.idx.patient[pid]
+        others = [c for c in self.of_patient[pid] if c is not claim]
+        busy_keys = {c.time.key for c in others}
+        busy_days = {c.time.day for c in others if c.kind == claim.kind == "individual"}
+        options = [
+            alt
+            for slot in self.attend.get(pid, [])
+            for alt in self.times_near(p, slot)
+            if alt.key not in seen
+            and alt.key not in busy_keys
+            and alt.day not in busy_days
+            and alt.slot in self.prog.staff_available[cid]
+        ]
+        for alt in options:  # a free time first
+            if self.free(cid, alt):
+                self._reclaim(pid, claim, alt)
+                return True
+        for alt in options:  # then one that another move frees
+            holder = self.holder.get((cid, alt.day, alt.index))
+            if holder is None or self.office_load[alt.key] >= self.offices_open[alt.key]:
+                continue
+            if self._move_elsewhere(holder, cid, alt, depth - 1, seen | {alt.key}):
+                self._reclaim(pid, claim, alt)
+                return True
+        return False
+
+    def _reclaim(self, pid: str, claim: _Claim, t: AppointmentTime) -> None:
+        self._unclaim(pid, claim)
+        self._claim(pid, claim.kind, claim.counselor, t, claim.planned)
+
+    def _assign_primaries(self) -> None:
+        """A primary counselor for each patient without one, before any day is chosen: the
+        one whose diary has most room left on the patient's possible days (given patients'
+        sessions counted), then the smallest caseload. The choice may change later if that
+        counselor cannot see the patient after all."""
+        idx = self.idx
+        demand: dict[str, int] = defaultdict(int)
+        for p in self.prog.inst.patients:
+            if p.primary_counselor is not None:
+                demand[p.primary_counselor] += idx.individual_per_week(p)
+        supply = {
+            c.id: sum(1 for t in idx.appointment_times if t.slot in self.prog.staff_available[c.id])
+            for c in idx.primary_candidates
+        }
+        for p in sorted(idx.unassigned, key=lambda p: (-idx.individual_per_week(p), p.id)):
+            need = idx.individual_per_week(p)
+            able = [
+                c
+                for c in idx.primary_candidates
+                if (c.max_caseload is None or self.caseload[c.id] < c.max_caseload)
+                and (c.max_individual is None or demand[c.id] + need <= c.max_individual)
+            ]
+            days = {c.id: self.days_meeting(p, c.id) for c in able}
+            fitting = [c for c in able if days[c.id] >= need] or able
+            if not fitting:
+                continue
+            best = max(
+                fitting,
+                key=lambda c: (supply[c.id] - demand[c.id], -self.caseload[c.id], c.id),
+            )
+            self.primary[p.id] = best.id
+            self.caseload[best.id] += 1
+            demand[best.id] += need
+
+    def days_meeting(self, p: Patient, cid: str) -> int:
+        """Days the counselor works at one of the patient's possible appointment times."""
+        key = (p.id, cid)
+        if key not in self._meeting:
+            staff = self.prog.staff_available[cid]
+            self._meeting[key] = len(
+                {
+                    self.idx.day_of[s]
+                    for s in self.idx.patient_slots(p)
+                    if any(t.slot in staff for t in self.times_near(p, s))
+                }
+            )
+        return self._meeting[key]
+
+    def primaries(self, p: Patient) -> list[str]:
+        """Who can hold the patient's individual sessions: their primary counselor, or
+        (without one) the one assigned, then every other counselor or clinician with room,
+        the smallest caseload first."""
+        need = self.idx.individual_per_week(p)
+
+        def room(cid: str) -> bool:
+            cap = self.idx.counselor[cid].max_individual
+            return cap is None or self.individual[cid] + need <= cap
+
+        if p.primary_counselor is not None:
+            return [p.primary_counselor] if room(p.primary_counselor) else []
+        mine = self.primary.get(p.id)
+        able = [
+            c.id
+            for c in self.idx.primary_candidates
+            if c.id != mine
+            and (c.max_caseload is None or self.caseload[c.id] < c.max_caseload)
+            and room(c.id)
+        ]
+        able.sort(key=lambda cid: (self.caseload[cid], cid))
+        return ([mine] if mine is not None and room(mine) else []) + able
+
+    def _reassign(self, p: Patient, cid: str) -> None:
+        old = self.primary.get(p.id)
+        if old != cid:
+            if old is not None:
+                self.caseload[old] -= 1
+            self.primary[p.id] = cid
+            self.caseload[cid] += 1
+
+    def reach(self, p: Patient, slot: str, primaries: list[str]) -> tuple[bool, bool, float]:
+        """Attending ``slot``: (the primary counselor works at one of the patient's times
+        that day, a prescriber does, the cost of that day for the appointments: an extra
+        trip, or a time other patients must be moved from)."""
+        times = self.times_near(p, slot)
+        staff = self.prog.staff_available
+        ind = [t for t in times if any(t.slot in staff[cid] for cid in primaries)]
+        ind_free = [t for t in ind if any(self.free(cid, t) for cid in primaries)]
+        prescribers = [c.id for c in self.idx.prescribers]
+        rx = any(t.slot in staff[cid] for t in times for cid in prescribers)
+        rx_free = any(self.free(cid, t) for t in times for cid in prescribers)
+        # Only appointments not pencilled in yet make a day dearer.
+        kinds = [c.kind for c in self.of_patient.get(p.id, [])]
+        cost = 0.0
+        if self.idx.individual_per_week(p) > kinds.count("individual") and ind:
+            if not self.prog.next_to((ind_free or ind)[0], slot):
+                cost += self.prog.inst.weights.individual_extra_trip
+            if not ind_free:
+                cost += RESHUFFLE_COST
+        if self.idx.needs_medication(p) and "medication" not in kinds and rx and not rx_free:
+            cost += RESHUFFLE_COST
+        return bool(ind), rx, cost
+
+    def claim_for(self, p: Patient, slots: list[str], primaries: list[str]) -> None:
+        """Pencil in the patient's appointments on the days chosen (as far as they fit),
+        with the first of ``primaries`` who can take them."""
+        need = self.idx.individual_per_week(p)
+        mine = self.of_patient.get(p.id, [])
+        if sum(1 for c in mine if c.kind == "individual") >= need:
+            need = 0
+        else:
+            self.release(p, kind="individual")
+        others = [cid for cid in self.primaries(p) if cid not in primaries]
+        for n, cid in enumerate(primaries + others if need else []):
+            held = [
+                self._claim(p.id, "individual", cid, t)
+                for t in self._best_days(p, slots, cid, need)
+            ]
+            if len(held) < need and n < 3:  # reshuffle for the likeliest counselors only
+                held += self._days_made_free(p, slots, cid, need - len(held))
+            if len(held) < need:
+                for c in held:
+                    self._unclaim(p.id, c)
+                continue
+            self.individual[cid] += need
+            if p.primary_counselor is None:
+                self._reassign(p, cid)
+            break
+        mine = self.of_patient.get(p.id, [])
+        if self.idx.needs_medication(p) and not any(c.kind == "medication" for c in mine):
+            self._claim_medication(p, slots)
+
+    def _best_days(
+        self, p: Patient, slots: list[str], cid: str, need: int
+    ) -> list[AppointmentTime]:
+        best_per_day = []
+        for slot in slots:
+            free = [t for t in self.times_near(p, slot) if self.free(cid, t)]
+            if free:
+                t = min(
+                    free,
+                    key=lambda t: (
+                        not self.prog.next_to(t, slot),
+                        self.office_load[t.key],
+                        t.start,
+                    ),
+                )
+                best_per_day.append(((not self.prog.next_to(t, slot), self.office_load[t.key]), t))
+        best_per_day.sort(key=lambda kt: (kt[0], self.prog.day_rank[kt[1].day]))
+        return [t for _, t in best_per_day[:need]]
+
+    def _days_made_free(self, p: Patient, slots: list[str], cid: str, missing: int) -> list[_Claim]:
+        """Pencil in times on more of the patient's days, freed by moving other patients."""
+        made: list[_Claim] = []
+        self.pinned.add(p.id)  # the patient's own times stay put meanwhile
+        for slot in slots:
+            if len(made) == missing:
+                break
+            day = self.idx.day_of[slot]
+            mine = self.of_patient[p.id]
+            if any(c.time.day == day and c.kind == "individual" for c in mine):
+                continue
+            taken = {c.time.key for c in mine}
+            for t in self.times_near(p, slot):
+                if t.key not in taken and self.make_free(cid, t):
+                    made.append(self._claim(p.id, "individual", cid, t))
+                    break
+        self.pinned.discard(p.id)
+        return made
+
+    def _claim_medication(self, p: Patient, slots: list[str]) -> None:
+        mine = {c.time.key for c in self.of_patient[p.id]}
+        best: tuple[tuple[bool, int, int, int, int], str, AppointmentTime] | None = None
+        for slot in slots:
+            for t in self.times_near(p, slot):
+                if t.key in mine:
+                    continue
+                for c in self.idx.prescribers:
+                    if not self.free(c.id, t):
+                        continue
+                    key = (
+                        not self.prog.next_to(t, slot),
+                        self.prescribed[c.id],
+                        self.office_load[t.key],
+                        self.prog.day_rank[t.day],
+                        t.start,
+                    )
+                    if best is None or key < best[0]:
+                        best = (key, c.id, t)
+        if best is None:
+            best = self._medication_made_free(p, slots, mine)
+        if best is not None:
+            self._claim(p.id, "medication", best[1], best[2])
+            self.prescribed[best[1]] += 1
+
+    def _medication_made_free(
+        self, p: Patient, slots: list[str], mine: set[tuple[str, int]]
+    ) -> tuple[tuple[bool, int, int, int, int], str, AppointmentTime] | None:
+        for slot in slots:
+            for t in self.times_near(p, slot):
+                if t.key in mine:
+                    continue
+                for c in sorted(self.idx.prescribers, key=lambda c: (self.prescribed[c.id], c.id)):
+                    if self.make_free(c.id, t):
+                        return ((False, 0, 0, 0, 0), c.id, t)
+        return None
+
+    def _claim(
+        self, pid: str, kind: str, cid: str, t: AppointmentTime, planned: bool = False
+    ) -> _Claim:
+        assert (cid, t.day, t.index) not in self.holder, "a counselor's time is pencilled once"
+        self.holder[(cid, t.day, t.index)] = pid
+        self.office_load[t.key] += 1
+        claim = _Claim(kind, cid, t, planned)
+        self.of_patient[pid].append(claim)
+        return claim
+
+    def _unclaim(self, pid: str, claim: _Claim) -> None:
+        del self.holder[(claim.counselor, claim.time.day, claim.time.index)]
+        self.office_load[claim.time.key] -= 1
+        self.of_patient[pid].remove(claim)
+
+    def release(self, p: Patient, keep_planned: bool = False, kind: str | None = None) -> None:
+        """Rub out the patient's pencilled-in times (of one kind; but the planned ones)."""
+        for c in list(self.of_patient.get(p.id, [])):
+            if (keep_planned and c.planned) or (kind is not None and c.kind != kind):
+                continue
+            self.release_one(p.id, c)
+
+    def release_one(self, pid: str, c: _Claim) -> None:
+        self._unclaim(pid, c)
+        if c.kind == "individual":
+            self.individual[c.counselor] -= 1
+        else:
+            self.prescribed[c.counselor] -= 1
+
+    # -- the diaries, planned before any block is chosen ---------------------------
+
+    def _plan_diaries(self) -> None:
+        """Book every patient's individual sessions into their counselor's diary first (a
+        maximum matching per counselor: one patient a time, a patient's sessions on
+        different days), the tightest diaries first; then the medication appointments.
+        Each patient's blocks are then chosen around these days."""
+        idx = self.idx
+        needs: dict[str, int] = {}
+        options: dict[str, list[tuple[str, AppointmentTime]]] = {}
+        for p in self.prog.inst.patients:
+            if idx.individual_per_week(p):
+                needs[p.id] = idx.individual_per_week(p)
+                # Without a primary counselor: the one assigned first, then the others who
+                # work on enough of the patient's days.
+                staff = self.primaries(p)
+                if p.primary_counselor is None:
+                    need = needs[p.id]
+                    staff = [c for c in staff if self.days_meeting(p, c) >= need]
+                options[p.id] = self._diary_options(p, staff)
+        unassigned = {p.id for p in idx.unassigned}
+        for pid, times in _match_by_day(needs, options, unassigned).items():
+            if len(times) < needs[pid]:
+                continue  # chosen later, with the blocks
+            cid = times[0][0]
+            cap = idx.counselor[cid].max_individual
+            if cap is not None and self.individual[cid] + len(times) > cap:
+                continue
+            if any(self.office_load[t.key] >= self.offices_open[t.key] for _, t in times):
+                continue
+            for _, t in times:
+                self._claim(pid, "individual", cid, t, planned=True)
+            self.individual[cid] += len(times)
+            if pid in unassigned:
+                self._reassign(idx.patient[pid], cid)
+        for p in idx.unassigned:
+            self._plan_elsewhere(p)
+        self._plan_medication()
+
+    def _plan_elsewhere(self, p: Patient) -> None:
+        """A patient without a primary counselor whose assigned one has no room: the first
+        counselor with free times on enough days of theirs becomes theirs."""
+        need = self.idx.individual_per_week(p)
+        if not need or any(c.kind == "individual" for c in self.of_patient.get(p.id, [])):
+            return
+        for cid in self.primaries(p):
+            picks: list[AppointmentTime] = []
+            for _, t in self._diary_options(p, [cid]):
+                if len(picks) < need and self.free(cid, t) and all(t.day != q.day for q in picks):
+                    picks.append(t)
+            if len(picks) == need:
+                for t in picks:
+                    self._claim(p.id, "individual", cid, t, planned=True)
+                self.individual[cid] += need
+                self._reassign(p, cid)
+                return
+
+    def _plan_medication(self) -> None:
+        idx = self.idx
+        prescribers = [c.id for c in idx.prescribers]
+        patients = [p for p in self.prog.inst.patients if idx.needs_medication(p)]
+        options = {p.id: self._diary_options(p, prescribers) for p in patients}
+        for pid, times in _match_by_day({p.id: 1 for p in patients}, options).items():
+            for cid, t in times:
+                if self.office_load[t.key] < self.offices_open[t.key]:
+                    self._claim(pid, "medication", cid, t, planned=True)
+                    self.prescribed[cid] += 1
+
+    def _supply(self, cid: str) -> int:
+        staff = self.prog.staff_available[cid]
+        return sum(1 for t in self.idx.appointment_times if t.slot in staff)
+
+    def _diary_options(self, p: Patient, staff: list[str]) -> list[tuple[str, AppointmentTime]]:
+        """(counselor, time) the patient could come to, best first: right next to a block
+        they could attend, at a time fewer others need, on a day many of their stage can
+        come, in an emptier office; then in the order of ``staff``."""
+        idx = self.idx
+        avail = self.prog.patient_available[p.id] - self.hints.keep_out.get(p.id, set())
+        own = {c.time.key for c in self.of_patient.get(p.id, [])}
+        own_days = {c.time.day for c in self.of_patient.get(p.id, [])}
+        ideal = self.ideal_days.get(p.id, set())
+        ranked = []
+        for t in idx.appointment_times:
+            if t.slot not in avail or t.key in own:
+                continue
+            if self.office_load[t.key] >= self.offices_open[t.key]:
+                continue
+            blocks = [s for s in idx.day_slots(t.day) if s in avail]
+            blocks = [s for s in blocks if s not in self.prog.clashing[t.key]]
+            if not blocks:
+                continue
+            near = [s for s in blocks if self.prog.next_to(t, s)]
+            popular = max(self.prog.stage_available[(p.stage, s)] for s in near or blocks)
+            for n, cid in enumerate(staff):
+                if t.slot in self.prog.staff_available[cid]:
+                    rank = (
+                        t.day not in own_days,  # medication on a day they come anyway
+                        t.day not in ideal,  # a day their cohort comes
+                        not near,
+                        round(self.pressure[t.key], 1),
+                        -popular,
+                        self.office_load[t.key],
+                        self.prog.day_rank[t.day],
+                        t.start,
+                        n,
+                    )
+                    ranked.append((rank, cid, t))
+        ranked.sort(key=lambda r: r[0])
+        return [(cid, t) for _, cid, t in ranked]
+
+
+class _BlockChooser:
+    """Each patient's blocks: fewest that meet hours and days, near their cohort and staff."""
+
+    def __init__(
+        self, prog: _Program, hints: _Hints, rng: random.Random, diaries_first: bool = True
+    ) -> None:
+        """With ``diaries_first``, a first pass chooses blocks for cohorts alone, the
+        appointment diaries are planned on those days where they can be, and the blocks
+        are chosen again around the diaries."""
+        self.prog = prog
+        self.idx = prog.idx
+        self.hints = hints
+        self.rng = rng
+        self.stage_count: dict[tuple[str, str], int] = defaultdict(int)
+        self.total_count: dict[str, int] = defaultdict(int)
+        self.consolidating = False
+        self.attend: dict[str, list[str]] = {}
+        ideal = None
+        if diaries_first:
+            sketch = _BlockChooser(prog, hints, random.Random(rng.random()), diaries_first=False)
+            ideal = sketch.run()
+        self.claims = _Claims(prog, self.attend, hints, ideal)
+
+    def run(self) -> dict[str, list[str]]:
+        patients = list(self.prog.inst.patients)
+        tie = {p.id: self.rng.random() for p in patients}
+        patients.sort(key=lambda p: (self._flexibility(p), tie[p.id]))
+        for p in patients:
+            self._place(p)
+        self._rehome_lonely(patients)
+        return self.attend
+
+    def _flexibility(self, p: Patient) -> int:
+        """Choices left over: the patients with fewest choose first (blocks, or the days
+        their primary counselor can see them)."""
+        idx = self.idx
+        days = {idx.day_of[s] for s in p.available}
+        blocks = len(days) + len(p.available) - 2 * max(p.min_days, 1)
+        need = idx.individual_per_week(p)
+        primary = p.primary_counselor or self.claims.primary.get(p.id)
+        if not need or primary is None:
+            return blocks
+        return min(blocks, 2 * (self.claims.days_meeting(p, primary) - need))
+
+    def _place(self, p: Patient, bump: bool = True) -> None:
+        """Choose the patient's blocks and pencil in their appointments; if a counselor's
+        diary is full on those days, ask one of its patients to come on other days."""
+        self._choose(p)
+        if bump and self._short_of(p) is not None:
+            self._bump_for(p)
+
+    def _choose(self, p: Patient) -> None:
+        primaries = self.claims.primaries(p)
+        chosen = self._best_blocks(p, primaries[:1])[1]
+        if chosen is None:
+            raise _Stuck(
+                f"blocks: no set of {p.id}'s available blocks meets min_hours, max_hours and "
+                "min_days",
+                "final",
+                p.id,
+            )
+        self.attend[p.id] = chosen
+        for s in chosen:
+            self.stage_count[(p.stage, s)] += 1
+            self.total_count[s] += 1
+        for c in list(self.claims.of_patient.get(p.id, [])):
+            if not self._fits_blocks(c.time, chosen):  # a planned day the blocks missed
+                self.claims.release_one(p.id, c)
+        self.claims.claim_for(p, chosen, primaries)
+
+    def _fits_blocks(self, t: AppointmentTime, chosen: list[str]) -> bool:
+        """Whether the patient attends a block on the time's day that it does not overlap."""
+        return any(
+            self.idx.day_of[s] == t.day and s not in self.prog.clashing[t.key] for s in chosen
+        )
+
+    def _remove(self, p: Patient, keep_planned: bool = True) -> None:
+        self.claims.release(p, keep_planned=keep_planned)
+        for s in self.attend.pop(p.id):
+            self.stage_count[(p.stage, s)] -= 1
+            self.total_count[s] -= 1
+
+    def _short_of(self, p: Patient) -> str | None:
+        """The kind of appointment the patient has no time pencilled in for, if any."""
+        mine = self.claims.of_patient.get(p.id, [])
+        if sum(1 for c in mine if c.kind == "individual") < self.idx.individual_per_week(p):
+            return "individual"
+        if self.idx.needs_medication(p) and not any(c.kind == "medication" for c in mine):
+            return "medication"
+        return None
+
+    def _bump_for(self, p: Patient) -> None:
+        """Free a time for ``p`` by re-placing the patient who holds it (once, undone if
+        that patient then falls short)."""
+        kind = self._short_of(p)
+        staff = (
+            self.claims.primaries(p)[:1]
+            if kind == "individual"
+            else sorted(c.id for c in self.idx.prescribers)
+        )
+        holders = []
+        for cid in staff:
+            for slot in self.attend[p.id]:
+                for t in self.claims.times_near(p, slot):
+                    q = self.claims.holder.get((cid, t.day, t.index))
+                    if q is not None and q != p.id and q not in holders and q in self.attend:
+                        holders.append(q)
+        for q in holders:
+            saved = self._snapshot()
+            other = self.idx.patient[q]
+            self._remove(other, keep_planned=False)
+            self.claims.release(p, kind=kind)
+            self.claims.claim_for(p, self.attend[p.id], self.claims.primaries(p))
+            if self._short_of(p) is None:
+                self._place(other, bump=False)
+                if self._short_of(other) is None:
+                    return
+            self._restore(saved)
+
+    def _snapshot(self) -> tuple[object, ...]:
+        c = self.claims
+        return (
+            {k: list(v) for k, v in self.attend.items()},
+            dict(self.stage_count),
+            dict(c.holder),
+            dict(c.office_load),
+            dict(c.individual),
+            dict(c.prescribed),
+            dict(c.caseload),
+            dict(c.primary),
+            {k: list(v) for k, v in c.of_patient.items()},
+        )
+
+    def _restore(self, saved: tuple[object, ...]) -> None:
+        c = self.claims
+        attend, stage_count, holder, office, individual, prescribed, caseload, primary, of = saved
+        self.attend.clear()
+        self.attend.update(attend)  # type: ignore[call-overload]
+        self.stage_count = defaultdict(int, stage_count)  # type: ignore[call-overload]
+        c.holder = dict(holder)  # type: ignore[call-overload]
+        c.office_load = defaultdict(int, office)  # type: ignore[call-overload]
+        c.individual = defaultdict(int, individual)  # type: ignore[call-overload]
+        c.prescribed = defaultdict(int, prescribed)  # type: ignore[call-overload]
+        c.caseload = defaultdict(int, caseload)  # type: ignore[call-overload]
+        c.primary = dict(primary)  # type: ignore[call-overload]
+        c.of_patient = defaultdict(list, of)  # type: ignore[call-overload]
+
+    def _rehome_lonely(self, patients: list[Patient]) -> None:
+        """While some stage group of a block is too small, its patients and those who could
+        join it choose again (a few rounds; each choice lowers the total lonely cost)."""
+        self.consolidating = True  # now a block too empty for any group costs its patients
+        few = self.prog.smallest_group
+        for _ in range(4):
+            moved = False
+            for p in patients:
+                lonely = [
+                    s
+                    for s in p.available
+                    if 0 < self.stage_count[(p.stage, s)] < self.prog.class_min(p.stage)
+                    or 0 < self.total_count[s] < few
+                ]
+                if not lonely:
+                    continue
+                before = self.attend[p.id]
+                self._remove(p)
+                self._place(p)
+                moved |= self.attend[p.id] != before
+            if not moved:
+                break
+        self.consolidating = False
+
+    # The groups a block would need with one more patient of the stage.
+    def _groups_with(self, slot: str, stage: str) -> int:
+        prog = self.prog
+        groups = 0
+        lonely = 0
+        for st in prog.inst.stages:
+            n = self.stage_count[(st, slot)] + (1 if st == stage else 0)
+            if n >= prog.class_min(st):
+                groups += math.ceil(n / prog.class_limit[st])
+            else:
+                lonely += n
+        if lonely >= prog.mixed_min:
+            groups += math.ceil(lonely / prog.mixed_limit)
+        # Stragglers joining a class as guests make it larger: the block's patients must
+        # fit the groups at the largest class size.
+        total = self.total_count[slot] + 1
+        return max(groups, math.ceil(total / max(prog.class_limit.values())))
+
+    def _slot_cost(self, p: Patient, slot: str) -> float:
+        prog = self.prog
+        w = prog.inst.weights
+        cost = 0.0
+        if p.preferred and slot not in p.preferred:
+            cost += w.preferred_missed
+        cost += self._lonely_cost(p.stage, slot)
+        if self.consolidating:
+            cost += self._empty_block_cost(slot)
+        if self._groups_with(slot, p.stage) > prog.slot_groups[slot] - self.hints.fewer[slot]:
+            cost += FULL_COST
+        if slot in self.hints.keep_out.get(p.id, ()):
+            cost += KEEP_OUT_COST
+        if any(
+            slot in self.attend.get(q, ()) and prog.idx.patient[q].stage == p.stage
+            for q in prog.avoid.get(p.id, ())
+        ):
+            cost += AVOID_COST
+        return cost
+
+    def _empty_block_cost(self, slot: str) -> float:
+        """What joining adds to the cost of a block with too few patients for any group:
+        each patient it lacks costs (more than an appointment planned that day, which is
+        then found again), so a lone patient leaves and one who cannot draws others in."""
+        need = self.prog.smallest_group
+        n = self.total_count[slot]
+
+        def total(k: int) -> float:
+            return EMPTY_BLOCK_COST * (need - k) if 0 < k < need else 0.0
+
+        return total(n + 1) - total(n)
+
+    def _lonely_cost(self, stage: str, slot: str) -> float:
+        """What joining adds to the block's lonely cost: every patient of a stage group too
+        small for a stage-matched group costs in proportion to the members it lacks, so joining
+        a group that is almost large enough is worth more than starting a new one."""
+        need = self.prog.class_min(stage)
+        n = self.stage_count[(stage, slot)]
+
+        def total(k: int) -> float:
+            return COHORT_COST * k * (need - k) / need if k < need else 0.0
+
+        cost = total(n + 1) - total(n)
+        if n % self.prog.class_limit[stage] == 0:
+            # The first patient of a class: its groups run all block, whoever else comes.
+            cost += self.prog.inst.weights.session_run * self.prog.block_periods[slot] / 2
+        return cost
+
+    def _best_blocks(self, p: Patient, primaries: list[str]) -> tuple[float, list[str] | None]:
+        """One block a day at most, by dynamic programming over the days; with its cost."""
+        idx = self.idx
+        slots = idx.patient_slots(p)
+        # The days of the appointments planned in the diaries are fixed: a block that day
+        # that does not overlap them.
+        planned: dict[str, list[AppointmentTime]] = defaultdict(list)
+        for claim in self.claims.of_patient.get(p.id, []):
+            planned[claim.time.day].append(claim.time)
+        kinds = [c.kind for c in self.claims.of_patient.get(p.id, [])]
+        need_ind = max(0, idx.individual_per_week(p) - kinds.count("individual"))
+        need_rx = 1 if idx.needs_medication(p) and "medication" not in kinds else 0
+        reach = {s: self.claims.reach(p, s, primaries) for s in slots}
+        # state: (days, minutes, periods, days the primary reaches, prescriber reaches)
+        State = tuple[int, int, int, int, int]
+        states: dict[State, tuple[float, tuple[str, ...]]] = {(0, 0, 0, 0, 0): (0.0, ())}
+        for day in self.prog.inst.days:
+            options = [
+                (s, self._slot_cost(p, s) + reach[s][2])
+                for s in slots
+                if idx.day_of[s] == day
+                and not any(s in self.prog.clashing[t.key] for t in planned.get(day, []))
+            ]
+            # Skipping a planned day costs: its appointment must then be found again.
+            skip = DROP_PLAN_COST if options and day in planned else 0.0
+            grown = {key: (cost + skip, chosen) for key, (cost, chosen) in states.items()}
+            for (d, mins, per, ri, rx), (cost, chosen) in states.items():
+                for s, c in options:
+                    m2 = mins + self.prog.block_minutes[s]
+                    if m2 > p.max_minutes:
+                        continue
+                    key = (
+                        d + 1,
+                        m2,
+                        per + self.prog.block_periods[s],
+                        min(need_ind, ri + reach[s][0]),
+                        min(need_rx, rx + reach[s][1]),
+                    )
+                    value = (cost + c, (*chosen, s))
+                    if key not in grown or value < grown[key]:
+                        grown[key] = value
+            states = grown
+        reach_cost = REACH_COST * (10 if p.id in self.hints.near_staff else 1)
+        best: tuple[float, tuple[str, ...]] | None = None
+        for (d, mins, per, ri, rx), (cost, chosen) in states.items():
+            if mins < p.min_minutes or d < max(p.min_days, need_ind) or not chosen:
+                continue
+            if per < self.prog.need_periods(p):
+                continue
+            total = cost + self.prog.inst.weights.excess_minutes * (mins - p.min_minutes)
+            total += reach_cost * ((need_ind - ri) + (need_rx - rx))
+            if best is None or (total, chosen) < best:
+                best = (total, chosen)
+        return (math.inf, None) if best is None else (best[0], list(best[1]))
+
+
+# -- 2. classes ------------------------------------------------------------------
+
+
+@dataclass
+class _Class:
+    """Patients of one block who sit together unless a group type does not fit them."""
+
+    stage: str | None  # None: a mixed class
+    members: list[str]
+
+
+def _form_classes(prog: _Program, attend: dict[str, list[str]]) -> dict[str, list[_Class]]:
+    """Every block's classes, in week order."""
+    by_slot: dict[str, list[str]] = defaultdict(list)
+    for p in prog.inst.patients:
+        for slot in attend[p.id]:
+            by_slot[slot].append(p.id)
+    lent: dict[str, int] = defaultdict(int)  # blocks a patient was lent to a mixed class
+    return {
+        slot: _classes_of_block(prog, slot, by_slot.get(slot, []), lent) for slot in prog.idx.slots
+    }
+
+
+def _classes_of_block(
+    prog: _Program, slot: str, attendees: list[str], lent: dict[str, int]
+) -> list[_Class]:
+    """Stage classes of at most the class limit; stragglers in a mixed class or as guests."""
+    by_stage: dict[str, list[str]] = defaultdict(list)
+    for pid in attendees:
+        by_stage[prog.idx.patient[pid].stage].append(pid)
+    classes: list[_Class] = []
+    lonely: list[str] = []
+    for stage in prog.inst.stages:
+        members = by_stage.get(stage, [])
+        if len(members) < prog.class_min(stage):
+            lonely += members
+            continue
+        k = math.ceil(len(members) / prog.class_limit[stage])
+        if k == 1 and _avoid_inside(prog, members) and len(members) >= 2 * prog.class_min(stage):
+            k = 2  # two classes keep the pair apart
+        classes += [_Class(stage, part) for part in _deal(prog, members, k)]
+    if 0 < len(lonely) < prog.mixed_min and len(classes) < prog.slot_groups[slot]:
+        _lend_to_stragglers(prog, classes, lonely, lent)
+    if len(lonely) >= prog.mixed_min:
+        k = math.ceil(len(lonely) / prog.mixed_limit)
+        classes += [_Class(None, part) for part in _deal(prog, lonely, k)]
+    elif lonely and classes:
+        for pid in lonely:  # guests: they sit elsewhere when the class's type does not fit them
+            host = min(classes, key=lambda c: (_conflicts(prog, pid, c.members), len(c.members)))
+            host.members.append(pid)
+            if len(classes) == 1:
+                host.stage = None  # no other group to sit in: the class is a mixed one
+    elif lonely:
+        raise _Stuck(
+            f"classes: {lonely[0]} would be alone in {slot}, too few patients to form a group",
+            "seat",
+            lonely[0],
+            [slot],
+        )
+    too_big = any(len(c.members) > max(prog.class_limit.values()) for c in classes)
+    if len(classes) > prog.slot_groups[slot] or too_big:
+        raise _Stuck(
+            f"classes: {slot} needs {len(classes)} groups at once but has rooms and counselors "
+            f"for {prog.slot_groups[slot]}",
+            "full",
+            None,
+            [slot],
+        )
+    return classes
+
+
+def _lend_to_stragglers(
+    prog: _Program, classes: list[_Class], lonely: list[str], lent: dict[str, int]
+) -> None:
+    """Too few stragglers for a mixed class: a stage class that can spare them lends
+    members to make one (better than guests, who need another seat whenever their host
+    holds a stage-matched group); those lent least so far, so nobody misses their stage
+    groups all week."""
+    if math.isinf(prog.mixed_min):
+        return  # no type every stage may join: no mixed class at all
+    short = int(prog.mixed_min) - len(lonely)
+    donor = max(
+        (c for c in classes if c.stage is not None),
+        key=lambda c: len(c.members) - prog.class_min(c.stage or ""),
+        default=None,
+    )
+    if donor is None or len(donor.members) - short < prog.class_min(donor.stage or ""):
+        return
+    free = [pid for pid in donor.members if not _conflicts(prog, pid, lonely)]
+    chosen = sorted(free, key=lambda pid: (lent[pid], pid))[:short]
+    if len(chosen) < short:
+        return
+    for pid in chosen:
+        donor.members.remove(pid)
+        lent[pid] += 1
+    lonely += chosen
+
+
+def _conflicts(prog: _Program, pid: str, members: Iterable[str]) -> int:
+    avoided = prog.avoid.get(pid)
+    return sum(1 for q in members if q in avoided) if avoided else 0
+
+
+def _avoid_inside(prog: _Program, members: list[str]) -> bool:
+    return any(_conflicts(prog, pid, members) for pid in members)
+
+
+def _deal(prog: _Program, members: list[str], k: int) -> list[list[str]]:
+    """k classes of even size; patients of one primary counselor together (that counselor
+    can then lead them), avoid pairs apart where a swap allows."""
+    ordered = sorted(members, key=lambda pid: (prog.idx.patient[pid].primary_counselor or "", pid))
+    parts: list[list[str]] = []
+    start = 0
+    for i in range(k):
+        size = len(ordered) // k + (1 if i < len(ordered) % k else 0)
+        parts.append(ordered[start : start + size])
+        start += size
+    _separate_avoid_pairs(prog, parts)
+    return parts
+
+
+def _separate_avoid_pairs(prog: _Program, parts: list[list[str]]) -> None:
+    for part in parts:
+        for pid in list(part):
+            if not _conflicts(prog, pid, part):
+                continue
+            for other in parts:
+                if other is part:
+                    continue
+                swap = next(
+                    (
+                        x
+                        for x in other
+                        if not _conflicts(prog, pid, [y for y in other if y != x])
+                        and not _conflicts(prog, x, [y for y in part if y != pid])
+                    ),
+                    None,
+                )
+                if swap is not None:
+                    part[part.index(pid)] = swap
+                    other[other.index(swap)] = pid
+                    break
+
+
+# -- 3. groups -------------------------------------------------------------------
+
+
+@dataclass
+class _Draft:
+    """A group being formed in one period."""
+
+    gtype: GroupType
+    stage: str | None
+    members: list[str]
+    room: str
+    team: list[str]
+    topic: str | None
+
+
+@dataclass(frozen=True)
+class _Held:
+    """A group as it was held: what the schedule writes."""
+
+    period: PeriodRef
+    gtype: str
+    stage: str | None
+    room: str
+    counselors: tuple[str, ...]
+    patients: tuple[str, ...]
+    topic: str | None
+
+
+class _Groups:
+    """Period by period, every class holds the group its members need most."""
+
+    def __init__(
+        self,
+        prog: _Program,
+        attend: dict[str, list[str]],
+        classes: dict[str, list[_Class]],
+        claims: _Claims,
+    ) -> None:
+        self.prog = prog
+        self.idx = prog.idx
+        self.attend = attend
+        self.classes = classes
+        # Pencilled-in appointments: their counselors lead no group then, and keep the
+        # minutes free within max_hours_per_day.
+        self.reserved: dict[tuple[str, str], int] = defaultdict(int)
+        self.blocked: set[tuple[str, str, int]] = set()
+        for pencilled in claims.of_patient.values():
+            for c in pencilled:
+                self.reserved[(c.counselor, c.time.day)] += c.time.minutes
+                for q in self.prog.periods_clashing[c.time.key]:
+                    self.blocked.add((c.counselor, q.slot, q.index))
+        patients = prog.inst.patients
+        self.order = {p.id: i for i, p in enumerate(patients)}
+        self.counts = {p.id: [0] * len(prog.rows[p.stage]) for p in patients}
+        # Topics each patient heard of strict curricula (and earlier weeks): never again.
+        self.heard = {p.id: set(p.completed_topics) for p in patients}
+        self.led_by: dict[str, set[str]] = defaultdict(set)
+        self.week_minutes: dict[str, int] = defaultdict(int)
+        self.day_minutes: dict[tuple[str, str], int] = defaultdict(int)
+        self.leads: set[tuple[str, str, int]] = set()
+        self.held: list[_Held] = []
+        # Periods left (this one included) in all, and in classes of the patient's own stage.
+        self.left_all: dict[str, int] = defaultdict(int)
+        self.left_own: dict[str, int] = defaultdict(int)
+        self.own_class: set[tuple[str, str]] = set()
+        for slot, here in classes.items():
+            periods = len(self.idx.periods_of[slot])
+            for cls in here:
+                for pid in cls.members:
+                    self.left_all[pid] += periods
+                    if cls.stage == self.idx.patient[pid].stage:
+                        self.left_own[pid] += periods
+                        self.own_class.add((pid, slot))
+        self.together_types = self.idx.together_types
+        w = prog.inst.weights
+        self.w_load = w.load_imbalance_minutes
+        self.w_primary = w.primary_not_leading
+        self.join_bonus = float(w.session_run)
+        # Per period.
+        self.busy: set[str] = set()
+        self.rooms_taken: set[str] = set()
+        self._values: dict[tuple[str, str], float] = {}
+        self._free: list[tuple[int, str]] | None = None
+        self.urgency: dict[str, dict[int, float]] = {}
+
+    def run(self) -> None:
+        for slot in self.idx.slots:
+            for period in self.idx.periods_of[slot]:
+                self._hold_period(slot, period)
+        self._check_requirements()
+        self._let_primaries_lead()
+
+    # -- primary counselors leading their patients' groups ------------------------
+
+    def _let_primaries_lead(self) -> None:
+        """A patient whose primary counselor leads none of their groups: the counselor takes
+        over one of them from a colleague, when free then and within their hours (and the
+        colleague is not the only one leading some other member's primary groups)."""
+        leading: dict[tuple[str, str], int] = defaultdict(int)  # (patient, counselor) -> groups
+        sessions_of: dict[str, list[int]] = defaultdict(list)
+        for i, h in enumerate(self.held):
+            for pid in h.patients:
+                sessions_of[pid].append(i)
+                for cid in h.counselors:
+                    leading[(pid, cid)] += 1
+        for p in self.prog.inst.patients:
+            primary = p.primary_counselor
+            if primary is None or leading[(p.id, primary)]:
+                continue
+            for i in sessions_of[p.id]:
+                colleague = self._replaceable(self.held[i], primary, leading)
+                if colleague is not None:
+                    self._hand_over(i, colleague, primary, leading)
+                    break
+
+    def _replaceable(self, h: _Held, cid: str, leading: dict[tuple[str, str], int]) -> str | None:
+        """The colleague ``cid`` can take the group over from, if any."""
+        c = self.idx.counselor[cid]
+        g = self.idx.group_type[h.gtype]
+        per = h.period
+        if cid in h.counselors or g.id not in c.qualified or per.slot not in c.available:
+            return None
+        if (cid, per.slot, per.index) in self.leads or (cid, per.slot, per.index) in self.blocked:
+            return None
+        if c.max_minutes is not None and self.week_minutes[cid] + per.minutes > c.max_minutes:
+            return None
+        day = (cid, per.day)
+        cap = c.max_minutes_per_day
+        if cap is not None and self.day_minutes[day] + self.reserved[day] + per.minutes > cap:
+            return None
+        for x in h.counselors:
+            team = [y for y in h.counselors if y != x] + [cid]
+            if not any(self.idx.has_role(self.idx.counselor[y], g.requires_role) for y in team):
+                continue
+            needed = any(
+                self.idx.patient[q].primary_counselor == x and leading[(q, x)] == 1
+                for q in h.patients
+            )
+            if not needed:
+                return x
+        return None
+
+    def _hand_over(self, i: int, old: str, new: str, leading: dict[tuple[str, str], int]) -> None:
+        h = self.held[i]
+        per = h.period
+        team = tuple(sorted([y for y in h.counselors if y != old] + [new]))
+        self.held[i] = dataclasses.replace(h, counselors=team)
+        self.leads.discard((old, per.slot, per.index))
+        self.leads.add((new, per.slot, per.index))
+        for cid, sign in ((old, -1), (new, 1)):
+            self.week_minutes[cid] += sign * per.minutes
+            self.day_minutes[(cid, per.day)] += sign * per.minutes
+        for q in h.patients:
+            leading[(q, old)] -= 1
+            leading[(q, new)] += 1
+
+    # -- needs -------------------------------------------------------------------
+
+    def _urgencies(self, pid: str) -> dict[int, float]:
+        """Row position -> how urgent its deficit is (CRITICAL: serve it now or miss it)."""
+        rows = self.prog.rows[self.idx.patient[pid].stage]
+        deficits = [max(0, r.low - n) for r, n in zip(rows, self.counts[pid])]
+        # Each period that serves none of the rows uses up one period of slack.
+        slack = self.left_all[pid] - sum(deficits)
+        out = {}
+        for k, (row, short) in enumerate(zip(rows, deficits)):
+            if short <= 0:
+                continue
+            chances = self.left_own[pid] if row.needs_cohort else self.left_all[pid]
+            if short >= chances or slack <= 0:
+                # Must be served now (some row, when there is no slack left): the row with
+                # the fewest chances left first, e.g. a stage group before a mixed one.
+                out[k] = CRITICAL * (1 + min(1.0, short / max(chances, 1)))
+            else:  # grows steeply as the chances left run out (short / spare chances)
+                out[k] = short / (chances - short + 1) + 1 / (slack + 1)
+        return out
+
+    def _value(self, pid: str, g: GroupType) -> float:
+        """How much a session of the type serves the patient's requirement rows now."""
+        urgent = self.urgency[pid]
+        if not urgent:
+            return 0.0
+        key = (pid, g.id)
+        if key not in self._values:  # the urgencies change only when a period is committed
+            stage = self.idx.patient[pid].stage
+            rows = self.prog.rows_of_type[(stage, g.id)]
+            self._values[key] = sum(urgent.get(k, 0.0) for k in rows)
+        return self._values[key]
+
+    def _critical(self, pid: str) -> bool:
+        return any(u >= CRITICAL for u in self.urgency[pid].values())
+
+    def _fits(self, pid: str, g: GroupType, stage: str | None) -> bool:
+        """Eligible, of the session's stage, and below every maximum the type counts for."""
+        if g.id not in self.prog.eligible[pid]:
+            return False
+        own = self.idx.patient[pid].stage
+        if g.stage_matched and own != stage:
+            return False
+        rows = self.prog.rows[own]
+        counts = self.counts[pid]
+        for k in self.prog.rows_of_type[(own, g.id)]:
+            high = rows[k].high
+            if high is not None and counts[k] >= high:
+                return False
+        return True
+
+    def _by_need(self, members: Iterable[str], g: GroupType) -> list[str]:
+        return sorted(members, key=lambda pid: (-self._value(pid, g), self.order[pid]))
+
+    def _pick_members(
+        self,
+        ordered: list[str],
+        g: GroupType,
+        stage: str | None,
+        topic: str | None,
+        base: list[str],
+        room_for: int,
+    ) -> list[str]:
+        """Members from ``ordered`` who fit next to ``base``: no avoid pair, a fresh topic,
+        couples of the type both or neither."""
+        chosen: list[str] = []
+        taken = set(base)
+        for pid in ordered:
+            if len(chosen) >= room_for:
+                break
+            if not self._fits(pid, g, stage) or (topic is not None and topic in self.heard[pid]):
+                continue
+            if _conflicts(self.prog, pid, taken):
+                continue
+            chosen.append(pid)
+            taken.add(pid)
+        if g.id in self.together_types:
+            while True:
+                alone = [
+                    pid for pid in chosen if self.prog.partner.get((pid, g.id), pid) not in taken
+                ]
+                if not alone:
+                    break
+                for pid in alone:
+                    chosen.remove(pid)
+                    taken.discard(pid)
+        return chosen
+
+    def _fresh_topic(self, members: list[str], g: GroupType, stage: str | None) -> str | None:
+        """The strict topic the most members have not heard."""
+        fitting = [pid for pid in members if self._fits(pid, g, stage)]
+        best = max(
+            g.topics,
+            key=lambda t: (
+                sum(1 for pid in fitting if t not in self.heard[pid]),
+                -g.topics.index(t),
+            ),
+            default=None,
+        )
+        return best
+
+    def _session_stage(self, members: list[str], g: GroupType) -> str | None:
+        """The stage of a stage-matched session: the one most members fitting it share."""
+        if not g.stage_matched:
+            return None
+        count: dict[str, int] = defaultdict(int)
+        for pid in members:
+            if g.id in self.prog.eligible[pid]:
+                count[self.idx.patient[pid].stage] += 1
+        return max(
+            count, key=lambda st: (count[st], -self.prog.inst.stages.index(st)), default=None
+        )
+
+    # -- one period --------------------------------------------------------------
+
+    def _hold_period(self, slot: str, period: PeriodRef) -> None:
+        classes = self.classes[slot]
+        attendees = [pid for cls in classes for pid in cls.members]
+        if not attendees:
+            return
+        self._values = {}
+        self.urgency = {pid: self._urgencies(pid) for pid in attendees}
+        ranked = sorted(
+            classes,
+            key=lambda c: (-sum(self._critical(pid) for pid in c.members), -len(c.members)),
+        )
+        host = {pid: n for n, cls in enumerate(ranked) for pid in cls.members}
+        # Classes that must keep all their members this period: a member one of them left
+        # out found no other seat, so the period is formed again.
+        whole: set[int] = set()
+        while True:
+            self.busy = set()
+            self.rooms_taken = set()
+            self._free = None
+            drafts: list[_Draft] = []
+            displaced: list[str] = []
+            for n, cls in enumerate(ranked):
+                displaced += self._seat_class(cls.members, slot, period, drafts, n in whole)
+            try:
+                self._seat_displaced(displaced, slot, period, drafts)
+            except _Stuck as stuck:
+                n = host.get(stuck.patient or "", -1)
+                if n < 0 or n in whole:
+                    raise
+                whole.add(n)
+                continue
+            break
+        self._move_critical(drafts, slot, period)
+        self._merge_groups(drafts, slot)
+        self._commit(drafts, slot, period)
+
+    def _merge_groups(self, drafts: list[_Draft], slot: str) -> None:
+        """Two groups of one type (and stage) that fit in one room become one: a session
+        and a counselor saved, nobody's week changed."""
+        merged = True
+        while merged:
+            merged = False
+            for small in sorted(drafts, key=lambda d: len(d.members)):
+                into = next(
+                    (
+                        d
+                        for d in sorted(drafts, key=lambda d: -len(d.members))
+                        if d is not small and self._can_merge(small, d)
+                    ),
+                    None,
+                )
+                if into is None or not self._grow(into, slot, len(small.members)):
+                    continue
+                into.members += small.members
+                self.busy.difference_update(small.team)
+                self.rooms_taken.discard(small.room)
+                self._free = None
+                drafts.remove(small)
+                merged = True
+                break
+
+    def _can_merge(self, d: _Draft, e: _Draft) -> bool:
+        g = d.gtype
+        if g is not e.gtype or d.stage != e.stage or d.topic != e.topic:
+            return False
+        if len(d.members) + len(e.members) > g.max_size:
+            return False
+        if g.requires_role is not None and not any(
+            self.idx.has_role(self.idx.counselor[c], g.requires_role) for c in e.team
+        ):
+            return False
+        return not any(_conflicts(self.prog, pid, e.members) for pid in d.members)
+
+    def _score(self, members: list[str], chosen: list[str], g: GroupType) -> float:
+        stage_of = self.idx.patient
+        bounded = sum(1 for pid in chosen if self.prog.bounded(stage_of[pid].stage, g))
+        return (
+            NEED * sum(self._value(pid, g) for pid in chosen)
+            - DISPLACED * (len(members) - len(chosen))
+            - 0.01 * bounded  # among equals, keep capped budgets for later
+        )
+
+    def _seat_class(
+        self,
+        members: list[str],
+        slot: str,
+        period: PeriodRef,
+        drafts: list[_Draft],
+        whole: bool = False,
+    ) -> list[str]:
+        """Join or open the best group for the class (one that keeps every member first, if
+        ``whole``); return the members left to seat."""
+        options: list[
+            tuple[float, int, _Draft | None, GroupType, str | None, str | None, list[str]]
+        ]
+        options = []
+        eligible = set().union(*(self.prog.eligible[pid] for pid in members))
+        for g in self.prog.types:
+            if g.id not in eligible:
+                continue
+            stage = self._session_stage(members, g)
+            if g.stage_matched and stage is None:
+                continue
+            topic = self._fresh_topic(members, g, stage) if g.strict_curriculum else None
+            ordered = self._by_need(members, g)
+            for d in drafts:
+                if d.gtype is not g or d.stage != stage:
+                    continue
+                joining = self._pick_members(
+                    ordered, g, stage, d.topic, d.members, self._room_left(d, slot)
+                )
+                if joining:
+                    score = self._score(members, joining, g) + self.join_bonus
+                    options.append((score, len(options), d, g, stage, d.topic, joining))
+            cap = min(g.max_size, self._largest_free_room(slot) // g.seats_per_patient)
+            chosen = self._pick_members(ordered, g, stage, topic, [], cap)
+            if len(chosen) >= g.min_size:
+                options.append(
+                    (self._score(members, chosen, g), len(options), None, g, stage, topic, chosen)
+                )
+        options.sort(key=lambda o: (whole and len(o[6]) < len(members), -o[0], o[1]))
+        for _, _, target, g, stage, topic, chosen in options:
+            if target is not None:
+                if not self._grow(target, slot, len(chosen)):
+                    continue
+                target.members += chosen
+            else:
+                draft = self._open(g, stage, topic, chosen, slot, period)
+                if draft is None:
+                    continue
+                drafts.append(draft)
+            return [pid for pid in members if pid not in chosen]
+        return list(members)
+
+    def _seat_displaced(
+        self, displaced: list[str], slot: str, period: PeriodRef, drafts: list[_Draft]
+    ) -> None:
+        """Members whose class's group did not fit them sit in another group of the period."""
+        pool: list[str] = []
+        for pid in sorted(displaced, key=lambda p: (not self._critical(p), self.order[p])):
+            target = self._best_draft_for(pid, drafts, slot)
+            if target is not None and self._grow(target, slot, 1):
+                target.members.append(pid)
+            else:
+                pool.append(pid)
+        while pool and self._open_for_pool(pool, slot, period, drafts):
+            pass
+        for pid in pool:
+            if (
+                not self._swap_in(pid, drafts, slot)
+                and not self._borrow_for(pid, drafts, slot, period)
+                and not self._retype_for(pid, drafts, slot, period)
+            ):
+                raise _Stuck(
+                    f"groups: no group in {slot} {period.start}-{period.end} can seat {pid}",
+                    "seat",
+                    pid,
+                    [slot],
+                    attended=self.attend[pid],
+                )
+
+    def _retype_for(self, pid: str, drafts: list[_Draft], slot: str, period: PeriodRef) -> bool:
+        """Change one group's type to one that ``pid`` may join too (a stage-matched group
+        becomes, say, a process group), losing as little of what its members need as
+        possible and never what one of them must get now."""
+        best: tuple[float, int, _Draft, GroupType, list[str]] | None = None
+        for n, d in enumerate(drafts):
+            members = [*d.members, pid]
+            if any(self.prog.partner.get((x, d.gtype.id)) for x in d.members):
+                continue
+            if _conflicts(self.prog, pid, d.members):
+                continue
+            for g in self.prog.types:
+                if g is d.gtype or g.stage_matched or g.strict_curriculum or g.topics and d.topic:
+                    continue
+                if not g.min_size <= len(members) <= g.max_size:
+                    continue
+                if any(
+                    not self._fits(x, g, None) or self.prog.partner.get((x, g.id)) for x in members
+                ):
+                    continue
+                if any(
+                    self._critical(x) and self._value(x, d.gtype) > 0 >= self._value(x, g)
+                    for x in d.members
+                ):
+                    continue
+                loss = sum(self._value(x, d.gtype) - self._value(x, g) for x in d.members)
+                if best is None or (loss, n) < best[:2]:
+                    best = (loss, n, d, g, members)
+        if best is None:
+            return False
+        _, _, d, g, members = best
+        old_team = d.team
+        self.busy.difference_update(old_team)
+        team = self._pick_team(g, slot, period, members)
+        if team is None or not self._room_for(d, slot, len(members) * g.seats_per_patient):
+            self.busy.update(old_team)
+            return False
+        self.busy.update(team)
+        d.gtype, d.stage, d.team, d.topic = g, None, team, None
+        d.members.append(pid)
+        return True
+
+    def _room_for(self, d: _Draft, slot: str, seats: int) -> bool:
+        """Keep or find a room with ``seats`` for the group."""
+        if self.idx.room[d.room].capacity >= seats:
+            return True
+        larger = next((rid for cap, rid in self._free_rooms(slot) if cap >= seats), None)
+        if larger is None:
+            return False
+        self.rooms_taken.discard(d.room)
+        self.rooms_taken.add(larger)
+        self._free = None
+        d.room = larger
+        return True
+
+    def _can_join(self, pid: str, d: _Draft) -> bool:
+        g = d.gtype
+        if not self._fits(pid, g, d.stage) or pid in d.members:
+            return False
+        if d.topic is not None and d.topic in self.heard[pid]:
+            return False
+        if _conflicts(self.prog, pid, d.members):
+            return False
+        return self.prog.partner.get((pid, g.id)) is None
+
+    def _best_draft_for(self, pid: str, drafts: list[_Draft], slot: str) -> _Draft | None:
+        fitting = [d for d in drafts if self._can_join(pid, d) and self._room_left(d, slot) >= 1]
+        return min(
+            fitting,
+            key=lambda d: (-self._value(pid, d.gtype), -self._room_left(d, slot)),
+            default=None,
+        )
+
+    def _open_for_pool(
+        self, pool: list[str], slot: str, period: PeriodRef, drafts: list[_Draft]
+    ) -> bool:
+        """Open one more group for patients nobody could seat; False when none can open."""
+        best: tuple[float, int, GroupType, str | None, str | None, list[str]] | None = None
+        for n, g in enumerate(self.prog.types):
+            stages = (
+                sorted({self.idx.patient[p].stage for p in pool}) if g.stage_matched else [None]
+            )
+            for stage in stages:
+                topic = self._fresh_topic(pool, g, stage) if g.strict_curriculum else None
+                cap = min(g.max_size, self._largest_free_room(slot) // g.seats_per_patient)
+                chosen = self._pick_members(self._by_need(pool, g), g, stage, topic, [], cap)
+                if len(chosen) < g.min_size:
+                    continue
+                option = (self._score(pool, chosen, g), -n, g, stage, topic, chosen)
+                if best is None or option[:2] > best[:2]:
+                    best = option
+        if best is None:
+            return False
+        _, _, g, stage, topic, chosen = best
+        draft = self._open(g, stage, topic, chosen, slot, period)
+        if draft is None:
+            return False
+        drafts.append(draft)
+        for pid in chosen:
+            pool.remove(pid)
+        return True
+
+    def _swap_in(self, pid: str, drafts: list[_Draft], slot: str) -> bool:
+        """Seat ``pid`` in a full group by moving one of its members to another group."""
+        for d in drafts:
+            g = d.gtype
+            if not self._fits(pid, g, d.stage) or self.prog.partner.get((pid, g.id)):
+                continue
+            if d.topic is not None and d.topic in self.heard[pid]:
+                continue
+            for x in d.members:
+                if self.prog.partner.get((x, g.id)) or (
+                    self._critical(x) and self._value(x, g) > 0
+                ):
+                    continue
+                rest = [y for y in d.members if y != x]
+                if _conflicts(self.prog, pid, rest):
+                    continue
+                other = next(
+                    (
+                        e
+                        for e in drafts
+                        if e is not d and self._can_join(x, e) and self._room_left(e, slot) >= 1
+                    ),
+                    None,
+                )
+                if other is not None and self._grow(other, slot, 1):
+                    d.members.remove(x)
+                    other.members.append(x)
+                    d.members.append(pid)
+                    return True
+        return False
+
+    def _borrow_for(
+        self,
+        pid: str,
+        drafts: list[_Draft],
+        slot: str,
+        period: PeriodRef,
+        serving: bool = False,
+    ) -> bool:
+        """Open a new group for ``pid`` with members other groups can spare (a type that
+        serves ``pid``'s needs if ``serving``); ``pid`` may sit in one of ``drafts``."""
+        types = self.prog.types
+        if serving:
+            types = sorted(
+                (g for g in types if self._value(pid, g) > 0), key=lambda g: -self._value(pid, g)
+            )
+        for g in types:
+            stage = self.idx.patient[pid].stage if g.stage_matched else None
+            if not self._fits(pid, g, stage) or self.prog.partner.get((pid, g.id)):
+                continue
+            if g.strict_curriculum:
+                continue
+            group = [pid]
+            takes: list[tuple[str, _Draft]] = []
+            spare = {id(d): len(d.members) - (pid in d.members) - d.gtype.min_size for d in drafts}
+            if any(pid in d.members and spare[id(d)] < 0 for d in drafts):
+                return False  # pid's own group would fall below its minimum
+            # Those the new group serves first, then anyone who fits it.
+            donors = sorted(
+                ((x, d) for d in drafts for x in d.members if x != pid),
+                key=lambda xd: (-self._value(xd[0], g), self.order[xd[0]]),
+            )
+            for x, d in donors:
+                if len(group) >= g.min_size:
+                    break
+                if spare[id(d)] <= 0:
+                    continue
+                if (
+                    self.prog.partner.get((x, d.gtype.id))
+                    or self.prog.partner.get((x, g.id))
+                    or not self._fits(x, g, stage)
+                    or _conflicts(self.prog, x, group)
+                    or (self._critical(x) and self._value(x, d.gtype) > 0)
+                ):
+                    continue
+                group.append(x)
+                takes.append((x, d))
+                spare[id(d)] -= 1
+            if len(group) < g.min_size:
+                continue
+            draft = self._open(g, stage, None, group, slot, period)
+            if draft is None:
+                continue
+            for x, d in takes:
+                d.members.remove(x)
+            for d in drafts:
+                if pid in d.members:
+                    d.members.remove(pid)
+            drafts.append(draft)
+            return True
+        return False
+
+    def _move_critical(self, drafts: list[_Draft], slot: str, period: PeriodRef) -> None:
+        """A patient who must get a type now leaves a group that does not give it, if one
+        with a free seat does and the group they leave stays large enough."""
+        for d in drafts:
+            for pid in list(d.members):
+                if not self._critical(pid) or self._value(pid, d.gtype) > 0:
+                    continue
+                if len(d.members) <= d.gtype.min_size or self.prog.partner.get((pid, d.gtype.id)):
+                    continue
+                target = next(
+                    (
+                        e
+                        for e in drafts
+                        if e is not d
+                        and self._value(pid, e.gtype) > 0
+                        and self._can_join(pid, e)
+                        and self._room_left(e, slot) >= 1
+                    ),
+                    None,
+                )
+                if target is not None and self._grow(target, slot, 1):
+                    d.members.remove(pid)
+                    target.members.append(pid)
+        for d in drafts:
+            for pid in list(d.members):
+                if self._critical(pid) and self._value(pid, d.gtype) == 0:
+                    self._swap_for_need(pid, d, drafts)
+        for d in list(drafts):
+            for pid in list(d.members):
+                if self._critical(pid) and self._value(pid, d.gtype) == 0:
+                    self._borrow_for(pid, drafts, slot, period, serving=True)
+
+    def _swap_for_need(self, pid: str, d: _Draft, drafts: list[_Draft]) -> None:
+        """Trade places with a member of a group that serves ``pid``'s urgent need and who
+        can sit in ``d`` instead."""
+        if self.prog.partner.get((pid, d.gtype.id)):
+            return
+        stay = [y for y in d.members if y != pid]
+        for e in drafts:
+            if e is d or self._value(pid, e.gtype) <= 0 or self.prog.partner.get((pid, e.gtype.id)):
+                continue
+            if not self._fits(pid, e.gtype, e.stage):
+                continue
+            if e.topic is not None and e.topic in self.heard[pid]:
+                continue
+            for y in e.members:
+                rest = [x for x in e.members if x != y]
+                if (
+                    self.prog.partner.get((y, e.gtype.id))
+                    or (self._critical(y) and self._value(y, e.gtype) > 0)
+                    or _conflicts(self.prog, pid, rest)
+                    or _conflicts(self.prog, y, stay)
+                    or not self._fits(y, d.gtype, d.stage)
+                    or (d.topic is not None and d.topic in self.heard[y])
+                    or self.prog.partner.get((y, d.gtype.id))
+                ):
+                    continue
+                e.members[e.members.index(y)] = pid
+                d.members[d.members.index(pid)] = y
+                return
+
+    # -- rooms and counselors ---------------------------------------------------
+
+    def _free_rooms(self, slot: str) -> list[tuple[int, str]]:
+        """(capacity, id) of the group rooms open and free this period, smallest first."""
+        if self._free is None:
+            self._free = sorted(
+                (r.capacity, r.id)
+                for r in self.idx.group_rooms
+                if r.id not in self.rooms_taken and slot in self.idx.room_slots(r)
+            )
+        return self._free
+
+    def _largest_free_room(self, slot: str) -> int:
+        rooms = self._free_rooms(slot)
+        return rooms[-1][0] if rooms else 0
+
+    def _room_left(self, d: _Draft, slot: str) -> int:
+        """Patients the group can still take (moving to a larger free room if need be)."""
+        seats = max(self.idx.room[d.room].capacity, self._largest_free_room(slot))
+        return max(0, min(d.gtype.max_size, seats // d.gtype.seats_per_patient) - len(d.members))
+
+    def _grow(self, d: _Draft, slot: str, extra: int) -> bool:
+        """Make room for ``extra`` more members; False when no room is large enough."""
+        n = len(d.members) + extra
+        return n <= d.gtype.max_size and self._room_for(d, slot, n * d.gtype.seats_per_patient)
+
+    def _open(
+        self,
+        g: GroupType,
+        stage: str | None,
+        topic: str | None,
+        members: list[str],
+        slot: str,
+        period: PeriodRef,
+    ) -> _Draft | None:
+        """A new group with the smallest free room that fits and a team; None if none."""
+        need = len(members) * g.seats_per_patient
+        room = next((rid for cap, rid in self._free_rooms(slot) if cap >= need), None)
+        if room is None:
+            return None
+        team = self._pick_team(g, slot, period, members)
+        if team is None:
+            return None
+        self.rooms_taken.add(room)
+        self._free = None
+        self.busy.update(team)
+        return _Draft(g, stage, list(members), room, team, topic)
+
+    def _pick_team(
+        self, g: GroupType, slot: str, period: PeriodRef, members: list[str]
+    ) -> list[str] | None:
+        """staff_required qualified counselors free now and within their hours, one with the
+        required role; the members' own primary counselors first, then the least loaded."""
+        minutes = period.minutes
+        free = []
+        for c in self.prog.qualified[g.id]:
+            if c.id in self.busy or slot not in self.prog.staff_available[c.id]:
+                continue
+            if (c.id, slot, period.index) in self.blocked:
+                continue
+            if c.max_minutes is not None and self.week_minutes[c.id] + minutes > c.max_minutes:
+                continue
+            cap_day = c.max_minutes_per_day
+            day = (c.id, period.day)
+            if cap_day is not None and (
+                self.day_minutes[day] + self.reserved[day] + minutes > cap_day
+            ):
+                continue
+            free.append(c)
+        if len(free) < g.staff_required:
+            return None
+        patient = self.idx.patient
+
+        def rank(cid: str, qualified: int) -> tuple[float, int, int, str]:
+            hits = sum(
+                1
+                for pid in members
+                if patient[pid].primary_counselor == cid and cid not in self.led_by[pid]
+            )
+            load = self.week_minutes[cid]
+            return (self.w_load * load - self.w_primary * hits, load, qualified, cid)
+
+        ranked = sorted(free, key=lambda c: rank(c.id, len(c.qualified)))
+        role = g.requires_role
+        lead = next((c for c in ranked if self.idx.has_role(c, role)), None)
+        if lead is None:
+            return None
+        rest = [c for c in ranked if c is not lead][: g.staff_required - 1]
+        return sorted([lead.id, *(c.id for c in rest)])
+
+    def _commit(self, drafts: list[_Draft], slot: str, period: PeriodRef) -> None:
+        for d in drafts:
+            members = tuple(sorted(d.members))
+            self.held.append(
+                _Held(period, d.gtype.id, d.stage, d.room, tuple(d.team), members, d.topic)
+            )
+            for pid in members:
+                stage = self.idx.patient[pid].stage
+                for k in self.prog.rows_of_type[(stage, d.gtype.id)]:
+                    self.counts[pid][k] += 1
+                if d.topic is not None:
+                    self.heard[pid].add(d.topic)
+                self.led_by[pid].update(d.team)
+            for cid in d.team:
+                self.week_minutes[cid] += period.minutes
+                self.day_minutes[(cid, period.day)] += period.minutes
+                self.leads.add((cid, slot, period.index))
+        for cls in self.classes[slot]:
+            for pid in cls.members:
+                self.left_all[pid] -= 1
+                if (pid, slot) in self.own_class:
+                    self.left_own[pid] -= 1
+
+    def _check_requirements(self) -> None:
+        for p in self.prog.inst.patients:
+            for row, n in zip(self.prog.rows[p.stage], self.counts[p.id]):
+                if row.low <= n and (row.high is None or n <= row.high):
+                    continue
+                mixed = [s for s in self.attend[p.id] if (p.id, s) not in self.own_class]
+                raise _Stuck(
+                    f"requirements: {p.id} gets {n} sessions where requirements[{row.number}] "
+                    f"asks {row.low}" + ("" if row.high is None else f" to {row.high}"),
+                    "requirement",
+                    p.id,
+                    mixed or self.attend[p.id][-1:],
+                    self._guests_with(p) if row.needs_cohort else (),
+                    self.attend[p.id],
+                )
+
+    def _guests_with(self, p: Patient) -> list[tuple[str, str]]:
+        """Patients of another stage, too few for a class of their own, in the patient's
+        classes: a stage-matched group leaves them without a seat, so their class could not
+        run one. Keeping them out of that block frees it."""
+        found = []
+        for slot in self.attend[p.id]:
+            cls = next(c for c in self.classes[slot] if p.id in c.members)
+            for q in cls.members:
+                stage = self.idx.patient[q].stage
+                if stage != p.stage and sum(
+                    1
+                    for c in self.classes[slot]
+                    for x in c.members
+                    if self.idx.patient[x].stage == stage
+                ) < self.prog.class_min(stage):
+                    found.append((q, slot))
+        return found
+
+
+# -- 4. appointments -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Booking:
+    patient: str
+    counselor: str
+    time: AppointmentTime
+    office: str
+
+
+class _Appointments:
+    """Primary counselors, individual sessions and medication appointments, one patient at a
+    time: the least flexible first, next to the patient's block where possible."""
+
+    def __init__(
+        self, prog: _Program, attend: dict[str, list[str]], groups: _Groups, claims: _Claims
+    ) -> None:
+        self.prog = prog
+        self.idx = prog.idx
+        self.attend = attend
+        self.claims = claims
+        self.leads = groups.leads
+        self.day_minutes = defaultdict(int, groups.day_minutes)
+        self.booked: set[tuple[str, str, int]] = set()  # (person, day, time index)
+        self.offices_used: dict[tuple[str, int], set[str]] = defaultdict(set)
+        self.individual_count: dict[str, int] = defaultdict(int)
+        self.medication_count: dict[str, int] = defaultdict(int)
+        self.caseload: dict[str, int] = defaultdict(int)
+        for p in prog.inst.patients:
+            if p.primary_counselor is not None:
+                self.caseload[p.primary_counselor] += 1
+        self.assigned: dict[str, str] = {}
+        self.individual: list[_Booking] = []
+        self.medication: list[_Booking] = []
+        self.times = {p.id: self._patient_times(p) for p in prog.inst.patients}
+        # Pencilled-in times not booked yet: nobody else takes them (nor their office).
+        self.pending_staff = dict(claims.holder)
+        self.pending_offices: dict[tuple[str, int], set[tuple[str, str]]] = defaultdict(set)
+        for pid, pencilled in claims.of_patient.items():
+            for c in pencilled:
+                self.pending_offices[c.time.key].add((pid, c.kind))
+
+    def run(self) -> None:
+        idx = self.idx
+        given = [p for p in self.prog.inst.patients if p.primary_counselor is not None]
+        given.sort(key=lambda p: (self._options(p, p.primary_counselor or ""), p.id))
+        for p in given:
+            if idx.individual_per_week(p) and not self._book_individual(
+                p, p.primary_counselor or ""
+            ):
+                raise _Stuck(
+                    f"individual sessions: {p.id} cannot meet primary counselor "
+                    f"{p.primary_counselor} at a free time and office on the days {p.id} attends",
+                    "reach",
+                    p.id,
+                    self._slots_without(p, p.primary_counselor or ""),
+                    attended=self.attend[p.id],
+                )
+            self._settle(p, "individual")
+        for p in idx.unassigned:
+            self._assign_primary(p)
+            self._settle(p, "individual")
+        on_medication = [p for p in self.prog.inst.patients if idx.needs_medication(p)]
+        on_medication.sort(key=lambda p: (len(self.times[p.id]), p.id))
+        for p in on_medication:
+            self._book_medication(p)
+            self._settle(p, "medication")
+
+    def _settle(self, p: Patient, kind: str) -> None:
+        """The patient's pencilled-in times of this kind are booked or given up."""
+        for c in self.claims.of_patient.get(p.id, []):
+            if c.kind == kind:
+                self.pending_staff.pop((c.counselor, c.time.day, c.time.index), None)
+                self.pending_offices[c.time.key].discard((p.id, kind))
+
+    def _patient_times(self, p: Patient) -> list[AppointmentTime]:
+        """Times on the patient's days, in a block they are available in, not overlapping
+        the block they attend; those right next to it first."""
+        idx = self.idx
+        avail = self.prog.patient_available[p.id]
+        block_on = {idx.day_of[s]: s for s in self.attend[p.id]}
+        times = [
+            t
+            for t in idx.appointment_times
+            if t.day in block_on
+            and t.slot in avail
+            and block_on[t.day] not in self.prog.clashing[t.key]
+        ]
+        return sorted(
+            times,
+            key=lambda t: (
+                not self.prog.next_to(t, block_on[t.day]),
+                self.prog.day_rank[t.day],
+                t.start,
+            ),
+        )
+
+    def _options(self, p: Patient, cid: str) -> int:
+        return sum(1 for t in self.times[p.id] if t.slot in self.prog.staff_available[cid])
+
+    def _slots_without(self, p: Patient, cid: str) -> list[str]:
+        """The patient's blocks on days the counselor cannot see them (hint: avoid them)."""
+        days = {t.day for t in self.times[p.id] if self._counselor_free(cid, t, p.id)}
+        return [s for s in self.attend[p.id] if self.idx.day_of[s] not in days]
+
+    def _counselor_free(self, cid: str, t: AppointmentTime, pid: str) -> bool:
+        c = self.idx.counselor[cid]
+        if t.slot not in self.prog.staff_available[cid] or (cid, t.day, t.index) in self.booked:
+            return False
+        if self.pending_staff.get((cid, t.day, t.index), pid) != pid:
+            return False
+        if any((cid, q.slot, q.index) in self.leads for q in self.prog.periods_clashing[t.key]):
+            return False
+        cap = c.max_minutes_per_day
+        return cap is None or self.day_minutes[(cid, t.day)] + t.minutes <= cap
+
+    def _office(self, t: AppointmentTime, pid: str) -> str | None:
+        """A free office, leaving enough for the times others have pencilled in."""
+        used = self.offices_used[t.key]
+        free = [
+            r.id for r in self.idx.offices if r.id not in used and t.slot in self.idx.room_slots(r)
+        ]
+        held = sum(1 for other, _ in self.pending_offices[t.key] if other != pid)
+        return free[0] if len(free) > held else None
+
+    def _free_times(self, p: Patient, cid: str) -> list[AppointmentTime]:
+        """The patient's times the counselor and an office are free, best first."""
+        free = [
+            t
+            for t in self.times[p.id]
+            if (p.id, t.day, t.index) not in self.booked
+            and self._counselor_free(cid, t, p.id)
+            and self._office(t, p.id) is not None
+        ]
+        # Next to the block first (the order of self.times), then the emptiest time.
+        rank = {t.key: i for i, t in enumerate(self.times[p.id])}
+        return sorted(
+            free,
+            key=lambda t: (
+                not self.prog.next_to(t, self._block_on(p, t.day)),
+                len(self.offices_used[t.key]),
+                rank[t.key],
+            ),
+        )
+
+    def _block_on(self, p: Patient, day: str) -> str:
+        return next(s for s in self.attend[p.id] if self.idx.day_of[s] == day)
+
+    def _book(self, p: Patient, cid: str, t: AppointmentTime) -> _Booking:
+        office = self._office(t, p.id)
+        assert office is not None, "an office was found free before booking"
+        self.booked.add((p.id, t.day, t.index))
+        self.booked.add((cid, t.day, t.index))
+        self.offices_used[t.key].add(office)
+        self.day_minutes[(cid, t.day)] += t.minutes
+        return _Booking(p.id, cid, t, office)
+
+    def _pencilled(self, p: Patient, kind: str, cid: str) -> list[AppointmentTime]:
+        return [
+            c.time
+            for c in self.claims.of_patient.get(p.id, [])
+            if c.kind == kind and c.counselor == cid
+        ]
+
+    def _book_individual(self, p: Patient, cid: str) -> bool:
+        """The patient's individual sessions with ``cid``, each on another day: the times
+        pencilled in first."""
+        need = self.idx.individual_per_week(p)
+        cap = self.idx.counselor[cid].max_individual
+        if cap is not None and self.individual_count[cid] + need > cap:
+            return False
+        free = self._free_times(p, cid)
+        free_keys = {t.key for t in free}
+        pencilled = [t for t in self._pencilled(p, "individual", cid) if t.key in free_keys]
+        picks: list[AppointmentTime] = []
+        for t in pencilled + free:
+            if len(picks) == need:
+                break
+            if all(t.day != q.day for q in picks):
+                picks.append(t)
+        if len(picks) < need:
+            return False
+        for t in picks:
+            self.individual.append(self._book(p, cid, t))
+        self.individual_count[cid] += need
+        return True
+
+    def _assign_primary(self, p: Patient) -> None:
+        """The counselor or clinician with the smallest caseload who can see the patient."""
+        candidates = [
+            c
+            for c in self.idx.primary_candidates
+            if c.max_caseload is None or self.caseload[c.id] < c.max_caseload
+        ]
+        pencilled = self.claims.primary.get(p.id)
+        candidates.sort(
+            key=lambda c: (c.id != pencilled, self.caseload[c.id], -self._options(p, c.id), c.id)
+        )
+        need = self.idx.individual_per_week(p)
+        for c in candidates:
+            if need == 0 or self._book_individual(p, c.id):
+                self.assigned[p.id] = c.id
+                self.caseload[c.id] += 1
+                return
+        raise _Stuck(
+            f"primary counselors: no counselor or clinician with room in their caseload can see "
+            f"{p.id} on the days {p.id} attends",
+            "reach",
+            p.id,
+            self.attend[p.id][:1],
+            attended=self.attend[p.id],
+        )
+
+    def _book_medication(self, p: Patient) -> None:
+        best: tuple[tuple[bool, bool, int, int, int], str, AppointmentTime] | None = None
+        rank = {t.key: i for i, t in enumerate(self.times[p.id])}
+        for c in self.idx.prescribers:
+            pencilled = {t.key for t in self._pencilled(p, "medication", c.id)}
+            for t in self._free_times(p, c.id):
+                key = (
+                    t.key not in pencilled,
+                    not self.prog.next_to(t, self._block_on(p, t.day)),
+                    self.medication_count[c.id],
+                    len(self.offices_used[t.key]),
+                    rank[t.key],
+                )
+                if best is None or key < best[0]:
+                    best = (key, c.id, t)
+        if best is None:
+            raise _Stuck(
+                f"medication: no prescriber has a free time and office on the days {p.id} attends",
+                "reach",
+                p.id,
+                self.attend[p.id][:1],
+                attended=self.attend[p.id],
+            )
+        _, cid, t = best
+        self.medication.append(self._book(p, cid, t))
+        self.medication_count[cid] += 1
+
+
+# -- 5. the schedule -------------------------------------------------------------
+
+
+def _sessions(prog: _Program, held: list[_Held]) -> list[Session]:
+    ordered = sorted(
+        held,
+        key=lambda h: (
+            prog.slot_rank[h.period.slot],
+            h.period.index,
+            h.gtype,
+            h.stage or "",
+            h.room,
+        ),
+    )
+    width = max(3, len(str(len(ordered))))
+    return [
+        Session(
+            id=f"S{i:0{width}d}",
+            day=h.period.day,
+            block=h.period.block,
+            period=h.period.index,
+            start=h.period.start,
+            end=h.period.end,
+            group_type=h.gtype,
+            stage=h.stage,
+            room=h.room,
+            counselors=list(h.counselors),
+            patients=list(h.patients),
+            topic=h.topic,
+        )
+        for i, h in enumerate(ordered, start=1)
+    ]
+
+
+def _appointments(prog: _Program, bookings: list[_Booking]) -> list[Appointment]:
+    ordered = sorted(
+        bookings,
+        key=lambda b: (prog.day_rank[b.time.day], b.time.start, b.counselor, b.patient),
+    )
+    return [
+        Appointment(
+            patient=b.patient,
+            counselor=b.counselor,
+            day=b.time.day,
+            start=clock(b.time.start),
+            end=clock(b.time.end),
+            room=b.office,
+        )
+        for b in ordered
+    ]
+
+
+def _draw_screens(prog: _Program, attend: dict[str, list[str]], rng: random.Random) -> list[Screen]:
+    """Screens drawn by hand: patients in a random order, each in random blocks they
+    attend that still have room. If that leaves someone without room, the exact draw of
+    ``scheduler.draw`` (which always finds one when one exists) decides."""
+    screening = prog.inst.screening
+    if screening is None or not screening.per_week:
+        return []
+    ordered = {pid: sorted(slots, key=prog.slot_rank.__getitem__) for pid, slots in attend.items()}
+    load: dict[str, int] = defaultdict(int)
+    picked: list[tuple[str, str]] = []
+    patients = sorted(ordered)
+    rng.shuffle(patients)
+    for pid in patients:
+        open_slots = [s for s in ordered[pid] if load[s] < screening.capacity_per_block]
+        if len(open_slots) < screening.per_week:
+            break
+        for slot in rng.sample(open_slots, screening.per_week):
+            load[slot] += 1
+            picked.append((pid, slot))
+    else:
+        picked.sort(key=lambda ps: (prog.slot_rank[ps[1]], ps[0]))
+        return [
+            Screen(patient=pid, day=prog.idx.day_of[slot], block=prog.idx.block_of[slot].id)
+            for pid, slot in picked
+        ]
+    try:
+        return draw_screens(prog.idx, ordered, rng.randrange(2**31))
+    except RuntimeError:
+        raise _Stuck(
+            "screens: no choice of the attended blocks keeps within capacity_per_block", "final"
+        ) from None
+
+
+def _build_week(prog: _Program, hints: _Hints, seed: int) -> Schedule:
+    """One pass of the coordinator's steps; raises _Stuck where a step cannot go on."""
+    rng = random.Random(seed)
+    chooser = _BlockChooser(prog, hints, rng)
+    attend = chooser.run()
+    classes = _form_classes(prog, attend)
+    groups = _Groups(prog, attend, classes, chooser.claims)
+    groups.run()
+    book = _Appointments(prog, attend, groups, chooser.claims)
+    book.run()
+    screens = _draw_screens(prog, attend, rng)
+    return Schedule(
+        instance=prog.inst.name,
+        status="feasible",
+        sessions=_sessions(prog, groups.held),
+        individual_sessions=_appointments(prog, book.individual),
+        medication_appointments=_appointments(prog, book.medication),
+        screens=screens,
+        primary_counselors=dict(sorted(book.assigned.items())),
+    )
+
+
+def greedy_schedule(instance: Instance, seed: int = 0) -> GreedyResult:
+    """A valid timetable built the way a coordinator would, or why the greedy got stuck.
+
+    Parameters
+    ----------
+    instance
+        A validated instance.
+    seed
+        Breaks ties among equally flexible patients and draws the screens; the same
+        seed gives the same schedule.
+
+    Returns
+    -------
+    GreedyResult
+        ``schedule`` (checked: status ``feasible``, objective and terms from the
+        checker) or None with ``reason``, and the seconds it took.
+    """
+    started = time.perf_counter()
+    index = ProgramIndex(instance)
+    if index.multi_site:
+        schedule, reason = _by_site(instance, index, seed)
+    else:
+        schedule, reason = _one_program(instance, seed)
+    if schedule is None:
+        return GreedyResult(None, reason, time.perf_counter() - started)
+    report = check(instance, schedule)
+    seconds = time.perf_counter() - started
+    if not report.ok:  # a bug here, not a property of the instance
+        first = report.violations[0]
+        return GreedyResult(
+            None, f"internal: the greedy broke rule {first.rule} ({', '.join(first.ids)})", seconds
+        )
+    weights = instance.weights
+    schedule.status = "feasible"
+    schedule.best_bound = schedule.gap = None
+    schedule.objective = report.objective
+    schedule.objective_terms = {
+        term: cost for term, cost in report.terms.items() if getattr(weights, term)
+    }
+    schedule.wall_seconds = round(seconds, 3)
+    return GreedyResult(schedule, None, seconds)
+
+
+def _one_program(instance: Instance, seed: int) -> tuple[Schedule | None, str]:
+    """The greedy week of one program, rebuilt with what each failure teaches."""
+    prog = _Program(ProgramIndex(instance))
+    hints = _Hints()
+    reason = "no attempt made"
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            schedule = _build_week(prog, hints, seed)
+        except _Stuck as stuck:
+            reason = stuck.reason
+            if not hints.learn(stuck):
+                break
+            continue
+        assign_topics(prog.idx, schedule.sessions)
+        return schedule, ""
+    return None, reason
+
+
+def _by_site(instance: Instance, index: ProgramIndex, seed: int) -> tuple[Schedule | None, str]:
+    """A multi-site organization site by site, as each site's coordinator plans it: the
+    floaters' days are divided among their sites first (``scheduler.sites``)."""
+    from scheduler.sites import floaters, merge, site_instances
+
+    parts: dict[str, Schedule] = {}
+    for site, sub in site_instances(instance).items():
+        schedule, reason = _one_program(sub, seed)
+        if schedule is None:
+            return None, f"site {site}: {reason}"
+        parts[site] = schedule
+    return merge(instance, parts, bool(floaters(index))), ""
