@@ -16,6 +16,7 @@ bound holds for the chosen floater days only, and the status is at best
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections import defaultdict
@@ -39,9 +40,11 @@ def floaters(idx: ProgramIndex) -> list[Counselor]:
 def floater_days(idx: ProgramIndex) -> dict[tuple[str, str], str]:
     """(floater, day) -> the site they work at that day.
 
-    Greedy by need: each day goes to the site with the most patients available that
-    day per counselor already there; each site of a floater first gets one day, so a
-    floater who is some patient's primary counselor can see them.
+    For each floater, every way of giving their days to their sites is tried (at most
+    a few hundred: five days, two or three sites), and the best kept: first, each of
+    their own patients (as primary counselor) can have their individual sessions on
+    their days at the patient's site, with enough appointment times; then, each site
+    gets a day; then need, patients available that day per counselor already there.
     """
     staff: dict[tuple[str, str], float] = defaultdict(float)  # (site, day) -> counselors
     demand: dict[tuple[str, str], int] = defaultdict(int)  # (site, day) -> patients
@@ -56,63 +59,85 @@ def floater_days(idx: ProgramIndex) -> dict[tuple[str, str], str]:
                 for site in idx.sites_of(c):
                     staff[(site, day)] += 1
 
-    def need(site: str, day: str) -> float:
-        return demand[(site, day)] / (1 + staff[(site, day)])
-
     chosen: dict[tuple[str, str], str] = {}
-
-    def give(c: Counselor, day: str, site: str) -> None:
-        chosen[(c.id, day)] = site
-        staff[(site, day)] += 1
-
     for c in moving:
         days = _days(idx, c)
         sites = [s for s in idx.sites_of(c) if idx.patients_at(s)]
-        for site in sites:
-            # First the days their own patients (as primary counselor) need at this site.
-            for day in _primary_days(idx, c, site, [d for d in days if (c.id, d) not in chosen]):
-                give(c, day, site)
-            free = [d for d in days if (c.id, d) not in chosen]
-            if free and not any(chosen.get((c.id, d)) == site for d in days):
-                give(c, max(free, key=lambda d: (need(site, d), -days.index(d))), site)
-        for day in days:
-            if (c.id, day) not in chosen:
-                give(c, day, max(sites, key=lambda s: (need(s, day), -sites.index(s))))
+        own = _own_patients(idx, c)
+
+        def score(
+            plan: tuple[str, ...],
+            days: list[str] = days,
+            own: dict[str, list[tuple[int, set[str]]]] = own,
+        ) -> tuple[int, int, float]:
+            at = dict(zip(days, plan))
+            covered = sum(_can_see(own[s], [d for d in days if at[d] == s]) for s in own)
+            present = len(set(plan))
+            need = sum(demand[(s, d)] / (1 + staff[(s, d)]) for d, s in at.items())
+            return covered, present, need
+
+        plans = itertools.islice(itertools.product(sites, repeat=len(days)), 5000)
+        best = max(plans, key=score, default=())
+        for day, site in zip(days, best):
+            chosen[(c.id, day)] = site
+            staff[(site, day)] += 1
     return chosen
 
 
-def _primary_days(idx: ProgramIndex, c: Counselor, site: str, free: list[str]) -> list[str]:
-    """Days (from ``free``) on which the counselor can give each of their patients at the
-    site their individual sessions: greedy cover, a day serving at most as many patients
-    as it has appointment times they could come to."""
-    times: dict[str, dict[str, set[str]]] = {}  # patient -> day -> times' labels
-    need: dict[str, int] = {}
-    for p in idx.patients_at(site):
-        if p.primary_counselor == c.id and idx.individual_per_week(p):
-            need[p.id] = idx.individual_per_week(p)
-            times[p.id] = defaultdict(set)
-            for t in idx.appointment_times_for(p):
-                if t.slot in c.available:
-                    times[p.id][t.day].add(t.label)
-    picked: list[str] = []
+def _own_patients(idx: ProgramIndex, c: Counselor) -> dict[str, list[tuple[int, set[str]]]]:
+    """Site -> the counselor's patients there needing individual sessions: (how many, the
+    appointment times, as labels "day hh:mm", they could come to with the counselor in)."""
+    own: dict[str, list[tuple[int, set[str]]]] = defaultdict(list)
+    for p in idx.instance.patients:
+        n = idx.individual_per_week(p)
+        if p.primary_counselor != c.id or not n or p.site is None:
+            continue
+        times = {t.label for t in idx.appointment_times_for(p) if t.slot in c.available}
+        own[p.site].append((n, times))
+    return own
+
+
+def _can_see(patients: list[tuple[int, set[str]]], days: list[str]) -> bool:
+    """Whether the counselor, on ``days``, can see each patient as often as they need, on
+    different days, one patient per appointment time: a maximum flow, patient -> (patient,
+    day) -> time, saturates every patient's need."""
+    on = set(days)
+    cap: dict[str, dict[str, int]] = defaultdict(dict)
+    for i, (n, times) in enumerate(patients):
+        cap["source"][f"p{i}"] = n
+        for t in times:
+            day = t.split(" ")[0]
+            if day in on:
+                cap[f"p{i}"][f"p{i}@{day}"] = 1
+                cap[f"p{i}@{day}"][t] = 1
+                cap[t]["sink"] = 1
+    return _max_flow(cap, "source", "sink") == sum(n for n, _ in patients)
+
+
+def _max_flow(cap: dict[str, dict[str, int]], source: str, sink: str) -> int:
+    """Edmonds-Karp on a small graph (a counselor's patients and a week's times)."""
+    residual: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for u, edges in cap.items():
+        for v, c in edges.items():
+            residual[u][v] += c
+    flow = 0
     while True:
-        short = [pid for pid, n in need.items() if n > 0]
-        options = [d for d in free if d not in picked]
-
-        def served(day: str, short: list[str] = short) -> list[str]:
-            # The patients with the fewest other days first, one per time.
-            who = sorted((pid for pid in short if times[pid][day]), key=lambda q: len(times[q]))
-            labels = set().union(*(times[pid][day] for pid in who)) if who else set()
-            return who[: len(labels)]
-
-        if not short or not options:
-            return picked
-        best = max(options, key=lambda d: len(served(d)))
-        if not served(best):
-            return picked
-        for pid in served(best):
-            need[pid] -= 1
-        picked.append(best)
+        parent = {source: source}
+        queue = [source]
+        for u in queue:
+            for v, c in residual[u].items():
+                if c > 0 and v not in parent:
+                    parent[v] = u
+                    queue.append(v)
+        if sink not in parent:
+            return flow
+        v = sink
+        while v != source:  # unit augmentations: every path here carries 1
+            u = parent[v]
+            residual[u][v] -= 1
+            residual[v][u] += 1
+            v = u
+        flow += 1
 
 
 def _days(idx: ProgramIndex, c: Counselor) -> list[str]:
@@ -155,24 +180,33 @@ def site_instances(instance: Instance) -> dict[str, Instance]:
 def _share(
     idx: ProgramIndex, c: Counselor, site: str, days_at: dict[tuple[str, str], str]
 ) -> Counselor:
-    """A floater as seen by one site: available only on their days there, with that
-    share of their weekly limits (the shares never add up to more than the limit)."""
+    """A floater as seen by one site: available only on their days there. Weekly limits
+    are shared so that they never add up to more than the limit: each site first gets
+    what the floater's own patients there need (individual sessions, caseload), and the
+    rest in proportion to the days."""
     days = _days(idx, c)
     mine = [d for d in days if days_at.get((c.id, d)) == site]
     share = len(mine) / len(days) if days else 0.0
+    sites = [s for s in idx.sites_of(c) if idx.patients_at(s)]
+    own = {s: [p for p in idx.patients_at(s) if p.primary_counselor == c.id] for s in sites}
+    sessions = {s: sum(idx.individual_per_week(p) for p in own[s]) for s in sites}
+    caseload = {s: len(own[s]) for s in sites}
 
-    def part(limit: float | None) -> float | None:
+    def hours(limit: float | None) -> float | None:
         return None if limit is None else math.floor(limit * share * 4) / 4
 
-    def whole(limit: int | None) -> int | None:
-        return None if limit is None else math.floor(limit * share)
+    def count(limit: int | None, base: dict[str, int]) -> int | None:
+        if limit is None:
+            return None
+        rest = max(0, limit - sum(base.values()))
+        return base[site] + math.floor(rest * share)
 
     return c.model_copy(
         update={
             "available": [s for s in c.available if idx.day_of.get(s) in mine],
-            "max_hours": part(c.max_hours),
-            "max_individual": whole(c.max_individual),
-            "max_caseload": whole(c.max_caseload),
+            "max_hours": hours(c.max_hours),
+            "max_individual": count(c.max_individual, sessions),
+            "max_caseload": count(c.max_caseload, caseload),
         }
     )
 
