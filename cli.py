@@ -98,6 +98,14 @@ _gap_option = click.option(
     type=click.FloatRange(0, 1),
     help="Stop once the relative gap is at most this.",
 )
+_warm_option = click.option(
+    "--warm-start",
+    type=click.Choice(["greedy", "none"]),
+    default="greedy",
+    show_default=True,
+    help="greedy: build a timetable as a coordinator would (in about a second) and start "
+    "the search from it; none: search from scratch.",
+)
 _form_option = click.option(
     "--formulation",
     type=click.Choice(["aggregated", "plain"]),
@@ -146,6 +154,14 @@ def main() -> None:
 )
 @_gap_option
 @_form_option
+@_warm_option
+@click.option(
+    "--start-from",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Start the search from this schedule (e.g. last week's, or one edited by hand) "
+    "instead of the greedy one; what the instance no longer has is ignored.",
+)
 @click.option(
     "--quiet", is_flag=True, help="No live progress (it is shown only on a terminal anyway)."
 )
@@ -177,6 +193,8 @@ def solve(
     deterministic: bool,
     relative_gap: float,
     formulation: str,
+    warm_start: str,
+    start_from: str | None,
     quiet: bool,
     log_json: str | None,
     best_effort: bool,
@@ -192,6 +210,7 @@ def solve(
     from scheduler import solve as run_solve
 
     inst = _load_or_exit(load_instance, instance)
+    start = _load_or_exit(load_schedule, start_from) if start_from is not None else None
     _check_writable(output)
     settings = SolveSettings(
         time_limit=time_limit,
@@ -200,6 +219,7 @@ def solve(
         deterministic=deterministic,
         relative_gap=relative_gap,
         formulation=formulation,  # type: ignore[arg-type]
+        warm_start=warm_start,  # type: ignore[arg-type]
         best_effort=best_effort,
     )
     if log_json is not None:
@@ -218,7 +238,7 @@ def solve(
     try:
         # Ctrl-C during the search ends it (CP-SAT catches SIGINT) and the best schedule
         # so far comes back; a second Ctrl-C lands here as KeyboardInterrupt.
-        result = run_solve(inst, settings, on_progress if live or log else None)
+        result = run_solve(inst, settings, on_progress if live or log else None, start)
         if log is not None:
             done = {"event": "done", "status": result.status, "objective": result.objective}
             done["interrupted"] = result.interrupted
@@ -391,6 +411,7 @@ def score(instance: str, schedule: str, as_json: bool, show_all: bool) -> None:
 @_seed_option
 @_gap_option
 @_form_option
+@_warm_option
 @click.option("--best-effort", is_flag=True, help="As for solve: shortfalls instead of failure.")
 @click.option(
     "--executor",
@@ -415,6 +436,7 @@ def batch(
     seed: int,
     relative_gap: float,
     formulation: str,
+    warm_start: str,
     best_effort: bool,
     executor: str,
     scheduler_address: str | None,
@@ -460,6 +482,7 @@ def batch(
         seed=seed,
         relative_gap=relative_gap,
         formulation=formulation,  # type: ignore[arg-type]
+        warm_start=warm_start,  # type: ignore[arg-type]
         best_effort=best_effort,
     )
 

@@ -63,6 +63,8 @@ def draw_screens(
         model.add(sum(vars_) <= screening.capacity_per_block)
     model.maximize(sum(weights))
     solver = cp_model.CpSolver()
+    # A quick helper solve: leave Ctrl-C to the caller (CP-SAT would reset its handler).
+    solver.parameters.catch_sigint_signal = False
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     # Deterministic time, so that the same seed gives the same screens on any machine.

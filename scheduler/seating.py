@@ -53,6 +53,8 @@ def seat_jointly(
         met.append(var)
     model.maximize(sum(met))
     solver = cp_model.CpSolver()
+    # A quick helper solve: leave Ctrl-C to the caller (CP-SAT would reset its handler).
+    solver.parameters.catch_sigint_signal = False
     solver.parameters.num_workers = 1
     # Deterministic time: the same solve gives the same sessions on any machine.
     solver.parameters.max_deterministic_time = time_limit

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import os
+import signal
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -24,6 +27,7 @@ from models.index import clock
 from models.schedule import Status
 from scheduler.diagnose import diagnose
 from scheduler.draw import draw_screens
+from scheduler.hint import add_hint
 from scheduler.model import Candidate, TimetableModel
 from scheduler.seating import seat_jointly
 from scheduler.split import Part, split_family
@@ -62,6 +66,11 @@ class SolveSettings:
         a period are one counted family, split into sessions after the solve;
         ``"plain"``: every possible session is its own set of variables (slower;
         kept as a reference and benchmark baseline).
+    warm_start
+        ``"greedy"``: build a timetable the way a coordinator would
+        (``scheduler.greedy``) and start the search from it, so a first schedule
+        comes at once; ``"none"``: search from scratch. A ``start_from`` schedule
+        given to ``solve`` takes its place.
     best_effort
         Turn each patient's hours, days, requirement rows, appointments and screens
         into penalties (``shortfall_*`` weights), so that a timetable for everyone
@@ -76,6 +85,7 @@ class SolveSettings:
     deterministic: bool = False
     relative_gap: float = 0.0
     formulation: Literal["aggregated", "plain"] = "aggregated"
+    warm_start: Literal["greedy", "none"] = "greedy"
     best_effort: bool = False
     parameters: dict[str, Any] = field(default_factory=dict)
 
@@ -202,12 +212,25 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self.listener = listener
         self.first_seconds: float | None = None
         self.count = 0
+        self.best = math.inf
+
+    def incumbent(self, objective: float) -> None:
+        """A schedule found before the search (the greedy one): the first event."""
+        self.best = objective
+        self.count += 1
+        elapsed = time.perf_counter() - self.started
+        self.first_seconds = elapsed
+        if self.listener is not None:
+            self.listener(ProgressEvent(elapsed, objective, 0.0, self.count))
 
     def on_solution_callback(self) -> None:
         self.count += 1
         elapsed = time.perf_counter() - self.started
         if self.first_seconds is None:
             self.first_seconds = elapsed
+        if self.objective_value >= self.best:
+            return  # not better than the schedule found before the search
+        self.best = self.objective_value
         if self.listener is not None:
             self.listener(
                 ProgressEvent(elapsed, self.objective_value, self.best_objective_bound, self.count)
@@ -235,6 +258,7 @@ def solve(
     instance: Instance | str | os.PathLike[str],
     settings: SolveSettings | None = None,
     on_progress: Callable[[ProgressEvent], None] | None = None,
+    start_from: Schedule | None = None,
 ) -> SolveResult:
     """Find a timetable for a week.
 
@@ -247,6 +271,10 @@ def solve(
     on_progress
         Called with a :class:`ProgressEvent` each time the search finds a better
         schedule (from the solver's thread: keep it short).
+    start_from
+        A timetable to start the search from (a hint for every variable: say last
+        week's schedule, or one edited by hand). Entries the instance no longer has
+        are ignored; it need not be valid, CP-SAT repairs it.
 
     Returns
     -------
@@ -263,20 +291,49 @@ def solve(
         from scheduler.sites import solve_by_site
 
         return solve_by_site(instance, settings, on_progress)
+    with _CtrlC() as ctrl_c:
+        return _solve_one(instance, settings, on_progress, start_from, ctrl_c)
+
+
+def _solve_one(
+    instance: Instance,
+    settings: SolveSettings,
+    on_progress: Callable[[ProgressEvent], None] | None,
+    start_from: Schedule | None,
+    ctrl_c: _CtrlC,
+) -> SolveResult:
+    """One program (one site): build, warm start, search, read back."""
     started = time.perf_counter()
+    # A valid timetable from the greedy construction is the first incumbent: reported at
+    # once, returned if the search finds nothing better, and the search's hint.
+    warm: Schedule | None = None
+    if start_from is not None and not settings.best_effort:
+        warm = _valid_as_is(instance, start_from)  # a valid start is kept if nothing beats it
+    elif start_from is None and settings.warm_start == "greedy" and not settings.best_effort:
+        from scheduler.greedy import greedy_schedule
+
+        warm = start_from = greedy_schedule(instance, settings.seed).schedule
+    progress = _Progress(started, on_progress)
+    if warm is not None and warm.objective is not None:
+        progress.incumbent(warm.objective)
     tm = TimetableModel(
         instance,
         aggregate=settings.formulation == "aggregated",
         best_effort=settings.best_effort,
     )
+    if start_from is not None:
+        add_hint(tm, start_from)
     solver = _parameters(settings)
-    progress = _Progress(started, on_progress)
+    if ctrl_c.pressed:  # before the search: skip it, keep what we have
+        solver.parameters.max_time_in_seconds = 0.0
+    # During the search CP-SAT catches Ctrl-C itself and returns its best solution.
     code = solver.solve(tm.model, progress)
+    ctrl_c.rearm()  # CP-SAT leaves SIGINT at its default action when it is done
     wall = time.perf_counter() - started
     if code == cp_model.MODEL_INVALID:  # a bug in the model builder, never a property of the input
         raise RuntimeError(f"internal error: invalid CP-SAT model: {tm.model.validate()}")
     status = _STATUS[code]
-    interrupted = _interrupted(code, solver, settings)
+    interrupted = ctrl_c.pressed or _interrupted(code, solver, settings)
 
     objective = best_bound = gap = None
     terms: dict[str, int] = {}
@@ -319,9 +376,74 @@ def solve(
         best_effort=settings.best_effort,
         **services,
     )
+    # The greedy's timetable when the search found nothing better. (The aggregated model can
+    # be infeasible where the greedy is not: its documented restrictions, e.g. an avoid pair
+    # kept out of a whole family. Then it proves nothing.)
+    better = warm is not None and (objective is None or (warm.objective or 0) < objective)
+    if warm is not None and warm.objective is not None and better:
+        schedule = _warm_result(warm, solver, code, settings, wall)
     return SolveResult(
         schedule, wall, tm.stats(), progress.first_seconds, progress.count, interrupted
     )
+
+
+def _valid_as_is(instance: Instance, schedule: Schedule) -> Schedule | None:
+    """The schedule, scored by the checker, if it is a valid timetable of ``instance``."""
+    from scheduler.checker import check
+
+    if schedule.best_effort:
+        return None
+    report = check(instance, schedule)
+    if not report.ok:
+        return None
+    weights = instance.weights
+    terms = {t: cost for t, cost in report.terms.items() if getattr(weights, t)}
+    return schedule.model_copy(
+        update={"instance": instance.name, "objective": report.objective, "objective_terms": terms}
+    )
+
+
+def _warm_result(
+    warm: Schedule, solver: cp_model.CpSolver, code: Any, settings: SolveSettings, wall: float
+) -> Schedule:
+    """The greedy timetable, when the search found nothing better, with the search's bound."""
+    assert warm.objective is not None
+    bound = solver.best_objective_bound if code != cp_model.INFEASIBLE else 0.0
+    if not math.isfinite(bound) or bound > warm.objective:
+        bound = 0.0  # every term is a count or a spread: 0 is always a bound
+    gap = max(0.0, (warm.objective - bound) / max(abs(warm.objective), 1e-9))
+    return warm.model_copy(
+        update={
+            "status": "optimal" if gap < 1e-9 else "feasible",
+            "best_bound": bound,
+            "gap": 0.0 if gap < 1e-9 else gap,
+            "wall_seconds": None if settings.deterministic else round(wall, 3),
+        }
+    )
+
+
+class _CtrlC:
+    """Ctrl-C (SIGINT) outside CP-SAT's search, e.g. during the greedy construction, is
+    remembered rather than raised, so the solve still ends with the best timetable so far.
+    Only in the main thread (elsewhere Python cannot set signal handlers)."""
+
+    def __enter__(self) -> _CtrlC:
+        self.pressed = False
+        self.previous: Any = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._press)
+        return self
+
+    def _press(self, signum: int, frame: Any) -> None:
+        self.pressed = True
+
+    def rearm(self) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self._press)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
 
 
 def _interrupted(code: Any, solver: cp_model.CpSolver, settings: SolveSettings) -> bool:

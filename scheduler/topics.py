@@ -64,6 +64,8 @@ def assign_topics(index: ProgramIndex, sessions: list[Session], time_limit: floa
     max_order = sum(len(index.group_type[s.group_type].topics) for s in open_sessions)
     model.minimize((max_order + 1) * sum(repeats) + sum(order_cost))
     solver = cp_model.CpSolver()
+    # A quick helper solve: leave Ctrl-C to the caller (CP-SAT would reset its handler).
+    solver.parameters.catch_sigint_signal = False
     solver.parameters.num_workers = 1
     # Deterministic time: the same solve gives the same sessions on any machine.
     solver.parameters.max_deterministic_time = time_limit

@@ -432,7 +432,9 @@ def features(inst: Instance) -> list[str]:
 # a solve: the services instances solve in milliseconds, but a few base ones take seconds to
 # prove optimal, and Hypothesis tends to draw variants of them in a row. Out of time, a found
 # schedule is "feasible" and none is "unknown": no verdict.
-SOLVE = dict(time_limit=1.0, workers=1)
+# These compare the model's formulations, so the search starts from scratch (no greedy
+# warm start); test_warm_start_is_checked_and_never_beats_the_exact_optimum covers that.
+SOLVE = dict(time_limit=1.0, workers=1, warm_start="none")
 
 
 def solve_both_and_compare(data: dict[str, Any]) -> None:
@@ -577,6 +579,34 @@ def test_best_effort_returns_a_checked_timetable(data: dict[str, Any]) -> None:
         if plain.status == "optimal":
             # A timetable without shortfalls exists, and best effort finds one as good.
             assert result.schedule.shortfalls == [] or result.status != "optimal"
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(instance_data(services=True))
+def test_warm_start_is_checked_and_never_beats_the_exact_optimum(data: dict[str, Any]) -> None:
+    """With the default greedy warm start, what comes back is checked (solve_checked), is
+    never worse than the greedy's own timetable, and never better than the plain model's
+    proven optimum: the greedy and the search agree with the exact model."""
+    from scheduler.greedy import greedy_schedule
+
+    inst = parse_instance(data)
+    warm = solve_checked(inst, time_limit=1.0, workers=1)
+    greedy = greedy_schedule(inst).schedule
+    event(f"greedy {'valid' if greedy is not None else 'stuck'}, warm {warm.status}")
+    if greedy is not None:
+        assert warm.found and warm.objective is not None
+        assert warm.objective <= (greedy.objective or 0)
+    exact = solve_checked(inst, formulation="plain", **SOLVE)
+    if exact.status == "optimal" and warm.found:
+        assert warm.objective is not None and exact.objective is not None
+        assert warm.objective >= exact.objective
+    if exact.status == "infeasible":
+        assert greedy is None and not warm.found
 
 
 def test_services_example_uses_every_service() -> None:

@@ -111,6 +111,8 @@ def solved(data: dict[str, Any] | Instance, formulation: str, **settings: Any) -
     inst = data if isinstance(data, Instance) else build(data)
     settings.setdefault("time_limit", 10.0)
     settings.setdefault("workers", 2)
+    # The rules of the model itself: the search starts from scratch, not from the greedy.
+    settings.setdefault("warm_start", "none")
     return solve_checked(inst, formulation=formulation, **settings)
 
 
