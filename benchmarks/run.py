@@ -26,17 +26,20 @@ import csv
 import datetime as dt
 import platform
 import resource
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from models import Instance, to_json
-from scheduler.batch import BatchJob, run_local
-from scheduler.generate import generate
-from scheduler.solve import SolveSettings
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: benchmarks.highs_mip, also in child processes
+
+from models import Instance, to_json  # noqa: E402
+from scheduler.batch import BatchJob, run_local  # noqa: E402
+from scheduler.generate import generate  # noqa: E402
+from scheduler.solve import SolveSettings  # noqa: E402
+
 SIZES: dict[str, dict[str, int]] = {
     "S": {"patients": 30, "seed": 11},
     "M": {"patients": 120, "seed": 12},
