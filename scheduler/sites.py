@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from models import Counselor, Instance, ProgramIndex, Schedule, to_json
+from models import Counselor, Instance, ProgramIndex, Schedule
 from models.schedule import Status
 
 if TYPE_CHECKING:
@@ -225,7 +225,9 @@ def merge(instance: Instance, parts: dict[str, Schedule], has_floaters: bool) ->
         for name, value in sched.objective_terms.items():
             terms[name] += value
     objective = sum(terms.values())
-    bound = sum(sched.best_bound or 0.0 for sched in parts.values())
+    # Every term is a count or a spread, so 0 bounds each site (CP-SAT's early bounds can
+    # be negative before presolve tightens excess_minutes).
+    bound = sum(max(0.0, sched.best_bound or 0.0) for sched in parts.values())
     gap = max(0.0, (objective - bound) / max(abs(objective), 1e-9))
     proven = all(s.status == "optimal" for s in parts.values()) and not has_floaters
     status: Status = "optimal" if proven and gap < 1e-9 else "feasible"
@@ -251,55 +253,51 @@ def solve_by_site(
     settings: SolveSettings,
     on_progress: Callable[[ProgressEvent], None] | None = None,
 ) -> SolveResult:
-    """Solve each site, in parallel processes when there are cores to share.
+    """Solve each site in turn, each with ``settings.workers`` and an equal share of
+    ``settings.time_limit`` (which is for the whole organization).
 
-    ``settings.time_limit`` is for the whole organization: with J sites solved at
-    once on the machine's cores, each site gets time_limit x J / sites, and the
-    cores are divided among the J solves. Progress is reported once per finished
-    site (objective and bound summed over the sites finished so far).
+    With the greedy warm start every site's greedy timetable is built first, so the
+    organization has a first schedule within a second or two; each site's search then
+    starts from it. Progress is reported then and after each site (objective: finished
+    sites' plus the others' greedy; bound: the finished sites').
     """
-    from scheduler.batch import BatchJob, cores_available, run_local, workers_per_job
-    from scheduler.solve import ProgressEvent, SolveResult
+    from scheduler.solve import ProgressEvent, SolveResult, solve
 
-    started, epoch = time.perf_counter(), time.time()
+    started = time.perf_counter()
     subs = site_instances(instance)
-    parallel = max(1, min(len(subs), cores_available(), settings.workers or 1))
-    per_site = replace(
-        settings,
-        time_limit=settings.time_limit * parallel / max(1, len(subs)),
-        workers=workers_per_job(cores_available(), parallel) if parallel > 1 else settings.workers,
-    )
-    finished: list[tuple[float, float]] = []
+    starts: dict[str, Schedule | None] = dict.fromkeys(subs)
+    if settings.warm_start == "greedy" and not settings.best_effort:
+        from scheduler.greedy import greedy_schedule
 
-    def report(objective: float | None, bound: float | None) -> None:
-        if on_progress is None or objective is None:
+        starts = {s: greedy_schedule(sub, settings.seed).schedule for s, sub in subs.items()}
+    first = None
+    if all(start is not None for start in starts.values()):
+        first = time.perf_counter() - started
+    per_site = replace(settings, time_limit=settings.time_limit / max(1, len(subs)))
+    done: dict[str, SolveResult] = {}
+
+    def report() -> None:
+        if on_progress is None or first is None:
             return
-        finished.append((objective, bound or 0.0))
-        obj, low = sum(o for o, _ in finished), sum(b for _, b in finished)
-        on_progress(ProgressEvent(time.perf_counter() - started, obj, low, len(finished)))
+        objective = 0
+        for s in subs:
+            best = done[s].schedule if s in done else starts[s]
+            objective += (best.objective or 0) if best is not None else 0
+        bound = sum(max(0.0, r.best_bound or 0.0) for r in done.values())
+        on_progress(ProgressEvent(time.perf_counter() - started, objective, bound, len(done) + 1))
 
-    schedules: dict[str, Schedule] = {}
-    first: list[float] = []  # when each site had its first schedule, from our start
-    if parallel > 1:
-        jobs = [BatchJob(site, to_json(sub)) for site, sub in subs.items()]
-        for r in run_local(jobs, per_site, parallel):
-            if r.schedule_json is None:
-                raise RuntimeError(f"internal error: site {r.name}: {r.error}")
-            schedules[r.name] = Schedule.model_validate_json(r.schedule_json)
-            report(r.objective, r.best_bound)
-            if r.first_at is not None:
-                first.append(r.first_at - epoch)
-    else:
-        from scheduler.solve import solve
-
-        for site, sub in subs.items():
-            site_started = time.perf_counter() - started
-            res = solve(sub, per_site)
-            schedules[site] = res.schedule
-            report(res.objective, res.best_bound)
-            if res.first_solution_seconds is not None:
-                first.append(site_started + res.first_solution_seconds)
+    report()
+    overhead = 0.0  # per site, beyond its search: building the model, reading back
+    for k, (site, sub) in enumerate(subs.items()):
+        left = settings.time_limit - (time.perf_counter() - started)
+        limit = max(0.5, left / (len(subs) - k) - overhead)
+        began = time.perf_counter()
+        done[site] = solve(sub, replace(per_site, time_limit=limit), start_from=starts[site])
+        overhead = max(0.0, time.perf_counter() - began - limit)
+        if done[site].found:
+            report()
     wall = time.perf_counter() - started
+    schedules = {s: r.schedule for s, r in done.items()}
     missing = [s for s, sched in schedules.items() if sched.status not in ("optimal", "feasible")]
     if missing:
         status: Status = (
@@ -309,12 +307,14 @@ def solve_by_site(
     else:
         merged = merge(instance, schedules, bool(floaters(ProgramIndex(instance))))
     merged.wall_seconds = None if settings.deterministic else round(wall, 3)
+    if first is None and not missing:
+        first = max(r.first_solution_seconds or 0.0 for r in done.values())
     return SolveResult(
         merged,
         wall,
         {"sites": len(subs), "floaters": len(floaters(ProgramIndex(instance)))},
-        # The organization has a schedule once every site has one.
-        round(max(first), 3) if len(first) == len(subs) else None,
-        len(finished),
+        None if first is None else round(first, 3),
+        sum(r.solutions for r in done.values()),
+        interrupted=any(r.interrupted for r in done.values()),
         site_statuses={s: sched.status for s, sched in schedules.items()},
     )
