@@ -15,10 +15,9 @@ import json
 import os
 import resource
 import signal
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from models import parse_instance, to_json
@@ -44,7 +43,6 @@ class JobResult:
     best_bound: float | None = None
     gap: float | None = None
     first_seconds: float | None = None
-    first_at: float | None = None  # the same moment as a time.time() stamp, across processes
     wall_seconds: float | None = None
     workers: int = 1
     peak_memory_mb: float | None = None  # of the process that ran only this job
@@ -84,7 +82,6 @@ def run_job(job: BatchJob, settings: SolveSettings, fresh_process: bool = False)
     ``fresh_process``: the process ran nothing before, so its peak memory is this job's.
     """
     trace: list[tuple[float, float, float]] = []
-    started = time.time()
 
     def record(event: ProgressEvent) -> None:
         trace.append((round(event.elapsed, 3), event.objective, event.best_bound))
@@ -103,9 +100,6 @@ def run_job(job: BatchJob, settings: SolveSettings, fresh_process: bool = False)
         first_seconds=None
         if result.first_solution_seconds is None
         else round(result.first_solution_seconds, 3),
-        first_at=None
-        if result.first_solution_seconds is None
-        else started + result.first_solution_seconds,
         wall_seconds=round(result.wall_seconds, 3),
         workers=settings.workers,
         interrupted=result.interrupted,
@@ -349,11 +343,3 @@ def _fmt(x: float | int | None) -> str:
     if x is None:
         return "-"
     return f"{x:g}" if isinstance(x, float) else str(x)
-
-
-def result_record(r: JobResult) -> dict[str, Any]:
-    """A job's figures as JSON-ready data (no schedule, no trace)."""
-    record = asdict(r)
-    record.pop("schedule_json")
-    record.pop("trace")
-    return record
