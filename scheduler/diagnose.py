@@ -181,7 +181,9 @@ def diagnose(instance: Instance, time_limit: float = 30.0) -> Diagnosis:
     findings = prechecks(instance)
     if findings:
         return Diagnosis("infeasible", findings, seconds=time.perf_counter() - started)
-    if len({p.site for p in instance.patients} | {r.site for r in instance.rooms}) > 1:
+    from scheduler.sites import spans_sites
+
+    if spans_sites(instance):
         return _diagnose_by_site(instance, time_limit, started)
 
     def left() -> float:

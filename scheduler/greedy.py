@@ -61,6 +61,7 @@ from models import (
 from models.index import AppointmentTime, PeriodRef, clock
 from scheduler.checker import check
 from scheduler.draw import draw_screens
+from scheduler.sites import floaters, merge, site_instances, spans_sites
 from scheduler.topics import assign_topics
 
 MAX_ATTEMPTS = 12  # whole rebuilds with learned hints before giving up
@@ -2522,9 +2523,8 @@ def greedy_schedule(instance: Instance, seed: int = 0) -> GreedyResult:
         checker) or None with ``reason``, and the seconds it took.
     """
     started = time.perf_counter()
-    index = ProgramIndex(instance)
-    if index.multi_site:
-        schedule, reason = _by_site(instance, index, seed)
+    if spans_sites(instance):
+        schedule, reason = _by_site(instance, seed)
     else:
         schedule, reason = _one_program(instance, seed)
     if schedule is None:
@@ -2565,10 +2565,9 @@ def _one_program(instance: Instance, seed: int) -> tuple[Schedule | None, str]:
     return None, reason
 
 
-def _by_site(instance: Instance, index: ProgramIndex, seed: int) -> tuple[Schedule | None, str]:
+def _by_site(instance: Instance, seed: int) -> tuple[Schedule | None, str]:
     """A multi-site organization site by site, as each site's coordinator plans it: the
     floaters' days are divided among their sites first (``scheduler.sites``)."""
-    from scheduler.sites import floaters, merge, site_instances
 
     parts: dict[str, Schedule] = {}
     for site, sub in site_instances(instance).items():
@@ -2576,4 +2575,4 @@ def _by_site(instance: Instance, index: ProgramIndex, seed: int) -> tuple[Schedu
         if schedule is None:
             return None, f"site {site}: {reason}"
         parts[site] = schedule
-    return merge(instance, parts, bool(floaters(index))), ""
+    return merge(instance, parts, bool(floaters(ProgramIndex(instance)))), ""

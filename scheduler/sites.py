@@ -31,6 +31,19 @@ if TYPE_CHECKING:
     from scheduler.solve import ProgressEvent, SolveResult, SolveSettings
 
 
+def spans_sites(instance: Instance) -> bool:
+    """Whether the instance is solved site by site: it lists sites and is not already one
+    site's own program (patients and rooms all at one site, every counselor free to work
+    there), as ``site_instances`` makes them."""
+    if not instance.sites:
+        return False
+    here = {p.site for p in instance.patients} | {r.site for r in instance.rooms}
+    if len(here) != 1:
+        return len(here) > 1
+    (site,) = here
+    return any(c.sites is not None and site not in c.sites for c in instance.counselors)
+
+
 def floaters(idx: ProgramIndex) -> list[Counselor]:
     """Staff who may work at more than one site that has patients."""
     busy = {s for s in idx.sites if idx.patients_at(s)}

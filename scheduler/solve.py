@@ -30,6 +30,7 @@ from scheduler.draw import draw_screens
 from scheduler.hint import add_hint
 from scheduler.model import Candidate, TimetableModel
 from scheduler.seating import seat_jointly
+from scheduler.sites import solve_by_site, spans_sites
 from scheduler.split import Part, split_family
 from scheduler.topics import assign_topics, count_repeats
 
@@ -286,10 +287,7 @@ def solve(
     if not isinstance(instance, Instance):
         instance = load_instance(instance)
     settings = settings or SolveSettings()
-    if len({p.site for p in instance.patients} | {r.site for r in instance.rooms}) > 1:
-        # Several sites: one solve per site (a single-site instance is solved directly).
-        from scheduler.sites import solve_by_site
-
+    if spans_sites(instance):
         return solve_by_site(instance, settings, on_progress)
     with _CtrlC() as ctrl_c:
         return _solve_one(instance, settings, on_progress, start_from, ctrl_c)

@@ -12,7 +12,7 @@ from conftest import solve_checked
 from models import Instance, ProgramIndex, load_schedule
 from scheduler import check
 from scheduler.generate import generate
-from scheduler.sites import floater_days, floaters, site_instances
+from scheduler.sites import floater_days, floaters, site_instances, spans_sites
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +94,15 @@ def test_generate_too_many_sites_is_bad_input(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.output.startswith("--sites: ")
     assert not (tmp_path / "x.json").exists()
+
+
+def test_spans_sites_once(two_sites: Instance) -> None:
+    """The organization is split; a site's own instance is solved as it is, never split
+    again; one populated site with staff barred from it still goes through the split."""
+    assert spans_sites(two_sites)
+    for sub in site_instances(two_sites).values():
+        assert not spans_sites(sub)
+    s1 = site_instances(two_sites)["S1"]
+    barred = s1.counselors[0].model_copy(update={"sites": ["S2"]})
+    assert spans_sites(s1.model_copy(update={"counselors": [barred, *s1.counselors[1:]]}))
+    assert not spans_sites(two_sites.model_copy(update={"sites": []}))
