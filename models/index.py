@@ -6,7 +6,7 @@ They make the rule code read like the rule: ``index.eligible(patient, group_type
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -21,6 +21,7 @@ from models.instance import (
     Together,
     minutes,
 )
+from models.schedule import Session
 
 
 def clock(mins: int) -> str:
@@ -123,6 +124,7 @@ class ProgramIndex:
         self.counselor: dict[str, Counselor] = {c.id: c for c in instance.counselors}
         self.room: dict[str, Room] = {r.id: r for r in instance.rooms}
         self.stage_rank: dict[str, int] = {s: i for i, s in enumerate(instance.stages)}
+        self.slot_rank: dict[str, int] = {s: i for i, s in enumerate(self.slots)}
         self._room_slots: dict[str, set[str]] = {
             r.id: set(self.slots if r.available is None else r.available) for r in instance.rooms
         }
@@ -280,6 +282,16 @@ class ProgramIndex:
     def group_leaders(self) -> list[Counselor]:
         """Counselors who can lead some group: the ones load balance is measured over."""
         return [c for c in self.instance.counselors if c.qualified and c.available]
+
+    def in_week_order(self, sessions: Iterable[Session]) -> list[Session]:
+        """The sessions in week order (slot, period, type, stage, room), numbered S001, ...:
+        how every schedule lists them, whoever made it."""
+        ordered = sorted(
+            sessions,
+            key=lambda s: (self.slot_rank[s.slot], s.period, s.group_type, s.stage or "", s.room),
+        )
+        width = max(3, len(str(len(ordered))))
+        return [s.model_copy(update={"id": f"S{i:0{width}d}"}) for i, s in enumerate(ordered, 1)]
 
     def balance_groups(self) -> list[tuple[str | None, list[Counselor]]]:
         """(site, group leaders) among whom group load is balanced: everyone without sites;

@@ -212,7 +212,7 @@ class _Program:
         for p in inst.patients:
             for slot in p.available:
                 self.stage_available[(p.stage, slot)] += 1
-        self.slot_rank = {slot: i for i, slot in enumerate(index.slots)}
+        self.slot_rank = index.slot_rank
         self.block_minutes = {slot: index.block_minutes(slot) for slot in index.slots}
         self.block_periods = {slot: len(index.periods_of[slot]) for slot in index.slots}
         # Appointment-time geometry, asked thousands of times.
@@ -2402,20 +2402,9 @@ class _Appointments:
 
 
 def _sessions(prog: _Program, held: list[_Held]) -> list[Session]:
-    ordered = sorted(
-        held,
-        key=lambda h: (
-            prog.slot_rank[h.period.slot],
-            h.period.index,
-            h.gtype,
-            h.stage or "",
-            h.room,
-        ),
-    )
-    width = max(3, len(str(len(ordered))))
-    return [
+    return prog.idx.in_week_order(
         Session(
-            id=f"S{i:0{width}d}",
+            id="S",  # numbered in week order
             day=h.period.day,
             block=h.period.block,
             period=h.period.index,
@@ -2428,8 +2417,8 @@ def _sessions(prog: _Program, held: list[_Held]) -> list[Session]:
             patients=list(h.patients),
             topic=h.topic,
         )
-        for i, h in enumerate(ordered, start=1)
-    ]
+        for h in held
+    )
 
 
 def _appointments(prog: _Program, bookings: list[_Booking]) -> list[Appointment]:

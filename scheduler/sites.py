@@ -226,13 +226,9 @@ def _share(
 
 def merge(instance: Instance, parts: dict[str, Schedule], has_floaters: bool) -> Schedule:
     """The organization's schedule from the sites' schedules (all of which were found)."""
-    order = {slot: i for i, slot in enumerate(ProgramIndex(instance).slots)}
-    sessions = sorted(
-        (s for sched in parts.values() for s in sched.sessions),
-        key=lambda s: (order[s.slot], s.period, s.group_type, s.stage or "", s.room),
+    sessions = ProgramIndex(instance).in_week_order(
+        s for sched in parts.values() for s in sched.sessions
     )
-    width = max(3, len(str(len(sessions))))
-    sessions = [s.model_copy(update={"id": f"S{i:0{width}d}"}) for i, s in enumerate(sessions, 1)]
     terms: dict[str, int] = defaultdict(int)
     for sched in parts.values():
         for name, value in sched.objective_terms.items():

@@ -503,37 +503,25 @@ def read_sessions(tm: TimetableModel, solver: cp_model.CpSolver) -> list[Session
         split = seat_jointly(tm.index, families)
     else:
         split = [parts for _, parts in families]
-    rows = []
-    for (cand, topic), parts in zip(running, split):
-        period = cand.period
-        for part in parts:
-            rows.append(
-                dict(
-                    day=period.day,
-                    block=period.block,
-                    period=period.index,
-                    start=period.start,
-                    end=period.end,
-                    group_type=cand.group_type.id,
-                    stage=cand.stage,
-                    room=part.room,
-                    counselors=part.counselors,
-                    patients=part.patients,
-                    topic=topic,
-                )
-            )
-    order = {slot: i for i, slot in enumerate(tm.index.slots)}
-    rows.sort(
-        key=lambda r: (
-            order[f"{r['day']}.{r['block']}"],
-            r["period"],
-            r["group_type"],
-            r["stage"] or "",
-            r["room"],
+    sessions = [
+        Session(
+            id="S",  # numbered in week order below
+            day=cand.period.day,
+            block=cand.period.block,
+            period=cand.period.index,
+            start=cand.period.start,
+            end=cand.period.end,
+            group_type=cand.group_type.id,
+            stage=cand.stage,
+            room=part.room,
+            counselors=part.counselors,
+            patients=part.patients,
+            topic=topic,
         )
-    )
-    width = max(3, len(str(len(rows))))
-    return [Session(id=f"S{i:0{width}d}", **row) for i, row in enumerate(rows, start=1)]
+        for (cand, topic), parts in zip(running, split)
+        for part in parts
+    ]
+    return tm.index.in_week_order(sessions)
 
 
 def read_services(
