@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from models import Appointment, Instance, ProgramIndex, Schedule, Screen, Session
+from models import Appointment, Instance, ProgramIndex, Schedule, Screen, Session, Weights
 from models.index import AppointmentTime, clock
 from models.schedule import SHORTFALL_TERM
 
@@ -75,6 +75,10 @@ class CheckReport:
     @property
     def objective(self) -> int:
         return sum(p.cost for p in self.penalties)
+
+    def weighted_terms(self, weights: Weights) -> dict[str, int]:
+        """The terms with a non-zero weight: what a schedule's ``objective_terms`` lists."""
+        return {term: cost for term, cost in self.terms.items() if getattr(weights, term)}
 
     def rules(self) -> list[str]:
         """The broken rules, one entry per violation, in order found."""

@@ -2525,13 +2525,10 @@ def greedy_schedule(instance: Instance, seed: int = 0) -> GreedyResult:
         return GreedyResult(
             None, f"internal: the greedy broke rule {first.rule} ({', '.join(first.ids)})", seconds
         )
-    weights = instance.weights
     schedule.status = "feasible"
     schedule.best_bound = schedule.gap = None
     schedule.objective = report.objective
-    schedule.objective_terms = {
-        term: cost for term, cost in report.terms.items() if getattr(weights, term)
-    }
+    schedule.objective_terms = report.weighted_terms(instance.weights)
     schedule.wall_seconds = round(seconds, 3)
     return GreedyResult(schedule, None, seconds)
 

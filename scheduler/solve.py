@@ -394,8 +394,7 @@ def _valid_as_is(instance: Instance, schedule: Schedule) -> Schedule | None:
     report = check(instance, schedule)
     if not report.ok:
         return None
-    weights = instance.weights
-    terms = {t: cost for t, cost in report.terms.items() if getattr(weights, t)}
+    terms = report.weighted_terms(instance.weights)
     return schedule.model_copy(
         update={"instance": instance.name, "objective": report.objective, "objective_terms": terms}
     )
