@@ -1,4 +1,4 @@
-"""Multi-site organizations: one solve per site, run in parallel, merged into one schedule.
+"""Multi-site organizations: one solve per site, in turn, merged into one schedule.
 
 Sites share nothing but the staff who may work at several of them (floaters), and
 a counselor works at one site a day. So the floaters' days are divided among their
@@ -81,7 +81,7 @@ def floater_days(idx: ProgramIndex) -> dict[tuple[str, str], str]:
         def score(
             plan: tuple[str, ...],
             days: list[str] = days,
-            own: dict[str, list[tuple[int, set[str]]]] = own,
+            own: dict[str, list[tuple[int, Times]]] = own,
         ) -> tuple[int, int, float]:
             at = dict(zip(days, plan))
             covered = sum(_can_see(own[s], [d for d in days if at[d] == s]) for s in own)
@@ -97,39 +97,41 @@ def floater_days(idx: ProgramIndex) -> dict[tuple[str, str], str]:
     return chosen
 
 
-def _own_patients(idx: ProgramIndex, c: Counselor) -> dict[str, list[tuple[int, set[str]]]]:
+Times = set[tuple[str, int]]  # appointment times, by key (day, index)
+
+
+def _own_patients(idx: ProgramIndex, c: Counselor) -> dict[str, list[tuple[int, Times]]]:
     """Site -> the counselor's patients there needing individual sessions: (how many, the
-    appointment times, as labels "day hh:mm", they could come to with the counselor in)."""
-    own: dict[str, list[tuple[int, set[str]]]] = defaultdict(list)
+    appointment times they could come to with the counselor in)."""
+    own: dict[str, list[tuple[int, Times]]] = defaultdict(list)
     for p in idx.instance.patients:
         n = idx.individual_per_week(p)
         if p.primary_counselor != c.id or not n or p.site is None:
             continue
-        times = {t.label for t in idx.appointment_times_for(p) if t.slot in c.available}
+        times = {t.key for t in idx.appointment_times_for(p) if t.slot in c.available}
         own[p.site].append((n, times))
     return own
 
 
-def _can_see(patients: list[tuple[int, set[str]]], days: list[str]) -> bool:
+def _can_see(patients: list[tuple[int, Times]], days: list[str]) -> bool:
     """Whether the counselor, on ``days``, can see each patient as often as they need, on
     different days, one patient per appointment time: a maximum flow, patient -> (patient,
     day) -> time, saturates every patient's need."""
     on = set(days)
-    cap: dict[str, dict[str, int]] = defaultdict(dict)
+    cap: dict[object, dict[object, int]] = defaultdict(dict)
     for i, (n, times) in enumerate(patients):
-        cap["source"][f"p{i}"] = n
-        for t in times:
-            day = t.split(" ")[0]
+        cap["source"][i] = n
+        for day, k in times:
             if day in on:
-                cap[f"p{i}"][f"p{i}@{day}"] = 1
-                cap[f"p{i}@{day}"][t] = 1
-                cap[t]["sink"] = 1
+                cap[i][(i, day)] = 1
+                cap[(i, day)][(day, k)] = 1
+                cap[(day, k)]["sink"] = 1
     return _max_flow(cap, "source", "sink") == sum(n for n, _ in patients)
 
 
-def _max_flow(cap: dict[str, dict[str, int]], source: str, sink: str) -> int:
+def _max_flow(cap: dict[object, dict[object, int]], source: object, sink: object) -> int:
     """Edmonds-Karp on a small graph (a counselor's patients and a week's times)."""
-    residual: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    residual: dict[object, dict[object, int]] = defaultdict(lambda: defaultdict(int))
     for u, edges in cap.items():
         for v, c in edges.items():
             residual[u][v] += c
@@ -262,8 +264,8 @@ def solve_by_site(
     settings: SolveSettings,
     on_progress: Callable[[ProgressEvent], None] | None = None,
 ) -> SolveResult:
-    """Solve each site in turn, each with ``settings.workers`` and an equal share of
-    ``settings.time_limit`` (which is for the whole organization).
+    """Solve each site in turn, each with ``settings.workers`` and an equal share of what
+    is left of ``settings.time_limit`` (which is for the whole organization).
 
     With the greedy warm start every site's greedy timetable is built first, so the
     organization has a first schedule within a second or two; each site's search then
@@ -274,6 +276,7 @@ def solve_by_site(
 
     started = time.perf_counter()
     subs = site_instances(instance)
+    moving = floaters(ProgramIndex(instance))
     starts: dict[str, Schedule | None] = dict.fromkeys(subs)
     if settings.warm_start == "greedy" and not settings.best_effort:
         from scheduler.greedy import greedy_schedule
@@ -282,7 +285,6 @@ def solve_by_site(
     first = None
     if all(start is not None for start in starts.values()):
         first = time.perf_counter() - started
-    per_site = replace(settings, time_limit=settings.time_limit / max(1, len(subs)))
     done: dict[str, SolveResult] = {}
 
     def report() -> None:
@@ -301,7 +303,7 @@ def solve_by_site(
         left = settings.time_limit - (time.perf_counter() - started)
         limit = max(0.5, left / (len(subs) - k) - overhead)
         began = time.perf_counter()
-        done[site] = solve(sub, replace(per_site, time_limit=limit), start_from=starts[site])
+        done[site] = solve(sub, replace(settings, time_limit=limit), start_from=starts[site])
         overhead = max(0.0, time.perf_counter() - began - limit)
         if done[site].found:
             report()
@@ -314,14 +316,14 @@ def solve_by_site(
         )
         merged = Schedule(instance=instance.name, status=status)
     else:
-        merged = merge(instance, schedules, bool(floaters(ProgramIndex(instance))))
+        merged = merge(instance, schedules, bool(moving))
     merged.wall_seconds = None if settings.deterministic else round(wall, 3)
     if first is None and not missing:
         first = max(r.first_solution_seconds or 0.0 for r in done.values())
     return SolveResult(
         merged,
         wall,
-        {"sites": len(subs), "floaters": len(floaters(ProgramIndex(instance)))},
+        {"sites": len(subs), "floaters": len(moving)},
         None if first is None else round(first, 3),
         sum(r.solutions for r in done.values()),
         interrupted=any(r.interrupted for r in done.values()),
