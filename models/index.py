@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar
 
 from models.instance import (
     Block,
@@ -22,6 +23,8 @@ from models.instance import (
     minutes,
 )
 from models.schedule import Session
+
+_Sited = TypeVar("_Sited", Patient, Room)
 
 
 def clock(mins: int) -> str:
@@ -338,19 +341,11 @@ class ProgramIndex:
 
     @cached_property
     def _patients_by_site(self) -> dict[str, list[Patient]]:
-        by_site: dict[str, list[Patient]] = {s: [] for s in self.sites}
-        for p in self.instance.patients:
-            if p.site is not None:
-                by_site.setdefault(p.site, []).append(p)
-        return by_site
+        return _by_site(self.instance.patients)
 
     @cached_property
     def _rooms_by_site(self) -> dict[str, list[Room]]:
-        by_site: dict[str, list[Room]] = {s: [] for s in self.sites}
-        for r in self.instance.rooms:
-            if r.site is not None:
-                by_site.setdefault(r.site, []).append(r)
-        return by_site
+        return _by_site(self.instance.rooms)
 
     def patients_at(self, site: str) -> list[Patient]:
         """The site's patients, in instance order."""
@@ -375,3 +370,12 @@ class ProgramIndex:
         """The together pairs of the site's patients (a pair is always at one site)."""
         here = {p.id for p in self.patients_at(site)}
         return [t for t in self.instance.together if t.patients[0] in here]
+
+
+def _by_site(items: Iterable[_Sited]) -> dict[str, list[_Sited]]:
+    """Items (patients, rooms) by their site, in instance order."""
+    by_site: dict[str, list[_Sited]] = {}
+    for item in items:
+        if item.site is not None:
+            by_site.setdefault(item.site, []).append(item)
+    return by_site

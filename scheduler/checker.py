@@ -1236,10 +1236,10 @@ class _Checker:
                     b.patient,
                     b.time.day,
                 )
+        load = self.caseload()
         for _, candidates in self.idx.caseload_groups():
             if len(candidates) < 2:
                 continue
-            load = self.caseload()
             cases = {c.id: load[c.id] for c in candidates}
             most = max(cases, key=lambda c: (cases[c], c))
             least = min(cases, key=lambda c: (cases[c], c))
