@@ -175,6 +175,15 @@ def in_room(schedule: Schedule, room: str, *sids: str) -> Schedule:
     return new
 
 
+def without_sites(data: dict[str, Any]) -> None:
+    """The same program with every site field removed: one program."""
+    del data["sites"]
+    for item in data["patients"] + data["rooms"]:
+        del item["site"]
+    for c in data["counselors"]:
+        del c["sites"]
+
+
 def problems(data: dict[str, Any]) -> list[str]:
     """The one-line problems of an instance (empty when it is valid)."""
     try:
@@ -196,17 +205,35 @@ def test_valid_two_site_week(org: Instance, week: Schedule) -> None:
 
 def test_screen_capacity_is_per_site(org_data: dict[str, Any], week: Schedule) -> None:
     # The same week as one program (no sites): two screens in mon.am and in wed.am.
-    del org_data["sites"]
-    for item in org_data["patients"] + org_data["rooms"]:
-        del item["site"]
-    for c in org_data["counselors"]:
-        del c["sites"]
+    without_sites(org_data)
     report = check(parse_instance(org_data), week)
 
     assert [(v.rule, v.ids, v.message) for v in report.violations] == [
         ("screen_capacity", ("mon.am",), "mon.am has 2 screens, above capacity_per_block 1"),
         ("screen_capacity", ("wed.am",), "wed.am has 2 screens, above capacity_per_block 1"),
     ]
+
+
+def test_balance_terms_are_per_site(org_data: dict[str, Any], week: Schedule) -> None:
+    """With sites, load and caseload balance are measured per site among the staff who
+    work only there (the floater C3 is left out); without sites, over everyone."""
+    org_data["weights"] = {"load_imbalance_minutes": 1, "caseload_imbalance": 10}
+    # C4 works at S1 only and leads nothing: S1's spread is C1's 180 min against 0.
+    org_data["counselors"].append(
+        {"id": "C4", "qualified": ["education"], "available": SLOTS, "sites": ["S1"]}
+    )
+    report = check(parse_instance(org_data), week)
+    assert report.violations == []
+    # S2 has one counselor of its own (C2): no spread there. Caseloads at S1: C1 has P1
+    # and P2, C4 none.
+    assert report.terms["load_imbalance_minutes"] == 180
+    assert report.terms["caseload_imbalance"] == 2 * 10
+
+    without_sites(org_data)
+    one_program = check(parse_instance(org_data), week)
+    # Everyone together: C2 and C3 lead 270 min each, C4 none; caseloads 2, 2, 0, 0.
+    assert one_program.terms["load_imbalance_minutes"] == 270
+    assert one_program.terms["caseload_imbalance"] == 2 * 10
 
 
 # -- the checker's site rules ------------------------------------------------------------
