@@ -25,6 +25,7 @@ from models import (
 )
 from models.index import clock
 from models.schedule import Status
+from scheduler.bound import objective_floor
 from scheduler.diagnose import diagnose
 from scheduler.draw import draw_screens
 from scheduler.hint import add_hint
@@ -206,7 +207,11 @@ class _Progress(cp_model.CpSolverSolutionCallback):
     """
 
     def __init__(
-        self, started: float, listener: Callable[[ProgressEvent], None] | None = None
+        self,
+        started: float,
+        listener: Callable[[ProgressEvent], None] | None = None,
+        floor: float = 0.0,
+        relative_gap: float = 0.0,
     ) -> None:
         super().__init__()
         self.started = started
@@ -214,6 +219,9 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self.first_seconds: float | None = None
         self.count = 0
         self.best = math.inf
+        self.close_enough = False  # the best schedule is within the gap limit of ``floor``
+        self.floor = floor  # a bound known before the search (scheduler.bound)
+        self.relative_gap = relative_gap
 
     def incumbent(self, objective: float) -> None:
         """A schedule found before the search (the greedy one): the first event."""
@@ -221,8 +229,9 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self.count += 1
         elapsed = time.perf_counter() - self.started
         self.first_seconds = elapsed
+        self.close_enough = self._within_gap(objective)
         if self.listener is not None:
-            self.listener(ProgressEvent(elapsed, objective, 0.0, self.count))
+            self.listener(ProgressEvent(elapsed, objective, self.floor, self.count))
 
     def on_solution_callback(self) -> None:
         self.count += 1
@@ -233,9 +242,16 @@ class _Progress(cp_model.CpSolverSolutionCallback):
             return  # not better than the schedule found before the search
         self.best = self.objective_value
         if self.listener is not None:
-            self.listener(
-                ProgressEvent(elapsed, self.objective_value, self.best_objective_bound, self.count)
-            )
+            bound = max(self.best_objective_bound, self.floor)
+            self.listener(ProgressEvent(elapsed, self.objective_value, bound, self.count))
+        if self._within_gap(self.objective_value):  # CP-SAT's own limit knows only its bound
+            self.close_enough = True
+            self.stop_search()
+
+    def _within_gap(self, objective: float) -> bool:
+        return self.relative_gap > 0 and objective - self.floor <= self.relative_gap * abs(
+            objective
+        )
 
 
 def _parameters(settings: SolveSettings) -> cp_model.CpSolver:
@@ -311,18 +327,18 @@ def _solve_one(
         from scheduler.greedy import greedy_schedule
 
         warm = start_from = greedy_schedule(instance, settings.seed).schedule
-    progress = _Progress(started, on_progress)
+    # The patient-by-patient bound (reported, and for the gap limit; as a constraint in the
+    # model it did not help the search). Ours, not the plain baseline's.
+    aggregate = settings.formulation == "aggregated"
+    floor = objective_floor(instance) if aggregate and not settings.best_effort else None
+    progress = _Progress(started, on_progress, floor or 0, settings.relative_gap)
     if warm is not None and warm.objective is not None:
         progress.incumbent(warm.objective)
-    tm = TimetableModel(
-        instance,
-        aggregate=settings.formulation == "aggregated",
-        best_effort=settings.best_effort,
-    )
+    tm = TimetableModel(instance, aggregate=aggregate, best_effort=settings.best_effort)
     if start_from is not None:
         add_hint(tm, start_from)
     solver = _parameters(settings)
-    if ctrl_c.pressed:  # before the search: skip it, keep what we have
+    if ctrl_c.pressed or progress.close_enough:  # skip the search, keep what we have
         solver.parameters.max_time_in_seconds = 0.0
     # During the search CP-SAT catches Ctrl-C itself and returns its best solution.
     code = solver.solve(tm.model, progress)
@@ -331,7 +347,9 @@ def _solve_one(
     if code == cp_model.MODEL_INVALID:  # a bug in the model builder, never a property of the input
         raise RuntimeError(f"internal error: invalid CP-SAT model: {tm.model.validate()}")
     status = _STATUS[code]
-    interrupted = ctrl_c.pressed or _interrupted(code, solver, settings)
+    interrupted = ctrl_c.pressed or (
+        not progress.close_enough and _interrupted(code, solver, settings)
+    )
 
     objective = best_bound = gap = None
     terms: dict[str, int] = {}
@@ -357,7 +375,7 @@ def _solve_one(
                 instance, sessions
             )
         objective = sum(terms.values())
-        best_bound = solver.best_objective_bound
+        best_bound = max(solver.best_objective_bound, floor or 0)
         gap = max(0.0, (objective - best_bound) / max(abs(objective), 1e-9))
         # Optimal only when the bound proves it: a lossy split leaves a gap.
         status, gap = ("optimal", 0.0) if gap < 1e-9 else ("feasible", gap)
@@ -379,7 +397,7 @@ def _solve_one(
     # kept out of a whole family. Then it proves nothing.)
     better = warm is not None and (objective is None or (warm.objective or 0) < objective)
     if warm is not None and warm.objective is not None and better:
-        schedule = _warm_result(warm, solver, code, settings, wall)
+        schedule = _warm_result(warm, solver, code, settings, wall, floor)
     return SolveResult(
         schedule, wall, tm.stats(), progress.first_seconds, progress.count, interrupted
     )
@@ -401,13 +419,20 @@ def _valid_as_is(instance: Instance, schedule: Schedule) -> Schedule | None:
 
 
 def _warm_result(
-    warm: Schedule, solver: cp_model.CpSolver, code: Any, settings: SolveSettings, wall: float
+    warm: Schedule,
+    solver: cp_model.CpSolver,
+    code: Any,
+    settings: SolveSettings,
+    wall: float,
+    floor: int | None,
 ) -> Schedule:
-    """The greedy timetable, when the search found nothing better, with the search's bound."""
+    """The greedy timetable, when the search found nothing better, with the search's bound
+    (or the patient-by-patient one, ``floor``, if higher)."""
     assert warm.objective is not None
     bound = solver.best_objective_bound if code != cp_model.INFEASIBLE else 0.0
     if not math.isfinite(bound) or bound > warm.objective:
         bound = 0.0  # every term is a count or a spread: 0 is always a bound
+    bound = max(bound, floor or 0)
     gap = max(0.0, (warm.objective - bound) / max(abs(warm.objective), 1e-9))
     return warm.model_copy(
         update={

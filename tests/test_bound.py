@@ -10,6 +10,7 @@ from fractions import Fraction
 import pytest
 
 from models import GroupType, Requirement, parse_instance
+from scheduler import SolveSettings, solve
 from scheduler.bound import cheapest_seats, objective_floor
 from scheduler.checker import check
 from scheduler.generate import generate
@@ -111,6 +112,7 @@ def test_never_above_a_valid_timetable(seed: int) -> None:
     result = solve_checked(instance, time_limit=3.0)
     assert result.found
     assert floor <= result.objective
+    assert result.best_bound is not None and result.best_bound >= floor
 
 
 @pytest.mark.parametrize("formulation", ["aggregated", "plain"])
@@ -118,3 +120,43 @@ def test_never_above_the_optimum(formulation: str) -> None:
     result = solve_checked(load("tiny"), formulation=formulation, warm_start="none")
     assert result.status == "optimal"
     assert objective_floor(load("tiny")) <= result.objective == 480
+
+
+def test_solve_reports_at_least_the_bound_from_the_first_second() -> None:
+    instance = load("medium")
+    floor = objective_floor(instance)
+    assert floor is not None
+    result = solve(instance, SolveSettings(time_limit=1.0, workers=2))
+    assert result.found and result.best_bound is not None
+    assert result.best_bound >= floor
+    report = check(instance, result.schedule)
+    assert report.ok and report.objective == result.objective
+
+
+def _greedy_gap(instance_name: str) -> tuple[int, float]:
+    instance = load(instance_name)
+    greedy = greedy_schedule(instance, 0).schedule
+    floor = objective_floor(instance)
+    assert greedy is not None and greedy.objective is not None and floor is not None
+    return greedy.objective, (greedy.objective - floor) / greedy.objective
+
+
+def test_a_start_within_the_gap_limit_of_the_bound_skips_the_search() -> None:
+    objective, gap = _greedy_gap("medium")
+    result = solve_checked(load("medium"), relative_gap=gap + 0.01, time_limit=60.0)
+    assert result.objective == objective  # the greedy timetable, as it is
+    assert result.gap is not None and result.gap <= gap + 0.01
+    assert not result.interrupted
+    assert result.wall_seconds < 30
+
+
+def test_the_gap_limit_stops_the_search_against_the_bound() -> None:
+    # CP-SAT's own gap limit knows only its bound; the search stops as soon as a schedule
+    # is within the limit of the patient-by-patient one.
+    objective, gap = _greedy_gap("medium")
+    result = solve_checked(load("medium"), relative_gap=gap - 0.02, time_limit=120.0)
+    assert result.objective is not None and result.objective < objective
+    assert result.gap is not None and result.gap < gap  # (the written objective may be a bit
+    # above the model's, on which the search stopped)
+    assert not result.interrupted
+    assert result.wall_seconds < 100
