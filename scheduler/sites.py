@@ -22,7 +22,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from models import Counselor, Instance, ProgramIndex, Schedule
 from models.schedule import Status
@@ -259,31 +259,75 @@ def merge(instance: Instance, parts: dict[str, Schedule], has_floaters: bool) ->
     )
 
 
+def split_schedule(instance: Instance, schedule: Schedule) -> dict[str, Schedule]:
+    """An organization's schedule cut into its sites' parts (to start each site's search
+    from, e.g. last week's): sessions go by their room's site, everything else by the
+    patient's. Entries naming a room or patient the instance no longer has are dropped."""
+    idx = ProgramIndex(instance)
+    room_site = {r.id: r.site for r in instance.rooms if r.site is not None}
+    patient_site = {p.id: p.site for p in instance.patients if p.site is not None}
+    parts: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for session in schedule.sessions:
+        if session.room in room_site:
+            parts[room_site[session.room]]["sessions"].append(session)
+    for field in ("individual_sessions", "medication_appointments", "screens", "shortfalls"):
+        for entry in getattr(schedule, field):
+            if entry.patient in patient_site:
+                parts[patient_site[entry.patient]][field].append(entry)
+    primaries: dict[str, dict[str, str]] = defaultdict(dict)
+    for pid, cid in schedule.primary_counselors.items():
+        if pid in patient_site:
+            primaries[patient_site[pid]][pid] = cid
+    return {
+        site: Schedule(
+            instance=f"{instance.name}@{site}",
+            status=schedule.status,
+            best_effort=schedule.best_effort,
+            primary_counselors=primaries[site],
+            **parts[site],
+        )
+        for site in idx.sites
+        if site in parts or site in primaries
+    }
+
+
 def solve_by_site(
     instance: Instance,
     settings: SolveSettings,
     on_progress: Callable[[ProgressEvent], None] | None = None,
+    start_from: Schedule | None = None,
 ) -> SolveResult:
     """Solve each site in turn, each with ``settings.workers`` and an equal share of what
     is left of ``settings.time_limit`` (which is for the whole organization).
 
-    With the greedy warm start every site's greedy timetable is built first, so the
-    organization has a first schedule within a second or two; each site's search then
-    starts from it. Progress is reported then and after each site (objective: finished
-    sites' plus the others' greedy; bound: the finished sites').
+    Each site's search starts from its part of ``start_from`` (``split_schedule``), or,
+    for a site it has nothing for or without it, from the site's greedy timetable, all
+    built first: so the organization has a first schedule within a second or two.
+    Progress is reported then and after each site (objective: finished sites' plus the
+    others' starting timetables; bound: finished sites' bounds plus the others'
+    patient-by-patient bounds).
     """
-    from scheduler.solve import ProgressEvent, SolveResult, solve
+    from scheduler.bound import objective_floor
+    from scheduler.solve import ProgressEvent, SolveResult, solve, valid_as_is
 
     started = time.perf_counter()
     subs = site_instances(instance)
     moving = floaters(ProgramIndex(instance))
+    given = split_schedule(instance, start_from) if start_from is not None else {}
     starts: dict[str, Schedule | None] = dict.fromkeys(subs)
-    if settings.warm_start == "greedy" and not settings.best_effort:
-        from scheduler.greedy import greedy_schedule
+    for site, sub in subs.items():
+        if site in given:
+            # A valid part is scored (and never made worse); any part is still a hint.
+            starts[site] = valid_as_is(sub, given[site]) or given[site]
+        elif settings.warm_start == "greedy" and not settings.best_effort:
+            from scheduler.greedy import greedy_schedule
 
-        starts = {s: greedy_schedule(sub, settings.seed).schedule for s, sub in subs.items()}
+            starts[site] = greedy_schedule(sub, settings.seed).schedule
+    floors = {
+        s: 0 if settings.best_effort else objective_floor(sub) or 0 for s, sub in subs.items()
+    }
     first = None
-    if all(start is not None for start in starts.values()):
+    if all(start is not None and start.objective is not None for start in starts.values()):
         first = time.perf_counter() - started
     done: dict[str, SolveResult] = {}
 
@@ -294,7 +338,7 @@ def solve_by_site(
         for s in subs:
             best = done[s].schedule if s in done else starts[s]
             objective += (best.objective or 0) if best is not None else 0
-        bound = sum(max(0.0, r.best_bound or 0.0) for r in done.values())
+        bound = sum(max(0.0, done[s].best_bound or 0.0) if s in done else floors[s] for s in subs)
         on_progress(ProgressEvent(time.perf_counter() - started, objective, bound, len(done) + 1))
 
     report()

@@ -304,7 +304,7 @@ def solve(
         instance = load_instance(instance)
     settings = settings or SolveSettings()
     if spans_sites(instance):
-        return solve_by_site(instance, settings, on_progress)
+        return solve_by_site(instance, settings, on_progress, start_from)
     with _CtrlC() as ctrl_c:
         return _solve_one(instance, settings, on_progress, start_from, ctrl_c)
 
@@ -322,7 +322,7 @@ def _solve_one(
     # once, returned if the search finds nothing better, and the search's hint.
     warm: Schedule | None = None
     if start_from is not None and not settings.best_effort:
-        warm = _valid_as_is(instance, start_from)  # a valid start is kept if nothing beats it
+        warm = valid_as_is(instance, start_from)  # a valid start is kept if nothing beats it
     elif start_from is None and settings.warm_start == "greedy" and not settings.best_effort:
         from scheduler.greedy import greedy_schedule
 
@@ -403,7 +403,7 @@ def _solve_one(
     )
 
 
-def _valid_as_is(instance: Instance, schedule: Schedule) -> Schedule | None:
+def valid_as_is(instance: Instance, schedule: Schedule) -> Schedule | None:
     """The schedule, scored by the checker, if it is a valid timetable of ``instance``."""
     from scheduler.checker import check
 

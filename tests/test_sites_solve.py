@@ -10,9 +10,10 @@ from click.testing import CliRunner
 from cli import main
 from conftest import solve_checked
 from models import Instance, ProgramIndex, load_schedule
-from scheduler import check
+from scheduler import ProgressEvent, SolveSettings, check, solve
 from scheduler.generate import generate
-from scheduler.sites import floater_days, floaters, site_instances, spans_sites
+from scheduler.greedy import greedy_schedule
+from scheduler.sites import floater_days, floaters, site_instances, spans_sites, split_schedule
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +107,44 @@ def test_spans_sites_once(two_sites: Instance) -> None:
     barred = s1.counselors[0].model_copy(update={"sites": ["S2"]})
     assert spans_sites(s1.model_copy(update={"counselors": [barred, *s1.counselors[1:]]}))
     assert not spans_sites(two_sites.model_copy(update={"sites": []}))
+
+
+def test_split_schedule_gives_each_site_its_valid_part(two_sites: Instance) -> None:
+    whole = greedy_schedule(two_sites, 0).schedule
+    assert whole is not None and whole.objective is not None
+    subs = site_instances(two_sites)
+    parts = split_schedule(two_sites, whole)
+    assert set(parts) == set(subs) == {"S1", "S2"}
+    total = 0
+    for site, part in parts.items():
+        report = check(subs[site], part)
+        assert report.ok, report.violations
+        total += report.objective
+    assert total == whole.objective  # every term adds up over sites
+    assert sum(len(p.sessions) for p in parts.values()) == len(whole.sessions)
+    assert sum(len(p.screens) for p in parts.values()) == len(whole.screens)
+
+
+def test_split_schedule_drops_what_the_instance_no_longer_has(two_sites: Instance) -> None:
+    whole = greedy_schedule(two_sites, 0).schedule
+    assert whole is not None
+    gone = whole.sessions[0].model_copy(update={"room": "NO_SUCH_ROOM"})
+    edited = whole.model_copy(update={"sessions": [gone, *whole.sessions[1:]]})
+    parts = split_schedule(two_sites, edited)
+    assert sum(len(p.sessions) for p in parts.values()) == len(whole.sessions) - 1
+
+
+def test_solve_by_site_starts_from_a_given_schedule(two_sites: Instance) -> None:
+    whole = greedy_schedule(two_sites, 1).schedule
+    assert whole is not None and whole.objective is not None
+    events: list[ProgressEvent] = []
+    result = solve(
+        two_sites,
+        SolveSettings(time_limit=6, workers=2),
+        on_progress=events.append,
+        start_from=whole,
+    )
+    assert result.found and result.objective is not None
+    assert check(two_sites, result.schedule).objective == result.objective
+    assert events and events[0].objective == whole.objective  # its start, not a new greedy
+    assert result.objective <= whole.objective  # a valid start is never made worse
