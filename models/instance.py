@@ -3,8 +3,9 @@
 This is a public JSON contract (``format_version: 1``). Field validators check
 each object on its own; :func:`_check_references` then checks everything that
 crosses objects (unique ids, references, slots) and reports all of those at
-once. Pydantic runs the cross-object check only once every field is valid, so
-a file with both kinds of problem shows its field problems first.
+once. Pydantic runs the cross-object check only once every field is valid; for
+a file with both kinds of problem, :func:`reference_problems_despite` runs it on
+what did validate, so every problem is reported in one pass.
 """
 
 from __future__ import annotations
@@ -487,6 +488,74 @@ class Instance(_Sparse):
         if problems:
             raise ReferenceProblems(problems)
         return self
+
+
+def reference_problems_despite(
+    data: Any, field_errors: list[tuple[str | int, ...]]
+) -> list[Problem]:
+    """The cross-object problems of instance data that also has field problems.
+
+    Pydantic skips ``Instance._references`` when any field fails, which would leave
+    a file with both kinds of problem to be fixed in two passes. Here every object
+    that validates is used as it is and every one that does not as its raw fields,
+    and the cross-object check runs on that. Problems inside an object that already
+    has a field problem, or naming one, are left out (they could be echoes of it).
+    When the data is too broken to build even that (a list that is not a list, say),
+    there are none.
+    """
+    if not isinstance(data, dict):
+        return []
+    fields: dict[str, Any] = {}
+    try:
+        for name, info in Instance.model_fields.items():
+            if name not in data:
+                continue
+            item = _item_model(info.annotation)
+            raw = data[name]
+            if item is None:
+                fields[name] = raw
+            elif isinstance(raw, list):
+                fields[name] = [_lenient(item, x) for x in raw]
+            else:
+                fields[name] = _lenient(item, raw)
+        problems = _check_references(Instance.model_construct(**fields))
+    except Exception:  # noqa: BLE001 - anything too broken to check: the field problems say why
+        return []
+    broken = {_raw_id(data, loc) for loc in field_errors} - {None}
+    return [
+        p
+        for p in problems
+        if not any(p.loc[: len(loc)] == loc for loc in field_errors if loc)
+        and not any(f"'{ident}'" in p.message for ident in broken)
+    ]
+
+
+def _raw_id(data: dict[str, Any], loc: tuple[str | int, ...]) -> str | None:
+    """The id of the object a problem is in (``('counselors', 2, ...)`` -> its id)."""
+    if len(loc) < 2 or not isinstance(loc[1], int):
+        return None
+    items = data.get(str(loc[0]))
+    item = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else None
+    ident = item.get("id") if isinstance(item, dict) else None
+    return ident if isinstance(ident, str) else None
+
+
+def _item_model(annotation: Any) -> type[BaseModel] | None:
+    """The model of a field (or of its list items), if it has one."""
+    for candidate in (annotation, *getattr(annotation, "__args__", ())):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+def _lenient(model: type[BaseModel], raw: Any) -> BaseModel:
+    """``raw`` validated, or, if it does not validate, its fields as they are."""
+    try:
+        return model.model_validate(raw)
+    except ValueError:
+        if not isinstance(raw, dict):
+            raise
+        return model.model_construct(**raw)
 
 
 def _check_references(inst: Instance) -> list[Problem]:

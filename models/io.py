@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from models.errors import InputError, validation_lines
-from models.instance import Instance
+from models.errors import InputError, ReferenceProblems, format_loc, validation_lines
+from models.instance import Instance, reference_problems_despite
 from models.schedule import Schedule
 
 M = TypeVar("M", bound=BaseModel)
@@ -21,7 +21,19 @@ def _parse(model: type[M], data: Any, source: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as err:
-        raise InputError(source, validation_lines(err, data)) from None
+        lines = validation_lines(err, data)
+        errors = err.errors(include_url=False)
+        checked = any(
+            isinstance((e.get("ctx") or {}).get("error"), ReferenceProblems) for e in errors
+        )
+        if model is Instance and not checked:  # pydantic skipped the cross-object check
+            located = [
+                tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+                for e in errors
+            ]
+            problems = reference_problems_despite(data, located)
+            lines += [f"{format_loc(p.loc, data)}: {p.message}" for p in problems]
+        raise InputError(source, lines) from None
 
 
 def _read_json(path: Path) -> Any:

@@ -291,12 +291,6 @@ def test_several_field_problems_one_line_each(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="models/instance.py: Instance._references is a model_validator(mode='after'), which "
-    "pydantic skips when any field fails; cross-reference problems are then not reported "
-    "together with field problems, so the file cannot be fixed in one pass",
-)
 def test_field_and_reference_problems_together(tmp_path: Path) -> None:
     def edit(d: dict[str, Any]) -> None:
         d["patients"][0].update(min_hours=20, max_hours=10)
@@ -309,6 +303,30 @@ def test_field_and_reference_problems_together(tmp_path: Path) -> None:
             f"{path}: patients[3] (P4).primary_counselor: 'C09' is not a counselor id",
         ]
     )
+
+
+def test_reference_problems_that_may_echo_a_field_problem_are_left_out(tmp_path: Path) -> None:
+    # C1's roles are invalid; P1 names C1 as primary, which would read "has neither role":
+    # an echo of C1's own problem, so only that one is reported.
+    def edit(d: dict[str, Any]) -> None:
+        d["counselors"][0]["roles"] = ["wizard"]
+        d["patients"][3]["primary_counselor"] = "C09"
+
+    path = write_instance(tmp_path, edit)
+    lines = solve_bad(tmp_path, path)
+    assert f"{path}: patients[3] (P4).primary_counselor: 'C09' is not a counselor id" in lines
+    assert not any("'C1'" in line for line in lines)
+    assert any(line.startswith(f"{path}: counselors[0] (C1).roles[0]:") for line in lines)
+
+
+def test_data_too_broken_to_cross_check_reports_its_field_problems(tmp_path: Path) -> None:
+    def edit(d: dict[str, Any]) -> None:
+        d["blocks"] = "am"
+        d["patients"][3]["primary_counselor"] = "C09"
+
+    path = write_instance(tmp_path, edit)
+    [line] = solve_bad(tmp_path, path)
+    assert line.startswith(f"{path}: blocks:")
 
 
 # -- unreadable files --------------------------------------------------------------------
