@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from fractions import Fraction
 
 from models import GroupType, Instance, Patient, ProgramIndex, Requirement
+from scheduler.precheck import can_run_somewhere
 
 
 def objective_floor(instance: Instance) -> int | None:
@@ -49,21 +50,15 @@ def objective_floor(instance: Instance) -> int | None:
 
 def _seat_costs(index: ProgramIndex) -> dict[str, Fraction]:
     """The least share of ``session_run`` a seat costs, for each type that can run at all
-    (a room that seats its minimum size, and enough qualified staff)."""
+    (a room that seats its minimum size, and in some slot enough qualified staff)."""
     weight = index.instance.weights.session_run
     costs = {}
     for g in index.instance.group_types:
         room_seats = [r.capacity // g.seats_per_patient for r in index.group_rooms]
         capacity = min(g.max_size, max(room_seats, default=0))
-        if capacity >= g.min_size and _has_staff(index, g):
+        if capacity >= g.min_size and can_run_somewhere(index, g, index.instance.counselors):
             costs[g.id] = Fraction(weight, capacity)
     return costs
-
-
-def _has_staff(index: ProgramIndex, g: GroupType) -> bool:
-    qualified = [c for c in index.instance.counselors if g.id in c.qualified]
-    with_role = [c for c in qualified if index.has_role(c, g.requires_role)]
-    return len(qualified) >= g.staff_required and bool(with_role)
 
 
 def _cheapest_week(

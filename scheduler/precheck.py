@@ -106,7 +106,7 @@ def days_possible(idx: ProgramIndex) -> list[Finding]:
     return found
 
 
-def _can_run_somewhere(idx: ProgramIndex, g: GroupType, counselors: list[Counselor]) -> bool:
+def can_run_somewhere(idx: ProgramIndex, g: GroupType, counselors: list[Counselor]) -> bool:
     """Some slot has enough qualified staff (one with the required role) to run ``g``."""
     for slot in idx.slots:
         staff = [c for c in counselors if g.id in c.qualified and slot in c.available]
@@ -151,7 +151,7 @@ def staff_qualified(idx: ProgramIndex) -> list[Finding]:
     for site, people in _programs(idx):
         for gid, patients in _needed_types(idx, people).items():
             g = idx.group_type[gid]
-            if _can_run_somewhere(idx, g, _staff(idx, site)):
+            if can_run_somewhere(idx, g, _staff(idx, site)):
                 continue
             who = f"{g.staff_required} counselors" if g.staff_required > 1 else "nobody"
             role = f" (one a {g.requires_role})" if g.requires_role else ""
