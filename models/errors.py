@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 
 @dataclass(frozen=True)
@@ -59,13 +60,24 @@ _PATTERN_HELP = {
 }
 
 
+def error_loc(error: ErrorDetails) -> tuple[str | int, ...]:
+    """Where a pydantic error is, in the data's keys (validator wrappers left out)."""
+    return tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+
+
+def reference_problems(error: ErrorDetails) -> ReferenceProblems | None:
+    """The cross-object problems a pydantic error carries, if it is that kind."""
+    cause = (error.get("ctx") or {}).get("error")
+    return cause if isinstance(cause, ReferenceProblems) else None
+
+
 def validation_lines(err: ValidationError, data: Any) -> list[str]:
     """One line per problem in a pydantic error, reference problems expanded."""
     lines: list[str] = []
     for e in err.errors(include_url=False):
-        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        cause = (e.get("ctx") or {}).get("error")
-        if isinstance(cause, ReferenceProblems):
+        loc = error_loc(e)
+        cause = reference_problems(e)
+        if cause is not None:
             lines += [f"{format_loc(loc + p.loc, data)}: {p.message}" for p in cause.problems]
             continue
         msg = e["msg"].removeprefix("Value error, ")

@@ -10,7 +10,13 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from models.errors import InputError, ReferenceProblems, format_loc, validation_lines
+from models.errors import (
+    InputError,
+    error_loc,
+    format_loc,
+    reference_problems,
+    validation_lines,
+)
 from models.instance import Instance, reference_problems_despite
 from models.schedule import Schedule
 
@@ -23,15 +29,9 @@ def _parse(model: type[M], data: Any, source: str) -> M:
     except ValidationError as err:
         lines = validation_lines(err, data)
         errors = err.errors(include_url=False)
-        checked = any(
-            isinstance((e.get("ctx") or {}).get("error"), ReferenceProblems) for e in errors
-        )
+        checked = any(reference_problems(e) is not None for e in errors)
         if model is Instance and not checked:  # pydantic skipped the cross-object check
-            located = [
-                tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-                for e in errors
-            ]
-            problems = reference_problems_despite(data, located)
+            problems = reference_problems_despite(data, [error_loc(e) for e in errors])
             lines += [f"{format_loc(p.loc, data)}: {p.message}" for p in problems]
         raise InputError(source, lines) from None
 
