@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from ortools.graph.python import max_flow
+
 from models import Counselor, Instance, ProgramIndex, Schedule
 from models.schedule import Status
 
@@ -118,41 +120,26 @@ def _can_see(patients: list[tuple[int, Times]], days: list[str]) -> bool:
     different days, one patient per appointment time: a maximum flow, patient -> (patient,
     day) -> time, saturates every patient's need."""
     on = set(days)
-    cap: dict[object, dict[object, int]] = defaultdict(dict)
+    capacity: dict[tuple[object, object], int] = {}  # arc -> capacity, each arc once
     for i, (n, times) in enumerate(patients):
-        cap["source"][i] = n
+        capacity[("source", i)] = n
         for day, k in times:
             if day in on:
-                cap[i][(i, day)] = 1
-                cap[(i, day)][(day, k)] = 1
-                cap[(day, k)]["sink"] = 1
-    return _max_flow(cap, "source", "sink") == sum(n for n, _ in patients)
-
-
-def _max_flow(cap: dict[object, dict[object, int]], source: object, sink: object) -> int:
-    """Edmonds-Karp on a small graph (a counselor's patients and a week's times)."""
-    residual: dict[object, dict[object, int]] = defaultdict(lambda: defaultdict(int))
-    for u, edges in cap.items():
-        for v, c in edges.items():
-            residual[u][v] += c
-    flow = 0
-    while True:
-        parent = {source: source}
-        queue = [source]
-        for u in queue:
-            for v, c in residual[u].items():
-                if c > 0 and v not in parent:
-                    parent[v] = u
-                    queue.append(v)
-        if sink not in parent:
-            return flow
-        v = sink
-        while v != source:  # unit augmentations: every path here carries 1
-            u = parent[v]
-            residual[u][v] -= 1
-            residual[v][u] += 1
-            v = u
-        flow += 1
+                capacity[(i, (i, day))] = 1
+                capacity[((i, day), (day, k))] = 1
+                capacity[((day, k), "sink")] = 1
+    need = sum(n for n, _ in patients)
+    nodes: dict[object, int] = {}
+    flow = max_flow.SimpleMaxFlow()
+    for (tail, head), cap in capacity.items():
+        flow.add_arc_with_capacity(
+            nodes.setdefault(tail, len(nodes)), nodes.setdefault(head, len(nodes)), cap
+        )
+    if "sink" not in nodes:  # no time at all on these days
+        return need == 0
+    if flow.solve(nodes["source"], nodes["sink"]) != flow.OPTIMAL:
+        raise RuntimeError("internal error: max flow failed on a small graph")
+    return flow.optimal_flow() == need
 
 
 def _days(idx: ProgramIndex, c: Counselor) -> list[str]:
