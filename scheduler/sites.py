@@ -310,12 +310,13 @@ def solve_by_site(
             from scheduler.greedy import greedy_schedule
 
             starts[site] = greedy_schedule(sub, settings.seed).schedule
-    floors = {
-        s: 0 if settings.best_effort else objective_floor(sub) or 0 for s, sub in subs.items()
-    }
     first = None
     if all(start is not None and start.objective is not None for start in starts.values()):
         first = time.perf_counter() - started
+    # For progress only (each site's solve works out its own again): a bound for the sites
+    # not solved yet, after ``first`` so that it does not delay the first schedule.
+    listening = on_progress is not None and not settings.best_effort
+    floors = {s: (objective_floor(sub) or 0) if listening else 0 for s, sub in subs.items()}
     done: dict[str, SolveResult] = {}
 
     def report() -> None:
