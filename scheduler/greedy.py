@@ -834,7 +834,12 @@ class _Claims:
         idx = self.idx
         prescribers = [c.id for c in idx.prescribers]
         patients = [p for p in self.prog.inst.patients if idx.needs_medication(p)]
-        options = {p.id: self._diary_options(p, prescribers) for p in patients}
+        # Not at a time the prescriber already gives to an individual session (a prescriber
+        # may also be a primary counselor).
+        options = {
+            p.id: [(c, t) for c, t in self._diary_options(p, prescribers) if self.free(c, t)]
+            for p in patients
+        }
         for pid, times in _match_by_day({p.id: 1 for p in patients}, options).items():
             for cid, t in times:
                 if self.office_load[t.key] < self.offices_open[t.key]:

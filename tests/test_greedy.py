@@ -96,3 +96,15 @@ def test_stuck_greedy_logs_nothing_and_keeps_patient_details_out(
 def test_valid_on_a_multi_site_organization() -> None:
     instance, _ = generate(60, seed=2, sites=2)  # each site planned on its own, then merged
     assert_valid(instance)
+
+
+def test_a_prescriber_who_is_also_a_primary_is_not_booked_twice() -> None:
+    # Found by test_properties: C2 is P4's primary and the only prescriber. Medication
+    # planning offered C2's time already given to P4's individual session, and the greedy
+    # stopped on an internal assertion instead of answering.
+    inst = load("data/greedy_prescriber_is_primary")
+    result = greedy_schedule(inst)
+    if result.schedule is None:
+        assert result.reason
+    else:
+        assert check(inst, result.schedule).ok
