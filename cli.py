@@ -462,7 +462,7 @@ def batch(
         summary_table,
         workers_per_job,
     )
-    from scheduler.solve import SolveSettings
+    from scheduler.settings import SolveSettings
 
     if executor == "dask" and not scheduler_address:
         click.echo("--scheduler: the dask executor needs the scheduler's address", err=True)

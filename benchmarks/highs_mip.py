@@ -3,7 +3,7 @@
 Issue 5 asks how CP-SAT compares with "the same model as a MIP solved by HiGHS".
 A second, hand-written MIP formulation could drift from ours and would answer a
 different question, so this module translates the ``CpModelProto`` that
-:class:`scheduler.model.TimetableModel` builds, constraint by constraint. The
+:class:`scheduler.cpsat.model.TimetableModel` builds, constraint by constraint. The
 reformulation is exact: an integer point is feasible for the CP-SAT model if and
 only if it extends (with suitable values of the auxiliary binaries) to a point
 feasible for the MIP, and the objective is the same. Objectives and bounds are
@@ -108,7 +108,7 @@ def solve_mip(
 ) -> MipResult:
     """Solve a CP-SAT model with HiGHS, within ``time_limit`` seconds of solving.
 
-    As with CP-SAT in ``scheduler.solve``, the time limit covers the solve and
+    As with CP-SAT in ``scheduler.program``, the time limit covers the solve and
     the clock (for ``first_seconds``, ``objective_at`` and ``wall_seconds``)
     starts before the model is built.
     """
@@ -474,7 +474,7 @@ def _build(model: cp_model_pb2.CpModelProto) -> _Builder:
 
 def main() -> None:
     from models import load_instance
-    from scheduler.model import TimetableModel
+    from scheduler.cpsat.model import TimetableModel
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("names", nargs="*", default=["tiny", "small"])

@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))  # run as a script: benchmarks.highs_mip, also in 
 from models import Instance, to_json  # noqa: E402
 from scheduler.batch import BatchJob, run_local  # noqa: E402
 from scheduler.generate import generate  # noqa: E402
-from scheduler.solve import SolveSettings  # noqa: E402
+from scheduler.settings import SolveSettings  # noqa: E402
 
 SIZES: dict[str, dict[str, int]] = {
     "S": {"patients": 30, "seed": 11},
@@ -130,7 +130,7 @@ def _highs_job(text: str, limit: float, threads: int) -> dict:
 
     from benchmarks.highs_mip import solve_mip
     from models import parse_instance
-    from scheduler.model import TimetableModel
+    from scheduler.cpsat.model import TimetableModel
 
     inst = parse_instance(json.loads(text))
     tm = TimetableModel(inst, aggregate=True)

@@ -1,13 +1,32 @@
 """iop-scheduler: weekly IOP group timetables with OR-Tools CP-SAT.
 
 >>> from scheduler import solve, SolveSettings, check
+
+The pipeline, one folder or module a step (see the README's Layout):
+instance (``models``) -> first timetable (``greedy``) -> CP-SAT model and read-back
+(``cpsat``) -> checker (``check``) -> schedule; ``program`` runs it for one program,
+``sites`` for an organization, ``batch`` for many; ``explain`` and ``generate`` stand
+beside it. The public entry points are in ``api``.
 """
 
-from scheduler.checker import CheckReport, Penalty, Violation, check
-from scheduler.diagnose import Conflict, Diagnosis, diagnose
-from scheduler.precheck import Finding, prechecks
-from scheduler.score import ScoreBreakdown, TermScore, score
-from scheduler.solve import ProgressEvent, SolveResult, SolveSettings, solve
+from scheduler.api import (
+    CheckReport,
+    Conflict,
+    Diagnosis,
+    Finding,
+    Penalty,
+    ProgressEvent,
+    ScoreBreakdown,
+    SolveResult,
+    SolveSettings,
+    TermScore,
+    Violation,
+    check,
+    diagnose,
+    prechecks,
+    score,
+    solve,
+)
 
 __all__ = [
     "CheckReport",

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from models import parse_instance, to_json
-from scheduler.checker import check
-from scheduler.solve import ProgressEvent, SolveSettings, solve
+from scheduler.api import ProgressEvent, SolveSettings, solve
+from scheduler.check import check
 
 
 @dataclass(frozen=True)

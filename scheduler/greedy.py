@@ -29,7 +29,7 @@ the counselors' diaries, in the same order, and never searches:
    counselors, preferring the members' primary counselors.
 6. **Book** the pencilled-in appointments in free offices, **draw** the screens
    at random from the seed (within capacity), choose the **topics** with
-   ``scheduler.topics.assign_topics``, and let the checker score the result.
+   ``scheduler.cpsat.topics.assign_topics``, and let the checker score the result.
 
 When a step gets stuck the greedy learns a hint (keep this patient, or the
 stragglers who broke a class, out of that block; fill that block less) and
@@ -59,10 +59,10 @@ from models import (
     Session,
 )
 from models.index import AppointmentTime, PeriodRef, clock
-from scheduler.checker import check
-from scheduler.draw import draw_screens
-from scheduler.sites import floaters, merge, site_instances, spans_sites
-from scheduler.topics import assign_topics
+from scheduler.check import check
+from scheduler.cpsat.draw import draw_screens
+from scheduler.cpsat.topics import assign_topics
+from scheduler.organization import floaters, merge, site_instances, spans_sites
 
 MAX_ATTEMPTS = 12  # whole rebuilds with learned hints before giving up
 CRITICAL = 1000.0  # urgency of a requirement row that must be served now
@@ -2447,7 +2447,7 @@ def _appointments(prog: _Program, bookings: list[_Booking]) -> list[Appointment]
 def _draw_screens(prog: _Program, attend: dict[str, list[str]], rng: random.Random) -> list[Screen]:
     """Screens drawn by hand: patients in a random order, each in random blocks they
     attend that still have room. If that leaves someone without room, the exact draw of
-    ``scheduler.draw`` (which always finds one when one exists) decides."""
+    ``scheduler.cpsat.draw`` (which always finds one when one exists) decides."""
     screening = prog.inst.screening
     if screening is None or not screening.per_week:
         return []

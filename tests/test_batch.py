@@ -26,7 +26,7 @@ from scheduler.batch import (
     summary_table,
     workers_per_job,
 )
-from scheduler.solve import SolveSettings
+from scheduler.settings import SolveSettings
 
 
 def batch(*args: str | Path) -> tuple[int, str, str]:

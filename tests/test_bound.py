@@ -11,8 +11,8 @@ import pytest
 
 from models import GroupType, Requirement, parse_instance
 from scheduler import SolveSettings, solve
-from scheduler.bound import cheapest_seats, objective_floor
-from scheduler.checker import check
+from scheduler.check import check
+from scheduler.explain.bound import cheapest_seats, objective_floor
 from scheduler.generate import generate
 from scheduler.greedy import greedy_schedule
 from tests.conftest import load, raw, solve_checked

@@ -1,4 +1,4 @@
-"""Tests of the pure-Python judge ``scheduler.checker.check``.
+"""Tests of the pure-Python judge ``scheduler.check.check``.
 
 Everything starts from one hand-made, valid, optimal schedule for ``instances/tiny.json``
 (the ``optimum`` fixture). Each hard-rule test breaks it in one way, either by editing the
@@ -36,7 +36,7 @@ from models import (
     load_instance,
     parse_instance,
 )
-from scheduler.checker import TERMS, CheckReport, check
+from scheduler.check import TERMS, CheckReport, check
 
 TINY = Path(__file__).parent.parent / "instances" / "tiny.json"
 EVERYONE = ["P1", "P2", "P3", "P4"]

@@ -14,7 +14,7 @@ import pytest
 from ortools.sat.python import cp_model
 
 from models import load_instance
-from scheduler.model import TimetableModel
+from scheduler.cpsat.model import TimetableModel
 
 highspy = pytest.importorskip("highspy")
 

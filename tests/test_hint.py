@@ -12,10 +12,10 @@ from cli import main
 from conftest import instance_path, load, solve_checked
 from models import load_schedule, to_json
 from scheduler import SolveSettings, check, solve
+from scheduler.cpsat.hint import add_hint
+from scheduler.cpsat.model import TimetableModel
 from scheduler.generate import generate
 from scheduler.greedy import greedy_schedule
-from scheduler.hint import add_hint
-from scheduler.model import TimetableModel
 
 
 def solve_fixed_to_hint(tm: TimetableModel) -> int:

@@ -271,9 +271,9 @@ def test_pure_scheduler_modules_run_without_ortools() -> None:
         pkg = types.ModuleType('scheduler')
         pkg.__path__ = ['scheduler']
         sys.modules['scheduler'] = pkg
-        import scheduler.checker, scheduler.split, scheduler.generate
+        import scheduler.check, scheduler.cpsat.split, scheduler.generate
         inst, witness = scheduler.generate.generate(20, seed=1)
-        assert scheduler.checker.check(inst, witness).ok
+        assert scheduler.check.check(inst, witness).ok
         assert not [m for m in sys.modules if m.split('.')[0] == 'ortools'], 'ortools imported'
         print('ok')
         """

@@ -1,4 +1,4 @@
-"""The score breakdown (``scheduler.score``, ``iop-scheduler score``, ``solve --explain``).
+"""The score breakdown (``scheduler.check.score``, ``iop-scheduler score``, ``solve --explain``).
 
 The breakdown is the checker's penalties grouped by term: its terms must sum to
 the objective, on the solver's schedules and on hand-edited ones, in text and JSON.

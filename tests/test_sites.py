@@ -38,9 +38,9 @@ from models import (
     parse_instance,
     to_json,
 )
-from scheduler.checker import check
+from scheduler.check import check
+from scheduler.explain.precheck import prechecks
 from scheduler.generate import GenerateError, generate
-from scheduler.precheck import prechecks
 
 DAYS = ["mon", "wed", "fri"]
 PERIODS = [("09:00", "10:30"), ("10:30", "12:00")]

@@ -13,7 +13,13 @@ from models import Instance, ProgramIndex, load_schedule
 from scheduler import ProgressEvent, SolveSettings, check, solve
 from scheduler.generate import generate
 from scheduler.greedy import greedy_schedule
-from scheduler.sites import floater_days, floaters, site_instances, spans_sites, split_schedule
+from scheduler.organization import (
+    floater_days,
+    floaters,
+    site_instances,
+    spans_sites,
+    split_schedule,
+)
 
 
 @pytest.fixture(scope="module")

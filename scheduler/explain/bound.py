@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from fractions import Fraction
 
 from models import GroupType, Instance, Patient, ProgramIndex, Requirement
-from scheduler.precheck import can_run_somewhere
+from scheduler.explain.precheck import can_run_somewhere
 
 
 def objective_floor(instance: Instance) -> int | None:

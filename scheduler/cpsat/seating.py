@@ -13,7 +13,7 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from models import GroupType, ProgramIndex
-from scheduler.split import Part
+from scheduler.cpsat.split import Part
 
 
 def seat_jointly(

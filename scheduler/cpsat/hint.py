@@ -13,7 +13,7 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from models import Schedule, Session
-from scheduler.model import TimetableModel
+from scheduler.cpsat.model import TimetableModel
 
 
 def add_hint(tm: TimetableModel, schedule: Schedule) -> int:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models import Instance, Schedule
-from scheduler.checker import CheckReport, Penalty, Violation, check
+from scheduler.check.checker import CheckReport, Penalty, Violation, check
 
 
 @dataclass(frozen=True)

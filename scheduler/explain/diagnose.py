@@ -20,8 +20,9 @@ from typing import Literal
 from ortools.sat.python import cp_model
 
 from models import Instance, ProgramIndex
-from scheduler.model import TimetableModel
-from scheduler.precheck import Finding, prechecks
+from scheduler.cpsat.model import TimetableModel
+from scheduler.explain.precheck import Finding, prechecks
+from scheduler.organization import site_instances, spans_sites
 
 Verdict = Literal["feasible", "infeasible", "unknown"]
 
@@ -152,8 +153,6 @@ def _diagnose_by_site(instance: Instance, time_limit: float, started: float) -> 
     """Several sites are solved one by one (``scheduler.sites``): diagnose each site as it
     is solved, floaters on the days chosen for them; the first site without a timetable
     is the answer."""
-    from scheduler.sites import site_instances
-
     subs = site_instances(instance)
     verdict = "feasible"
     for sub in subs.values():
@@ -181,8 +180,6 @@ def diagnose(instance: Instance, time_limit: float = 30.0) -> Diagnosis:
     findings = prechecks(instance)
     if findings:
         return Diagnosis("infeasible", findings, seconds=time.perf_counter() - started)
-    from scheduler.sites import spans_sites
-
     if spans_sites(instance):
         return _diagnose_by_site(instance, time_limit, started)
 

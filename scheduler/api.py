@@ -1,0 +1,78 @@
+"""The public entry points: solve, check, score, diagnose and the pre-checks.
+
+``solve`` sends an organization of several sites to ``scheduler.sites`` and one
+program to ``scheduler.program``; the others judge or explain (``scheduler.check``,
+``scheduler.explain``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from models import Instance, Schedule, load_instance
+from scheduler.check import CheckReport, Penalty, Violation, check
+from scheduler.check.score import ScoreBreakdown, TermScore, score
+from scheduler.explain.diagnose import Conflict, Diagnosis, diagnose
+from scheduler.explain.precheck import Finding, prechecks
+from scheduler.organization import spans_sites
+from scheduler.program import solve_program
+from scheduler.result import ProgressEvent, SolveResult
+from scheduler.settings import SolveSettings
+from scheduler.sites import solve_by_site
+
+__all__ = [
+    "CheckReport",
+    "Conflict",
+    "Diagnosis",
+    "Finding",
+    "Penalty",
+    "ProgressEvent",
+    "ScoreBreakdown",
+    "SolveResult",
+    "SolveSettings",
+    "TermScore",
+    "Violation",
+    "check",
+    "diagnose",
+    "prechecks",
+    "score",
+    "solve",
+]
+
+
+def solve(
+    instance: Instance | str | os.PathLike[str],
+    settings: SolveSettings | None = None,
+    on_progress: Callable[[ProgressEvent], None] | None = None,
+    start_from: Schedule | None = None,
+) -> SolveResult:
+    """Find a timetable for a week.
+
+    Parameters
+    ----------
+    instance
+        A validated :class:`models.Instance`, or the path of an instance JSON file.
+    settings
+        Solver settings; defaults to a 60 s limit on 8 workers.
+    on_progress
+        Called with a :class:`ProgressEvent` each time the search finds a better
+        schedule (from the solver's thread: keep it short).
+    start_from
+        A timetable to start the search from (a hint for every variable: say last
+        week's schedule, or one edited by hand). Entries the instance no longer has
+        are ignored; it need not be valid, CP-SAT repairs it.
+
+    Returns
+    -------
+    SolveResult
+        Status, schedule, objective, best bound, gap, wall time and the
+        objective broken down by term. When no schedule was found the schedule
+        has status ``infeasible`` or ``unknown`` and no sessions.
+    """
+    if not isinstance(instance, Instance):
+        instance = load_instance(instance)
+    settings = settings or SolveSettings()
+    if spans_sites(instance):
+        return solve_by_site(instance, settings, on_progress, start_from)
+    return solve_program(instance, settings, on_progress, start_from)

@@ -1,0 +1,166 @@
+"""Read a schedule back from a solved model: sessions (split and seated), appointments,
+screens, primary counselors and best-effort shortfalls."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from models import Appointment, GroupType, Instance, Session, Shortfall
+from models.index import clock
+from scheduler.cpsat.draw import draw_screens
+from scheduler.cpsat.model import Candidate, TimetableModel
+from scheduler.cpsat.seating import seat_jointly
+from scheduler.cpsat.split import Part, split_family
+
+
+def primary_missing(instance: Instance, sessions: list[Session]) -> int:
+    """Patients with a primary counselor who leads none of their sessions."""
+    led: set[tuple[str, str]] = {(p, c) for s in sessions for p in s.patients for c in s.counselors}
+    return sum(
+        1
+        for p in instance.patients
+        if p.primary_counselor is not None and (p.id, p.primary_counselor) not in led
+    )
+
+
+def read_sessions(tm: TimetableModel, solver: cp_model.CpSolver) -> list[Session]:
+    """The running sessions, in week order, numbered S001, S002, ..."""
+    running: list[tuple[Candidate, str | None]] = []
+    families: list[tuple[GroupType, list[Part]]] = []
+    with_primary: set[str] = set()
+    for cand in tm.candidates:
+        n = cand.number
+        if solver.value(tm.open[n]) == 0:
+            continue
+        rooms = [rid for rid, v in tm.rooms_at[n].items() if solver.boolean_value(v)]
+        leaders = [cid for cid, v in tm.leads_at[n].items() if solver.boolean_value(v)]
+        members = sorted(pid for pid in tm.members[n] if solver.boolean_value(tm.seat[(pid, n)]))
+        # Only strict curricula are decided in the model; the others come after the split.
+        topic = next(
+            (
+                t
+                for t in cand.group_type.topics
+                if (n, t) in tm.topic_on and solver.boolean_value(tm.topic_on[(n, t)])
+            ),
+            None,
+        )
+        parts = split_family(tm.index, cand.group_type, rooms, leaders, members, with_primary)
+        running.append((cand, topic))
+        families.append((cand.group_type, parts))
+    if tm.instance.weights.primary_not_leading and any(len(p) > 1 for _, p in families):
+        split = seat_jointly(tm.index, families)
+    else:
+        split = [parts for _, parts in families]
+    sessions = [
+        Session(
+            id="S",  # numbered in week order below
+            day=cand.period.day,
+            block=cand.period.block,
+            period=cand.period.index,
+            start=cand.period.start,
+            end=cand.period.end,
+            group_type=cand.group_type.id,
+            stage=cand.stage,
+            room=part.room,
+            counselors=part.counselors,
+            patients=part.patients,
+            topic=topic,
+        )
+        for (cand, topic), parts in zip(running, split)
+        for part in parts
+    ]
+    return tm.index.in_week_order(sessions)
+
+
+def read_services(
+    tm: TimetableModel, solver: cp_model.CpSolver, sessions: list[Session], seed: int
+) -> dict[str, Any]:
+    """Appointments (with offices), drawn screens and the primary counselors the solver chose."""
+    idx = tm.index
+    booked: dict[tuple[str, int], list[tuple[str, str, str]]] = defaultdict(list)
+    for (kind, pid, cid, day, k), var in tm.appts.items():
+        if solver.boolean_value(var):
+            booked[(day, k)].append((kind, pid, cid))
+    appointments: dict[str, list[Appointment]] = {"individual": [], "medication": []}
+    for when in idx.appointment_times:
+        here = sorted(booked.get(when.key, []))
+        # Offices are interchangeable: the model kept the count within those open.
+        offices = sorted(r.id for r in idx.offices if when.slot in idx.room_slots(r))
+        for (kind, pid, cid), office in zip(here, offices):
+            appointments[kind].append(
+                Appointment(
+                    patient=pid,
+                    counselor=cid,
+                    day=when.day,
+                    start=clock(when.start),
+                    end=clock(when.end),
+                    room=office,
+                )
+            )
+    # How many screens each patient gets: per_week, or fewer in a best-effort shortfall.
+    screen_counts: dict[str, int] = defaultdict(int)
+    for (pid, _), var in tm.screen.items():
+        screen_counts[pid] += int(solver.boolean_value(var))
+    attended: dict[str, list[str]] = defaultdict(list)
+    for s in sessions:
+        for pid in s.patients:
+            if s.slot not in attended[pid]:
+                attended[pid].append(s.slot)
+    return {
+        "individual_sessions": appointments["individual"],
+        "medication_appointments": appointments["medication"],
+        "screens": draw_screens(idx, attended, seed, screen_counts),
+        "primary_counselors": {
+            pid: cid for (pid, cid), var in tm.primary.items() if solver.boolean_value(var)
+        },
+    }
+
+
+def read_shortfalls(
+    tm: TimetableModel,
+    solver: cp_model.CpSolver,
+    explain: Callable[[Instance], dict[str, str]],
+) -> list[Shortfall]:
+    """What each patient lacks in a best-effort schedule, with the reason when one is known
+    (``explain``: patient id -> why, "" -> a general reason; asked only when something lacks)."""
+    idx = tm.index
+    missing = [(key, int(solver.value(v))) for key, v in tm.shortfalls.items()]
+    missing = [(key, short) for key, short in missing if short > 0]
+    if not missing:
+        return []
+    reasons = explain(tm.instance)
+    rows = []
+    for (rule, pid, *row), short in missing:
+        p = idx.patient[pid]
+        needed: float
+        if rule == "min_hours":
+            needed = p.min_hours
+            got = round((p.min_minutes - short) / 60, 2)
+        elif rule == "min_days":
+            needed, got = p.min_days, p.min_days - short
+        elif rule == "requirement":
+            needed = idx.instance.requirements[int(row[0])].min_sessions
+            got = needed - short
+        elif rule == "individual":
+            needed = idx.individual_per_week(p)
+            got = needed - short
+        elif rule == "medication":
+            needed, got = 1, 1 - short
+        else:  # screens
+            needed = idx.screens_per_week()
+            got = needed - short
+        rows.append(
+            Shortfall(
+                patient=pid,
+                rule=rule,  # type: ignore[arg-type]
+                requirement=int(row[0]) if row else None,
+                needed=needed,
+                got=got,
+                reason=reasons.get(pid, reasons.get("")),
+            )
+        )
+    return rows

@@ -1,0 +1,316 @@
+"""One program's solve: the greedy start, the CP-SAT model, the search, the read-back.
+
+An organization of several sites is solved site by site with this
+(``scheduler.sites``); the public entry point is ``scheduler.solve``.
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from models import Instance, Schedule, Session
+from models.schedule import Status
+from scheduler.check import check
+from scheduler.cpsat.hint import add_hint
+from scheduler.cpsat.model import TimetableModel
+from scheduler.cpsat.readback import primary_missing, read_services, read_sessions, read_shortfalls
+from scheduler.cpsat.topics import assign_topics, count_repeats
+from scheduler.explain.bound import objective_floor
+from scheduler.explain.diagnose import diagnose
+from scheduler.greedy import greedy_schedule
+from scheduler.result import ProgressEvent, SolveResult
+from scheduler.settings import SolveSettings
+
+_STATUS: dict[Any, Status] = {
+    cp_model.OPTIMAL: "optimal",
+    cp_model.FEASIBLE: "feasible",
+    cp_model.INFEASIBLE: "infeasible",
+    cp_model.UNKNOWN: "unknown",
+}
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    """Records when the first schedule was found and reports each better one.
+
+    O(1) per solution when nobody listens, as callbacks slow the search.
+    """
+
+    def __init__(
+        self,
+        started: float,
+        listener: Callable[[ProgressEvent], None] | None = None,
+        floor: float = 0.0,
+        relative_gap: float = 0.0,
+    ) -> None:
+        super().__init__()
+        self.started = started
+        self.listener = listener
+        self.first_seconds: float | None = None
+        self.count = 0
+        self.best = math.inf
+        self.close_enough = False  # the best schedule is within the gap limit of ``floor``
+        self.floor = floor  # a bound known before the search (scheduler.explain.bound)
+        self.relative_gap = relative_gap
+
+    def incumbent(self, objective: float) -> None:
+        """A schedule found before the search (the greedy one): the first event."""
+        self.best = objective
+        self.count += 1
+        elapsed = time.perf_counter() - self.started
+        self.first_seconds = elapsed
+        self.close_enough = self._within_gap(objective)
+        if self.listener is not None:
+            self.listener(ProgressEvent(elapsed, objective, self.floor, self.count))
+
+    def on_solution_callback(self) -> None:
+        self.count += 1
+        elapsed = time.perf_counter() - self.started
+        if self.first_seconds is None:
+            self.first_seconds = elapsed
+        if self.objective_value >= self.best:
+            return  # not better than the schedule found before the search
+        self.best = self.objective_value
+        if self.listener is not None:
+            bound = max(self.best_objective_bound, self.floor)
+            self.listener(ProgressEvent(elapsed, self.objective_value, bound, self.count))
+        if self._within_gap(self.objective_value):  # CP-SAT's own limit knows only its bound
+            self.close_enough = True
+            self.stop_search()
+
+    def _within_gap(self, objective: float) -> bool:
+        return self.relative_gap > 0 and objective - self.floor <= self.relative_gap * abs(
+            objective
+        )
+
+
+def _parameters(settings: SolveSettings) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.num_workers = settings.workers
+    p.random_seed = settings.seed
+    if settings.deterministic:
+        p.max_deterministic_time = settings.time_limit
+        if settings.workers != 1:
+            p.interleave_search = True  # deterministic for any number of workers
+    else:
+        p.max_time_in_seconds = settings.time_limit
+    p.relative_gap_limit = settings.relative_gap
+    for name, value in settings.parameters.items():
+        setattr(p, name, value)
+    return solver
+
+
+def solve_program(
+    instance: Instance,
+    settings: SolveSettings,
+    on_progress: Callable[[ProgressEvent], None] | None = None,
+    start_from: Schedule | None = None,
+) -> SolveResult:
+    """Solve one program (one site): greedy start, model, search, read-back.
+
+    The parameters are those of :func:`scheduler.solve`, with ``instance`` already
+    validated and not spanning sites (``scheduler.organization.spans_sites``).
+    """
+    with _CtrlC() as ctrl_c:
+        return _solve_one(instance, settings, on_progress, start_from, ctrl_c)
+
+
+def _solve_one(
+    instance: Instance,
+    settings: SolveSettings,
+    on_progress: Callable[[ProgressEvent], None] | None,
+    start_from: Schedule | None,
+    ctrl_c: _CtrlC,
+) -> SolveResult:
+    """One program (one site): build, warm start, search, read back."""
+    started = time.perf_counter()
+    # A valid timetable from the greedy construction is the first incumbent: reported at
+    # once, returned if the search finds nothing better, and the search's hint.
+    warm: Schedule | None = None
+    if start_from is not None and not settings.best_effort:
+        warm = valid_as_is(instance, start_from)  # a valid start is kept if nothing beats it
+    elif start_from is None and settings.warm_start == "greedy" and not settings.best_effort:
+        warm = start_from = greedy_schedule(instance, settings.seed).schedule
+    # The patient-by-patient bound (reported, and for the gap limit; as a constraint in the
+    # model it did not help the search). Ours, not the plain baseline's.
+    aggregate = settings.formulation == "aggregated"
+    floor = objective_floor(instance) if aggregate and not settings.best_effort else None
+    progress = _Progress(started, on_progress, floor or 0, settings.relative_gap)
+    if warm is not None and warm.objective is not None:
+        progress.incumbent(warm.objective)
+    tm = TimetableModel(instance, aggregate=aggregate, best_effort=settings.best_effort)
+    if start_from is not None:
+        add_hint(tm, start_from)
+    solver = _parameters(settings)
+    if ctrl_c.pressed or progress.close_enough:  # skip the search, keep what we have
+        solver.parameters.max_time_in_seconds = 0.0
+    # During the search CP-SAT catches Ctrl-C itself and returns its best solution.
+    code = solver.solve(tm.model, progress)
+    ctrl_c.rearm()  # CP-SAT leaves SIGINT at its default action when it is done
+    wall = time.perf_counter() - started
+    if code == cp_model.MODEL_INVALID:  # a bug in the model builder, never a property of the input
+        raise RuntimeError(f"internal error: invalid CP-SAT model: {tm.model.validate()}")
+    status = _STATUS[code]
+    interrupted = ctrl_c.pressed or (
+        not progress.close_enough and _interrupted(code, solver, settings)
+    )
+
+    objective = best_bound = gap = None
+    terms: dict[str, int] = {}
+    sessions: list[Session] = []
+    services: dict[str, Any] = {}
+    if status in ("optimal", "feasible"):
+        sessions = read_sessions(tm, solver)
+        assign_topics(tm.index, sessions)
+        services = read_services(tm, solver, sessions, settings.seed)
+        if settings.best_effort:
+            services["shortfalls"] = read_shortfalls(tm, solver, _reasons)
+        terms = {name: w * int(solver.value(expr)) for name, (w, expr) in tm.terms.items()}
+        if "topic_repeat" in terms:
+            # The model counts only the repeats no choice avoids; the topics chosen for
+            # the groups it formed may repeat more.
+            terms["topic_repeat"] = instance.weights.topic_repeat * count_repeats(
+                tm.index, sessions
+            )
+        if tm.aggregate and "primary_not_leading" in terms:
+            # The model credits a primary counselor who leads any session of the
+            # family; the split decides whether the patient sits in theirs.
+            terms["primary_not_leading"] = instance.weights.primary_not_leading * primary_missing(
+                instance, sessions
+            )
+        objective = sum(terms.values())
+        best_bound = max(solver.best_objective_bound, floor or 0)
+        gap = max(0.0, (objective - best_bound) / max(abs(objective), 1e-9))
+        # Optimal only when the bound proves it: a lossy split leaves a gap.
+        status, gap = ("optimal", 0.0) if gap < 1e-9 else ("feasible", gap)
+
+    schedule = Schedule(
+        instance=instance.name,
+        status=status,
+        objective=objective,
+        best_bound=best_bound,
+        gap=gap,
+        wall_seconds=None if settings.deterministic else round(wall, 3),
+        objective_terms=terms,
+        sessions=sessions,
+        best_effort=settings.best_effort,
+        **services,
+    )
+    # The greedy's timetable when the search found nothing better. (The aggregated model can
+    # be infeasible where the greedy is not: its documented restrictions, e.g. an avoid pair
+    # kept out of a whole family. Then it proves nothing.)
+    better = warm is not None and (objective is None or (warm.objective or 0) < objective)
+    if warm is not None and warm.objective is not None and better:
+        schedule = _warm_result(warm, solver, code, settings, wall, floor)
+    return SolveResult(
+        schedule, wall, tm.stats(), progress.first_seconds, progress.count, interrupted
+    )
+
+
+def valid_as_is(instance: Instance, schedule: Schedule) -> Schedule | None:
+    """The schedule, scored by the checker, if it is a valid timetable of ``instance``."""
+    if schedule.best_effort:
+        return None
+    report = check(instance, schedule)
+    if not report.ok:
+        return None
+    terms = report.weighted_terms(instance.weights)
+    return schedule.model_copy(
+        update={"instance": instance.name, "objective": report.objective, "objective_terms": terms}
+    )
+
+
+def _warm_result(
+    warm: Schedule,
+    solver: cp_model.CpSolver,
+    code: Any,
+    settings: SolveSettings,
+    wall: float,
+    floor: int | None,
+) -> Schedule:
+    """The greedy timetable, when the search found nothing better, with the search's bound
+    (or the patient-by-patient one, ``floor``, if higher)."""
+    assert warm.objective is not None
+    bound = solver.best_objective_bound if code != cp_model.INFEASIBLE else 0.0
+    if not math.isfinite(bound) or bound > warm.objective:
+        bound = 0.0  # every term is a count or a spread: 0 is always a bound
+    bound = max(bound, floor or 0)
+    gap = max(0.0, (warm.objective - bound) / max(abs(warm.objective), 1e-9))
+    return warm.model_copy(
+        update={
+            "status": "optimal" if gap < 1e-9 else "feasible",
+            "best_bound": bound,
+            "gap": 0.0 if gap < 1e-9 else gap,
+            "wall_seconds": None if settings.deterministic else round(wall, 3),
+        }
+    )
+
+
+class _CtrlC:
+    """Ctrl-C (SIGINT) outside CP-SAT's search, e.g. during the greedy construction, is
+    remembered rather than raised, so the solve still ends with the best timetable so far.
+    Only in the main thread (elsewhere Python cannot set signal handlers)."""
+
+    def __enter__(self) -> _CtrlC:
+        self.pressed = False
+        self.previous: Any = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._press)
+        return self
+
+    def _press(self, signum: int, frame: Any) -> None:
+        self.pressed = True
+
+    def rearm(self) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self._press)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+def _interrupted(code: Any, solver: cp_model.CpSolver, settings: SolveSettings) -> bool:
+    """Whether the search stopped before its limit without a proof.
+
+    CP-SAT catches SIGINT (``catch_sigint_signal``, on by default) and returns the best
+    solution so far. Its response does not say so, but nothing else ends a search early
+    without a proof: a gap limit that is met ends it as OPTIMAL.
+    """
+    if code not in (cp_model.FEASIBLE, cp_model.UNKNOWN):
+        return False
+    p = solver.parameters
+    if (
+        not p.catch_sigint_signal
+        or p.stop_after_first_solution
+        or p.max_number_of_conflicts < 2**62
+    ):
+        return False  # the caller set another way to stop early
+    if settings.deterministic:
+        return solver.response_proto.deterministic_time < 0.99 * p.max_deterministic_time
+    return solver.wall_time < 0.99 * p.max_time_in_seconds
+
+
+def _reasons(instance: Instance) -> dict[str, str]:
+    """Patient id -> why (from the pre-checks and the diagnosis); "" -> a general reason."""
+    found = diagnose(instance, time_limit=10.0)
+    reasons: dict[str, str] = {}
+    for f in found.findings:
+        for ident in f.ids:
+            reasons.setdefault(ident, f.message)
+    if found.conflict:
+        text = "cannot all hold: " + "; ".join(c.message for c in found.conflict)
+        for c in found.conflict:
+            for ident in c.ids:
+                reasons.setdefault(ident, text)
+        reasons[""] = text
+    elif found.findings:
+        reasons[""] = found.findings[0].message
+    return reasons
