@@ -39,6 +39,8 @@ from benchmarks.highs_translate import (  # noqa: E402
     objective_scale,
     to_highs,
 )
+from models import load_instance  # noqa: E402
+from scheduler.cpsat.model import TimetableModel  # noqa: E402
 
 __all__ = ["MipResult", "objective_scale", "solve_mip", "to_highs"]
 
@@ -153,9 +155,6 @@ def solve_mip(
 
 
 def main() -> None:
-    from models import load_instance
-    from scheduler.cpsat.model import TimetableModel
-
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("names", nargs="*", default=["tiny", "small"])
     ap.add_argument("--time-limit", type=float, default=60.0)

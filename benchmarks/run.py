@@ -100,6 +100,8 @@ def run_cpsat(inst: Instance, size: str, formulation: str, limit: float, workers
 
 
 def _greedy_job(text: str) -> dict:
+    # Imports inside the job: each baseline runs in a fresh process, and its peak memory
+    # counts only what that baseline loads.
     import json
 
     from models import parse_instance
@@ -126,6 +128,7 @@ def _greedy_job(text: str) -> dict:
 
 
 def _highs_job(text: str, limit: float, threads: int) -> dict:
+    # Imports inside the job: the peak memory of this fresh process is HiGHS's own.
     import json
 
     from benchmarks.highs_mip import solve_mip

@@ -276,7 +276,7 @@ def workers_by_dask_worker(client: Any) -> dict[str, int]:
 def _run_on_dask_worker(
     job: BatchJob, settings: SolveSettings, cores: dict[str, int] | None, workers: int | None
 ) -> JobResult:
-    from distributed import get_worker
+    from distributed import get_worker  # the optional dask extra, as in run_dask
 
     count = workers if workers is not None else (cores or {}).get(get_worker().address, 1)
     # A Dask worker's thread is not the main thread and must keep its own SIGINT handling.
