@@ -1,23 +1,9 @@
 """Data models of iop-scheduler: the instance and schedule formats (no solver code here)."""
 
+from models.base import KINDS
 from models.errors import InputError, Problem
 from models.index import ProgramIndex
-from models.instance import (
-    KINDS,
-    Block,
-    Counselor,
-    GroupType,
-    Individual,
-    Instance,
-    Patient,
-    Period,
-    Requirement,
-    Room,
-    Screening,
-    Site,
-    Together,
-    Weights,
-)
+from models.instance import Instance
 from models.io import (
     dump,
     json_schema,
@@ -28,7 +14,12 @@ from models.io import (
     to_json,
     write_text_atomic,
 )
+from models.people import Counselor, Patient, Together
+from models.places import Room, Site
+from models.program import Block, GroupType, Period, Requirement
 from models.schedule import Appointment, Schedule, Screen, Session, Shortfall, Status
+from models.services import Individual, Screening
+from models.weights import Weights
 
 __all__ = [
     "KINDS",

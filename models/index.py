@@ -11,17 +11,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TypeVar
 
-from models.instance import (
-    Block,
-    Counselor,
-    GroupType,
-    Instance,
-    Patient,
-    Requirement,
-    Room,
-    Together,
-    minutes,
-)
+from models.base import minutes
+from models.instance import Instance
+from models.people import Counselor, Patient, Together
+from models.places import Room
+from models.program import Block, GroupType, Requirement
 from models.schedule import Session
 
 _Sited = TypeVar("_Sited", Patient, Room)

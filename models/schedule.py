@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.instance import Id, TimeOfDay, minutes
+from models.base import Id, TimeOfDay, minutes
 
 Status = Literal["optimal", "feasible", "infeasible", "unknown"]
 

@@ -1,0 +1,78 @@
+"""The objective weights: what each soft rule costs."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from models.base import StrictModel
+
+MAX_WEIGHT = 1_000_000  # keeps objectives exact in float64 (CP-SAT reports them as floats)
+
+
+class Weights(StrictModel):
+    """Objective weights; 0 switches a term off. All terms are minimized."""
+
+    session_run: int = Field(default=60, ge=0, le=MAX_WEIGHT, description="per group session run")
+    excess_minutes: int = Field(
+        default=1, ge=0, le=MAX_WEIGHT, description="per minute a patient attends above min_hours"
+    )
+    preferred_missed: int = Field(
+        default=30,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="per block a patient attends outside their preferred slots",
+    )
+    load_imbalance_minutes: int = Field(
+        default=1,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="per minute between the most and least loaded group-leading counselor",
+    )
+    primary_not_leading: int = Field(
+        default=60,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="per patient whose primary counselor leads none of their groups",
+    )
+    individual_extra_trip: int = Field(
+        default=20,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="per appointment not next to the patient's block that day",
+    )
+    topic_repeat: int = Field(
+        default=200,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="per session whose topic the patient heard this week or completed before",
+    )
+    shortfall_minutes: int = Field(
+        default=100,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="best effort only: per minute a patient is below min_hours",
+    )
+    shortfall_days: int = Field(
+        default=6000,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="best effort only: per day a patient is below min_days",
+    )
+    shortfall_sessions: int = Field(
+        default=6000,
+        ge=0,
+        le=MAX_WEIGHT,
+        description=(
+            "best effort only: per session a patient lacks of a requirement row, an "
+            "individual or medication appointment, or a screen"
+        ),
+    )
+    caseload_imbalance: int = Field(
+        default=10,
+        ge=0,
+        le=MAX_WEIGHT,
+        description=(
+            "per patient between the largest and smallest caseload, when the solver "
+            "assigns primary counselors"
+        ),
+    )
