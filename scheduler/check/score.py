@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from models import Instance, Schedule
-from scheduler.check.checker import CheckReport, Penalty, Violation, check
+from scheduler.check.checker import check
+from scheduler.check.report import CheckReport, Penalty, Violation
 
 
 @dataclass(frozen=True)
