@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conftest import INSTANCES
 from models import (
     Appointment,
     Instance,
@@ -38,7 +38,7 @@ from models import (
 )
 from scheduler.check import TERMS, CheckReport, check
 
-TINY = Path(__file__).parent.parent / "instances" / "tiny.json"
+TINY = INSTANCES / "tiny.json"
 EVERYONE = ["P1", "P2", "P3", "P4"]
 # The two periods of tiny's "am" block, by index.
 AM_TIMES = [("09:00", "10:30"), ("10:30", "12:00")]
