@@ -3,7 +3,7 @@ checker's site rules, site-aware pre-checks and the generator's ``sites`` option
 
 Most cases start from ``org``, a hand-made two-site program, and its valid schedule
 ``week``; each checker test breaks the schedule (or the instance) in one way and asserts
-the exact violations, as tests/test_checker.py does.
+the exact violations, as the tests in tests/check/ do.
 
 org in short: days mon/wed/fri, one block ``am`` of two 90-minute periods (09:00-10:30,
 10:30-12:00), appointments at 08:00 and 12:10. Site S1 (North): patients P1, P2, group room
