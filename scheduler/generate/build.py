@@ -1,0 +1,185 @@
+"""The generator's top level: the sites' programs and witnesses, the limits and extras
+drawn around them, and the instance and witness schedule they make."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from models import Appointment, Instance, Schedule, Screen, parse_instance
+from models.index import clock
+from scheduler.generate.appointments import screen_capacity
+from scheduler.generate.draft import Appt, Witness
+from scheduler.generate.extras import (
+    draw_completed_topics,
+    draw_couples,
+    draw_patient_extras,
+    set_primaries,
+    set_staff_limits,
+)
+from scheduler.generate.frame import (
+    ADJACENT_MINUTES,
+    DAYS,
+    GROUP_TYPES,
+    INDIVIDUAL_BY_STAGE,
+    INDIVIDUAL_MINUTES,
+    INDIVIDUAL_PER_WEEK,
+    INDIVIDUAL_SLOTS,
+    REQUIREMENTS,
+    SCREENS_PER_WEEK,
+    STAGES,
+    TIMES,
+)
+from scheduler.generate.sites import (
+    FLOATER_SHARE,
+    SITE_NAMES,
+    Site,
+    draw_floaters,
+    draw_site,
+    merge_sites,
+    share_out,
+    site_sizes,
+    site_witness,
+)
+from scheduler.generate.slots import all_slots, appointment_span
+
+
+class GenerateError(ValueError):
+    """The requested program cannot be built (e.g. too few patients to form a group)."""
+
+
+def generate(
+    patients: int,
+    counselors: int | None = None,
+    rooms: int | None = None,
+    seed: int = 0,
+    name: str | None = None,
+    sites: int = 1,
+) -> tuple[Instance, Schedule | None]:
+    """A synthetic IOP week and a witness schedule that proves it feasible.
+
+    Parameters
+    ----------
+    patients
+        Number of patients (at least 8, and 8 a site).
+    counselors, rooms
+        Group-leading staff (counselors, clinicians, case managers) and group
+        rooms; by default enough for the witness with some slack. With fewer,
+        the witness may not fit: the witness is then ``None`` and the instance
+        may be infeasible. Prescribers and offices are always sized from the
+        witness. With sites both are totals, shared out by the sites' patients.
+    seed
+        Everything drawn comes from this seed: same seed, same instance.
+    sites
+        1 (the default): one program, no ``sites`` in the file. More: a
+        multi-site organization (sites ``S1``, ``S2``, ...) of that many programs
+        of about ``patients / sites`` patients each, every one a realistic program
+        on its own with its rooms and staff (ids prefixed by the site, e.g.
+        ``S2-R1``, ``S2-C03``); about 10% of the counselors float between two
+        sites, working at one a day in the witness.
+    """
+    if sites < 1:
+        raise GenerateError(f"sites: {sites} is too few; at least 1")
+    if patients < 8:
+        raise GenerateError(f"patients: {patients} is too few; at least 8 form a program")
+    if patients < 8 * sites:
+        raise GenerateError(
+            f"patients: {patients} is too few for {sites} sites; at least 8 a site form a program"
+        )
+    rng = np.random.default_rng(seed)
+    multi = sites > 1
+    sizes = site_sizes(rng, patients, sites)
+    n_floaters = 0
+    if multi and counselors is not None:
+        n_floaters = round(FLOATER_SHARE * counselors)
+        counselors -= n_floaters
+    staff_shares = share_out(counselors, sizes)
+    room_shares = share_out(rooms, sizes)
+    width = max(3, len(str(patients)))
+    plans: list[Site] = []
+    for k, n in enumerate(sizes):
+        site = f"S{k + 1}" if multi else None
+        first = sum(sizes[:k])
+        plans.append(draw_site(rng, site, n, first, width, staff_shares[k], room_shares[k]))
+    if multi:
+        if counselors is None:
+            base = sum(len(p.staff) for p in plans)
+            n_floaters = round(FLOATER_SHARE / (1 - FLOATER_SHARE) * base)
+        draw_floaters(rng, plans, n_floaters)
+    for plan in plans:
+        site_witness(rng, plan)
+    witness_ok = all(plan.witness_ok for plan in plans)
+    people, staff, prescribers, all_rooms, w = merge_sites(plans)
+
+    set_staff_limits(rng, w, staff, prescribers, witness_ok)
+    for plan in plans:
+        draw_patient_extras(rng, plan.people, plan.cohort_of)
+    assigned = set_primaries(rng, w, people)
+    draw_completed_topics(rng, w, people)
+    together = [pair for plan in plans for pair in draw_couples(rng, plan.people, plan.cohorts)]
+
+    default_name = f"generated-{patients}p-{sites}sites-seed{seed}" if multi else None
+    data = {
+        "format_version": 1,
+        "name": name or default_name or f"generated-{patients}p-seed{seed}",
+        "days": DAYS,
+        "blocks": [
+            {"id": b, "periods": [{"start": t[i], "end": t[i + 1]} for i in range(3)]}
+            for b, t in TIMES.items()
+        ],
+        "stages": STAGES,
+        "group_types": GROUP_TYPES,
+        "requirements": REQUIREMENTS,
+        "patients": people,
+        "counselors": staff + prescribers,
+        "rooms": all_rooms,
+        "individual": {
+            "duration_minutes": INDIVIDUAL_MINUTES,
+            "per_week": INDIVIDUAL_PER_WEEK,
+            "per_week_by_stage": INDIVIDUAL_BY_STAGE,
+            "adjacent_minutes": ADJACENT_MINUTES,
+        },
+        "individual_slots": [{"start": s, "end": e} for s, e in INDIVIDUAL_SLOTS],
+        # With sites the capacity is per site and block: the busiest site decides.
+        "screening": {
+            "per_week": SCREENS_PER_WEEK,
+            "capacity_per_block": max(screen_capacity(plan.w) for plan in plans),
+        },
+        "together": together,
+    }
+    if multi:
+        data["sites"] = [
+            {"id": plan.id, "name": SITE_NAMES[k] if k < len(SITE_NAMES) else f"Site {k + 1}"}
+            for k, plan in enumerate(plans)
+        ]
+    instance = parse_instance(data, "generated instance")
+    witness = _witness_schedule(instance.name, w, assigned) if witness_ok else None
+    return instance, witness
+
+
+def _witness_schedule(name: str, w: Witness, assigned: dict[str, str]) -> Schedule:
+    """The witness as a schedule: sessions, appointments in week order, screens, primaries."""
+
+    def appointments(appts: list[Appt]) -> list[Appointment]:
+        ordered = sorted(appts, key=lambda a: (DAYS.index(a.day), a.time, a.counselor))
+        return [
+            Appointment(
+                patient=a.patient,
+                counselor=a.counselor,
+                day=a.day,
+                start=INDIVIDUAL_SLOTS[a.time][0],
+                end=clock(appointment_span(a.time)[1]),
+                room=a.room,
+            )
+            for a in ordered
+        ]
+
+    screens = sorted(w.screens, key=lambda ps: (all_slots().index(ps[1]), ps[0]))
+    return Schedule(
+        instance=name,
+        status="feasible",
+        sessions=w.sessions,
+        individual_sessions=appointments(w.individual),
+        medication_appointments=appointments(w.medication),
+        screens=[Screen(patient=p, day=s.split(".")[0], block=s.split(".")[1]) for p, s in screens],
+        primary_counselors=assigned,
+    )
