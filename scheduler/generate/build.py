@@ -3,6 +3,8 @@ drawn around them, and the instance and witness schedule they make."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from models import Appointment, Instance, Schedule, Screen, parse_instance
@@ -118,9 +120,26 @@ def generate(
     together = [pair for plan in plans for pair in draw_couples(rng, plan.people, plan.cohorts)]
 
     default_name = f"generated-{patients}p-{sites}sites-seed{seed}" if multi else None
-    data = {
+    name = name or default_name or f"generated-{patients}p-seed{seed}"
+    data = _instance_data(name, plans, people, staff + prescribers, all_rooms, together)
+    instance = parse_instance(data, "generated instance")
+    witness = _witness_schedule(instance.name, w, assigned) if witness_ok else None
+    return instance, witness
+
+
+def _instance_data(
+    name: str,
+    plans: list[Site],
+    people: list[dict],
+    counselors: list[dict],
+    rooms: list[dict],
+    together: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The instance file's contents: the program frame, the people and rooms drawn, and the
+    sites (when there are several)."""
+    data: dict[str, Any] = {
         "format_version": 1,
-        "name": name or default_name or f"generated-{patients}p-seed{seed}",
+        "name": name,
         "days": DAYS,
         "blocks": [
             {"id": b, "periods": [{"start": t[i], "end": t[i + 1]} for i in range(3)]}
@@ -130,8 +149,8 @@ def generate(
         "group_types": GROUP_TYPES,
         "requirements": REQUIREMENTS,
         "patients": people,
-        "counselors": staff + prescribers,
-        "rooms": all_rooms,
+        "counselors": counselors,
+        "rooms": rooms,
         "individual": {
             "duration_minutes": INDIVIDUAL_MINUTES,
             "per_week": INDIVIDUAL_PER_WEEK,
@@ -146,14 +165,12 @@ def generate(
         },
         "together": together,
     }
-    if multi:
+    if len(plans) > 1:
         data["sites"] = [
             {"id": plan.id, "name": SITE_NAMES[k] if k < len(SITE_NAMES) else f"Site {k + 1}"}
             for k, plan in enumerate(plans)
         ]
-    instance = parse_instance(data, "generated instance")
-    witness = _witness_schedule(instance.name, w, assigned) if witness_ok else None
-    return instance, witness
+    return data
 
 
 def _witness_schedule(name: str, w: Witness, assigned: dict[str, str]) -> Schedule:
