@@ -8,7 +8,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from models.instance import minutes
+from models.base import minutes
 from scheduler.generate.draft import Appt, Cohort, Witness, appointment_options
 from scheduler.generate.frame import INDIVIDUAL_MINUTES, SCREENS_PER_WEEK, TIMES
 from scheduler.generate.slots import (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from models.base import minutes
 from models.index import gap, home_block, overlaps
-from models.instance import minutes
 from scheduler.generate.frame import (
     ADJACENT_MINUTES,
     DAYS,
