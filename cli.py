@@ -9,13 +9,17 @@ Exit codes (scripts can rely on them):
 * 130: interrupted (a second Ctrl-C, after the search had already been stopped);
   nothing is written. The first Ctrl-C during ``solve`` only ends the search: the
   best schedule found so far is checked and written as usual.
+
+The commands only parse options, load files, call the library and choose the exit
+code; what they print is made in ``scheduler.views``. They import ``scheduler`` inside
+the command, after loading its input where they can: importing it loads OR-Tools
+(about a second), which ``--help``, ``schema`` and bad-input exits should not wait for.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TypeVar
@@ -23,11 +27,9 @@ from typing import TYPE_CHECKING, NoReturn, TypeVar
 import click
 
 from models import (
-    Appointment,
     InputError,
     Instance,
     Schedule,
-    Session,
     json_schema,
     load_instance,
     load_schedule,
@@ -35,7 +37,7 @@ from models import (
     write_text_atomic,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: the import itself waits for a command (see above)
     from scheduler import ProgressEvent, SolveResult
 
 T = TypeVar("T")
@@ -206,12 +208,14 @@ def solve(
     is infeasible or no schedule was found in time (the output file is still
     written, with that status and no sessions); 2 for bad input.
     """
-    from scheduler import SolveSettings
-    from scheduler import solve as run_solve
-
     inst = _load_or_exit(load_instance, instance)
     start = _load_or_exit(load_schedule, start_from) if start_from is not None else None
     _check_writable(output)
+    # Here, not at the top: loads OR-Tools (see the module docstring).
+    from scheduler import SolveSettings
+    from scheduler import solve as run_solve
+    from scheduler.views import done_record, progress_line, progress_record
+
     settings = SolveSettings(
         time_limit=time_limit,
         workers=workers,
@@ -240,9 +244,7 @@ def solve(
         # so far comes back; a second Ctrl-C lands here as KeyboardInterrupt.
         result = run_solve(inst, settings, on_progress if live or log else None, start)
         if log is not None:
-            done = {"event": "done", "status": result.status, "objective": result.objective}
-            done["interrupted"] = result.interrupted
-            log.write(json.dumps({**done, "best_bound": result.best_bound}) + "\n")
+            log.write(json.dumps(done_record(result)) + "\n")
     except RuntimeError as err:
         click.echo(str(err), err=True)
         sys.exit(EXIT_INTERNAL)
@@ -259,6 +261,12 @@ def solve(
         _interrupted_exit()
 
 
+def _echo_lines(lines: list[str], err: bool = False) -> None:
+    """Print each line (to stderr with ``err``)."""
+    for line in lines:
+        click.echo(line, err=err)
+
+
 def _interrupted_exit() -> NoReturn:
     click.echo("interrupted: nothing written", err=True)
     sys.exit(EXIT_INTERRUPTED)
@@ -268,31 +276,21 @@ def _report_and_write(
     inst: Instance, result: SolveResult, output: str, time_limit: float, explain: bool
 ) -> NoReturn:
     """Print the summary, diagnose or check the schedule, write it, exit with its code."""
+    # Here, not at the top: loads OR-Tools (see the module docstring); and looked up at
+    # each call, so a test can swap in its own ``check``.
     from scheduler import check, diagnose
     from scheduler import score as run_score
+    from scheduler.views import disagreement_lines, shortfall_lines, why_lines
 
     click.echo(result.summary())
     if result.status == "infeasible":
-        for line in diagnose(inst, time_limit=min(time_limit, 30.0)).lines():
-            click.echo(f"why: {line}")
+        _echo_lines(why_lines(diagnose(inst, time_limit=min(time_limit, 30.0))))
     if result.found:
         report = check(inst, result.schedule)
         if not report.ok or report.objective != result.objective:
-            click.echo("internal error: the solver's schedule fails the checker:", err=True)
-            for v in report.violations:
-                click.echo(f"  {v.rule}: {v.message}", err=True)
-            if report.objective != result.objective:
-                click.echo(
-                    f"  objective {result.objective} but the checker computes {report.objective}",
-                    err=True,
-                )
+            _echo_lines(disagreement_lines(report, result.objective), err=True)
             sys.exit(EXIT_INTERNAL)
-        for short in result.schedule.shortfalls:
-            what = short.rule if short.requirement is None else f"requirements[{short.requirement}]"
-            click.echo(
-                f"short: {short.patient} {what}: {short.got:g} of {short.needed:g}"
-                + (f" ({short.reason})" if short.reason else "")
-            )
+        _echo_lines(shortfall_lines(result.schedule))
         if explain:
             click.echo("")
             click.echo(run_score(inst, result.schedule, report).text())
@@ -309,25 +307,16 @@ def check(instance: str, schedule: str) -> None:
 
     Exit 0 when valid, 1 with the list of violations, 2 for bad input.
     """
-    from scheduler import check as run_check
-
     inst = _load_or_exit(load_instance, instance)
     sched = _load_or_exit(load_schedule, schedule)
     _same_instance_or_exit(schedule, sched, inst)
+    # Here, not at the top: loads OR-Tools (see the module docstring).
+    from scheduler import check as run_check
+    from scheduler.views import check_lines
+
     report = run_check(inst, sched)
-    if report.ok:
-        click.echo(f"valid: {len(sched.sessions)} sessions, objective {report.objective}")
-        if sched.shortfalls:
-            click.echo(f"best effort: {len(sched.shortfalls)} shortfalls, as listed")
-        for term, value in report.terms.items():
-            click.echo(f"  {term:<24} {value}")
-        if sched.objective is not None and sched.objective != report.objective:
-            click.echo(f"note: the file says objective {sched.objective}")
-        sys.exit(EXIT_OK)
-    click.echo(f"invalid: {len(report.violations)} violations")
-    for v in report.violations:
-        click.echo(f"  {v.rule}: {v.message}")
-    sys.exit(EXIT_NO_SCHEDULE)
+    _echo_lines(check_lines(sched, report))
+    sys.exit(EXIT_OK if report.ok else EXIT_NO_SCHEDULE)
 
 
 @main.command()
@@ -346,16 +335,16 @@ def explain(instance: str, time_limit: float, as_json: bool) -> None:
     Exit 0 when a timetable exists, 1 when there is none (the reason is printed) or
     none was decided in time, 2 for bad input.
     """
-    from scheduler import diagnose
-
     inst = _load_or_exit(load_instance, instance)
+    # Here, not at the top: loads OR-Tools (see the module docstring).
+    from scheduler import diagnose
+    from scheduler.views import diagnosis_lines
+
     found = diagnose(inst, time_limit=time_limit)
     if as_json:
         click.echo(json.dumps(found.to_dict(), indent=2))
     else:
-        click.echo(f"{inst.name}: {found.verdict}")
-        for line in found.lines():
-            click.echo(line)
+        _echo_lines(diagnosis_lines(inst.name, found))
     sys.exit(EXIT_OK if found.verdict == "feasible" else EXIT_NO_SCHEDULE)
 
 
@@ -373,11 +362,12 @@ def score(instance: str, schedule: str, as_json: bool, show_all: bool) -> None:
     when the schedule is valid, 1 when it breaks rules (the score is still
     printed), 2 for bad input.
     """
-    from scheduler import score as run_score
-
     inst = _load_or_exit(load_instance, instance)
     sched = _load_or_exit(load_schedule, schedule)
     _same_instance_or_exit(schedule, sched, inst)
+    # Here, not at the top: loads OR-Tools (see the module docstring).
+    from scheduler import score as run_score
+
     breakdown = run_score(inst, sched)
     if as_json:
         click.echo(json.dumps(breakdown.to_dict(), indent=2))
@@ -451,6 +441,8 @@ def batch(
     3 on an internal error, 130 after Ctrl-C (running solves stop and write their
     best schedule; instances not yet started are skipped).
     """
+    # Here, not at the top: loads OR-Tools (see the module docstring). Before the input
+    # is checked: the checking makes BatchJobs.
     from scheduler.batch import (
         BatchInterrupted,
         BatchJob,
@@ -598,12 +590,13 @@ def generate(
     witness: str | None,
 ) -> None:
     """Write a realistic synthetic program (feasible by construction at the default ratios)."""
-    from scheduler.generate import GenerateError
-    from scheduler.generate import generate as run_generate
-
     _check_writable(output)
     if witness:
         _check_writable(witness)
+    # Here, not at the top: loads OR-Tools (see the module docstring).
+    from scheduler.generate import GenerateError
+    from scheduler.generate import generate as run_generate
+
     try:
         inst, proof = run_generate(patients, counselors, rooms, seed, name, sites=sites)
     except GenerateError as err:
@@ -636,7 +629,10 @@ def generate(
 def show(schedule: str, view: str) -> None:
     """Print SCHEDULE as a readable timetable."""
     sched = _load_or_exit(load_schedule, schedule)
-    click.echo(render(sched, view), nl=False)
+    # Here, not at the top: loads OR-Tools (see the module docstring).
+    from scheduler.views import render_timetable
+
+    click.echo(render_timetable(sched, view), nl=False)
 
 
 @main.command()
@@ -644,157 +640,6 @@ def show(schedule: str, view: str) -> None:
 def schema(which: str) -> None:
     """Print the JSON Schema of instance or schedule files."""
     click.echo(json.dumps(json_schema(which), indent=2))
-
-
-def progress_line(event: ProgressEvent) -> str:
-    """One terminal line of live progress."""
-    return (
-        f"{event.elapsed:7.1f} s  objective {event.objective:g}  bound {event.best_bound:g}  "
-        f"gap {100 * event.gap:.1f} %"
-    )
-
-
-def progress_record(event: ProgressEvent) -> dict[str, float | int | str]:
-    """One ``--log-json`` line."""
-    return {
-        "event": "solution",
-        "elapsed": round(event.elapsed, 3),
-        "objective": event.objective,
-        "best_bound": event.best_bound,
-        "gap": round(event.gap, 6),
-        "solutions": event.solutions,
-    }
-
-
-def _line(s: Session, *fields: str) -> str:
-    what = s.group_type + (f" [{s.stage}]" if s.stage else "") + (f": {s.topic}" if s.topic else "")
-    parts = {
-        "when": f"{s.day} {s.block} {s.start}-{s.end}",
-        "time": f"{s.start}-{s.end}",
-        "what": f"{what:<46}",
-        "room": f"room {s.room:<6}",
-        "counselors": f"{', '.join(s.counselors):<8}",
-        "size": f"{len(s.patients):>2} patients",
-    }
-    return "  ".join(parts[f] for f in fields).rstrip()
-
-
-def _appointment_line(kind: str, a: Appointment, who: str) -> str:
-    when = f"{a.day} {a.start}-{a.end}"
-    what = f"{kind} with {who}"
-    return f"{when:<18}  {what:<46}  room {a.room}"
-
-
-def _week_order(sched: Schedule) -> dict[str, int]:
-    """Days in the order the schedule first mentions them (sessions are in week order)."""
-    days: dict[str, int] = {}
-    for day in [s.day for s in sched.sessions] + [
-        a.day for a in sched.individual_sessions + sched.medication_appointments
-    ]:
-        days.setdefault(day, len(days))
-    return days
-
-
-def _person_rows(
-    sched: Schedule, sessions: list[Session], appointments: list[tuple[str, Appointment, str]]
-) -> list[str]:
-    """Sessions and appointments of one person in time order."""
-    day = _week_order(sched)
-    rows = [
-        ((day[s.day], s.start), "  " + _line(s, "when", "what", "room", "counselors", "size"))
-        for s in sessions
-    ]
-    rows += [
-        ((day[a.day], a.start), "  " + _appointment_line(kind, a, who))
-        for kind, a, who in appointments
-    ]
-    return [text for _, text in sorted(rows)]
-
-
-def render(sched: Schedule, view: str) -> str:
-    """A text timetable of a schedule, grouped by slot, room, counselor or patient.
-
-    The counselor and patient views also list one-to-one appointments (and, per
-    patient, screens and an assigned primary counselor).
-    """
-    head = f"{sched.instance}: {sched.status}, {len(sched.sessions)} sessions"
-    if sched.individual_sessions or sched.medication_appointments:
-        head += (
-            f", {len(sched.individual_sessions)} individual sessions, "
-            f"{len(sched.medication_appointments)} medication appointments"
-        )
-    if sched.objective is not None:
-        head += f", objective {sched.objective}"
-    lines = [head, ""]
-    sessions = sched.sessions  # already in week order
-    appointments = [("individual", a) for a in sched.individual_sessions] + [
-        ("medication", a) for a in sched.medication_appointments
-    ]
-    if view == "slot":
-        by: dict[str, list[Session]] = defaultdict(list)
-        for s in sessions:
-            by[f"{s.day} {s.block}"].append(s)
-        for key, group in by.items():
-            lines.append(key)
-            lines += ["  " + _line(s, "time", "what", "room", "counselors", "size") for s in group]
-            lines.append("")
-    elif view == "room":
-        by = defaultdict(list)
-        for s in sessions:
-            by[s.room].append(s)
-        booked: dict[str, list[tuple[str, Appointment]]] = defaultdict(list)
-        day = _week_order(sched)
-        for kind, a in sorted(appointments, key=lambda ka: (day[ka[1].day], ka[1].start)):
-            booked[a.room].append((kind, a))
-        for room in sorted(set(by) | set(booked)):
-            lines.append(f"room {room}")
-            lines += ["  " + _line(s, "when", "what", "counselors", "size") for s in by[room]]
-            lines += [
-                "  " + _appointment_line(kind, a, f"{a.patient}, {a.counselor}")
-                for kind, a in booked[room]
-            ]
-            lines.append("")
-    elif view == "counselor":
-        by = defaultdict(list)
-        for s in sessions:
-            for c in s.counselors:
-                by[c].append(s)
-        theirs: dict[str, list[tuple[str, Appointment, str]]] = defaultdict(list)
-        for kind, a in appointments:
-            theirs[a.counselor].append((kind, a, a.patient))
-        for c in sorted(set(by) | set(theirs)):
-            minutes = sum(s.minutes for s in by[c])
-            head = f"{c}: {len(by[c])} sessions, {minutes / 60:.1f} h of groups"
-            counts = Counter(kind for kind, _, _ in theirs[c])
-            for kind in ("individual", "medication"):
-                if counts[kind]:
-                    head += f", {counts[kind]} {kind}"
-            lines.append(head)
-            lines += _person_rows(sched, by[c], theirs[c])
-            lines.append("")
-    else:
-        by = defaultdict(list)
-        for s in sessions:
-            for p in s.patients:
-                by[p].append(s)
-        mine: dict[str, list[tuple[str, Appointment, str]]] = defaultdict(list)
-        for kind, a in appointments:
-            mine[a.patient].append((kind, a, a.counselor))
-        screens: dict[str, list[str]] = defaultdict(list)
-        for sc in sched.screens:
-            screens[sc.patient].append(f"{sc.day} {sc.block}")
-        for p in sorted(set(by) | set(mine)):
-            minutes = sum(s.minutes for s in by[p])
-            days = len({s.day for s in by[p]})
-            head = f"{p}: {minutes / 60:.1f} h on {days} days"
-            if p in sched.primary_counselors:
-                head += f", primary counselor {sched.primary_counselors[p]} (assigned)"
-            lines.append(head)
-            lines += _person_rows(sched, by[p], mine[p])
-            if screens[p]:
-                lines.append(f"  screen: {', '.join(screens[p])}")
-            lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
 
 
 if __name__ == "__main__":

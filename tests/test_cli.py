@@ -367,7 +367,7 @@ def test_show_empty_schedule(tmp_path: Path) -> None:
     assert solve_file(INFEASIBLE, out, "--time-limit", "5", "--workers", "1").exit_code == 1
     for by in ("slot", "room", "counselor", "patient"):
         lines = show(out, by)
-        # (the output ends with a blank line: render() ends in a newline and echo adds one)
+        # (the output ends with a blank line: render_timetable() ends in a newline and echo adds one)
         assert [ln for ln in lines if ln] == ["infeasible: infeasible, 0 sessions"]
 
 

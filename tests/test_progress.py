@@ -11,10 +11,11 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from cli import main, progress_line
+from cli import main
 from conftest import instance_path, load
 from models import load_schedule
 from scheduler import ProgressEvent, SolveSettings, check, solve
+from scheduler.views import progress_line
 
 
 def test_library_reports_each_better_schedule() -> None:
