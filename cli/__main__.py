@@ -1,0 +1,5 @@
+"""``python -m cli``: the same as ``iop-scheduler``."""
+
+from cli import main
+
+main()

@@ -1,0 +1,200 @@
+"""``iop-scheduler batch``: many instances at once, locally or on a Dask cluster."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+from cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_NO_SCHEDULE,
+    EXIT_OK,
+)
+from cli.options import (
+    formulation_option,
+    gap_option,
+    seed_option,
+    time_limit_option,
+    warm_start_option,
+)
+from models import InputError, load_instance, write_text_atomic
+
+T = TypeVar("T")  # a BatchJob: scheduler.batch is imported only when the command runs
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=False))
+@click.option(
+    "-o",
+    "--output-dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Where to write NAME.schedule.json per instance and summary.csv (created if missing).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Instances solved at once (default: the number of cores).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="CP-SAT workers per solve (default: the cores divided among the jobs, at least 1).",
+)
+@time_limit_option
+@seed_option
+@gap_option
+@formulation_option
+@warm_start_option
+@click.option("--best-effort", is_flag=True, help="As for solve: shortfalls instead of failure.")
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: parallel processes here; dask: an existing Dask cluster (the 'dask' extra).",
+)
+@click.option(
+    "--scheduler",
+    "scheduler_address",
+    default=None,
+    help="Address of the Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask).",
+)
+@click.option("--quiet", is_flag=True, help="No line per finished instance; only the table.")
+def batch(
+    paths: tuple[str, ...],
+    output_dir: str,
+    jobs: int | None,
+    workers: int | None,
+    time_limit: float,
+    seed: int,
+    relative_gap: float,
+    formulation: str,
+    warm_start: str,
+    best_effort: bool,
+    executor: str,
+    scheduler_address: str | None,
+    quiet: bool,
+) -> None:
+    """Solve many instances (files, or every *.json in a directory) and write a summary.
+
+    Each schedule is checked and written to OUTPUT_DIR/NAME.schedule.json as it
+    finishes; summary.csv and the printed table list every instance. All inputs are
+    validated first: any bad file is reported (one line per problem) and nothing
+    runs (exit 2). Exit 0 when every instance got a schedule, 1 when some did not,
+    3 on an internal error, 130 after Ctrl-C (running solves stop and write their
+    best schedule; instances not yet started are skipped).
+    """
+    # Here, not at the top: loads OR-Tools (see cli's docstring). Before the input
+    # is checked: the checking makes BatchJobs.
+    from scheduler.batch import (
+        BatchInterrupted,
+        BatchJob,
+        JobResult,
+        cores_available,
+        run_dask,
+        run_local,
+        summary_csv,
+        summary_table,
+        workers_per_job,
+    )
+    from scheduler.settings import SolveSettings
+
+    if executor == "dask" and not scheduler_address:
+        click.echo("--scheduler: the dask executor needs the scheduler's address", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    batch_jobs = _batch_jobs_or_exit(paths, BatchJob)
+    out = Path(output_dir)
+    if out.exists() and not out.is_dir():
+        click.echo(f"{output_dir}: not a directory", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    out.mkdir(parents=True, exist_ok=True)
+
+    parallel = jobs or cores_available()
+    per_solve = workers or workers_per_job(cores_available(), min(parallel, len(batch_jobs)))
+    settings = SolveSettings(
+        time_limit=time_limit,
+        workers=per_solve,
+        seed=seed,
+        relative_gap=relative_gap,
+        formulation=formulation,  # type: ignore[arg-type]
+        warm_start=warm_start,  # type: ignore[arg-type]
+        best_effort=best_effort,
+    )
+
+    def write(r: JobResult) -> None:
+        if r.schedule_json is not None:
+            write_text_atomic(out / f"{r.name}.schedule.json", r.schedule_json)
+        if not quiet:
+            figures = (
+                f"objective {r.objective}, gap {100 * r.gap:.1f} %" if r.gap is not None else ""
+            )
+            click.echo(
+                f"{r.name}: {r.status} {figures}".rstrip() + (f" ({r.error})" if r.error else "")
+            )
+
+    interrupted = False
+    try:
+        if executor == "dask":
+            assert scheduler_address is not None
+            results = run_dask(batch_jobs, settings, scheduler_address, write, workers)
+        else:
+            results = run_local(batch_jobs, settings, parallel, write)
+    except BatchInterrupted as stop:
+        results, interrupted = stop.results, True
+    except (OSError, TimeoutError) as err:  # the Dask scheduler cannot be reached
+        click.echo(f"--scheduler: cannot reach {scheduler_address}: {err}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    write_text_atomic(out / "summary.csv", summary_csv(results))
+    click.echo(summary_table(results))
+    click.echo(f"wrote {len(results)} rows to {out / 'summary.csv'}")
+    if interrupted:
+        sys.exit(EXIT_INTERRUPTED)
+    if any(r.checked == "FAIL" or r.status == "error" for r in results):
+        sys.exit(EXIT_INTERNAL)
+    found = all(r.status in ("optimal", "feasible") for r in results)
+    sys.exit(EXIT_OK if found else EXIT_NO_SCHEDULE)
+
+
+def _batch_jobs_or_exit(paths: tuple[str, ...], make: Callable[[str, str], T]) -> list[T]:
+    """Instance files named or found in directories, validated; exit 2 on any bad one."""
+    files: list[Path] = []
+    problems: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(f for f in path.glob("*.json") if not f.name.endswith(".schedule.json"))
+            if not found:
+                problems.append(f"{raw}: no instance files (*.json) in this directory")
+            files += found
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(f"{raw}: no such file or directory")
+    names: dict[str, Path] = {}
+    jobs: list[T] = []
+    for f in files:
+        name = f.name.removesuffix(".json")
+        if name in names:
+            problems.append(f"{f}: same name as {names[name]}; outputs would collide")
+            continue
+        names[name] = f
+        try:
+            load_instance(f)
+        except InputError as err:
+            problems += [f"{err.source}: {line}" for line in err.lines]
+            continue
+        jobs.append(make(name, f.read_text(encoding="utf-8")))
+    if problems:
+        for line in problems:
+            click.echo(line, err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    return jobs

@@ -1,0 +1,78 @@
+"""``iop-scheduler generate``: a synthetic program, feasible by construction."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from cli.common import EXIT_BAD_INPUT, check_writable
+from models import to_json, write_text_atomic
+
+
+@click.command()
+@click.option("--patients", required=True, type=click.IntRange(min=8), help="Number of patients.")
+@click.option(
+    "--counselors",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Counselors (default: enough for the patients, with slack).",
+)
+@click.option(
+    "--rooms",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Group rooms (default: enough for the patients, plus one).",
+)
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option(
+    "--sites",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Sites of a multi-site organization (patients, rooms and staff per site; some "
+    "staff float between two).",
+)
+@click.option("--name", default=None, help="Instance name (default generated-<N>p-seed<S>).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--witness",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write the schedule that proves the instance feasible.",
+)
+def generate(
+    patients: int,
+    counselors: int | None,
+    rooms: int | None,
+    seed: int,
+    sites: int,
+    name: str | None,
+    output: str,
+    witness: str | None,
+) -> None:
+    """Write a realistic synthetic program (feasible by construction at the default ratios)."""
+    check_writable(output)
+    if witness:
+        check_writable(witness)
+    # Here, not at the top: loads OR-Tools (see cli's docstring).
+    from scheduler.generate import GenerateError
+    from scheduler.generate import generate as run_generate
+
+    try:
+        inst, proof = run_generate(patients, counselors, rooms, seed, name, sites=sites)
+    except GenerateError as err:
+        click.echo(f"--sites: {err}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    write_text_atomic(output, to_json(inst))
+    click.echo(
+        f"wrote {output}: {len(inst.patients)} patients, {len(inst.counselors)} counselors, "
+        f"{len(inst.rooms)} rooms"
+    )
+    if proof is None:
+        click.echo(
+            "warning: with these counselors and rooms the instance may be infeasible", err=True
+        )
+    elif witness:
+        write_text_atomic(witness, to_json(proof))
+        click.echo(f"wrote {witness}: a valid schedule ({len(proof.sessions)} sessions)")
