@@ -80,7 +80,7 @@ NEED = 300.0
 DISPLACED = 40.0  # a member who must sit in another group this period
 
 
-class _Stuck(Exception):
+class Stuck(Exception):
     """The greedy cannot go on. ``reason`` is one line (ids only); the rest feeds a hint."""
 
     def __init__(
@@ -117,7 +117,7 @@ class GreedyResult:
 
 
 @dataclass(frozen=True)
-class _Row:
+class Row:
     """A requirement row as it binds one stage."""
 
     number: int  # index in instance.requirements
@@ -128,14 +128,14 @@ class _Row:
 
 
 @dataclass
-class _Hints:
+class Hints:
     """What earlier attempts learned; each rebuild reads them."""
 
     keep_out: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     near_staff: set[str] = field(default_factory=set)
     fewer: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
-    def learn(self, stuck: _Stuck) -> bool:
+    def learn(self, stuck: Stuck) -> bool:
         """Take the hint a failure gives; False when it gives nothing new."""
         pid = stuck.patient
         if stuck.kind == "full":
@@ -171,7 +171,7 @@ def _open_to(group_type: GroupType, stage: str) -> bool:
     )
 
 
-class _Program:
+class Program:
     """What the greedy reads from the instance once: rows per stage, class sizes, lookups."""
 
     def __init__(self, index: ProgramIndex) -> None:
@@ -224,7 +224,7 @@ class _Program:
         }
         self.day_rank = {day: i for i, day in enumerate(inst.days)}
 
-    def _rows_of(self, stage: str) -> list[_Row]:
+    def _rows_of(self, stage: str) -> list[Row]:
         rows = []
         for i, r in enumerate(self.inst.requirements):
             if r.stage is not None and r.stage != stage:
@@ -232,7 +232,7 @@ class _Program:
             types = [g for g in self.types if self.idx.counts_for(r, g)]
             open_types = [g for g in types if _open_to(g, stage)]
             rows.append(
-                _Row(
+                Row(
                     i,
                     r.min_sessions,
                     r.max_sessions,
@@ -242,7 +242,7 @@ class _Program:
             )
         return rows
 
-    def _open_types(self, stage: str, row: _Row) -> list[GroupType]:
+    def _open_types(self, stage: str, row: Row) -> list[GroupType]:
         return [g for g in self.types if g.id in row.types and _open_to(g, stage)]
 
     def _cohort_min(self, stage: str) -> int:
@@ -315,11 +315,13 @@ class _Program:
         return sum(r.low for r in self.rows[patient.stage])
 
 
-# -- 1. blocks -------------------------------------------------------------------
+def conflicts(prog: Program, pid: str, members: Iterable[str]) -> int:
+    avoided = prog.avoid.get(pid)
+    return sum(1 for q in members if q in avoided) if avoided else 0
 
 
 @dataclass(frozen=True)
-class _Claim:
+class Claim:
     """An appointment time pencilled in for a patient while their blocks are chosen."""
 
     kind: str  # "individual" or "medication"
@@ -328,7 +330,7 @@ class _Claim:
     planned: bool = False  # from the diaries planned first: the patient's blocks follow it
 
 
-def _match_by_day(
+def match_by_day(
     needs: dict[str, int],
     options: dict[str, list[tuple[str, AppointmentTime]]],
     later: frozenset[str] | set[str] = frozenset(),
@@ -388,20 +390,20 @@ def _match_by_day(
     return got
 
 
-class _Claims:
+class Claims:
     """Appointment times pencilled in before and while choosing blocks. A counselor holds
     one appointment at a time and an evening patient has only a few times next to their
     block, so a coordinator plans the days with the counselor's diary open, not after."""
 
     def __init__(
         self,
-        prog: _Program,
+        prog: Program,
         attend: dict[str, list[str]],
-        hints: _Hints,
+        hints: Hints,
         ideal: dict[str, list[str]] | None = None,
     ) -> None:
-        """With ``ideal`` (each patient's blocks chosen for cohorts alone) the diaries are
-        planned first, on those days where they can be."""
+        """``ideal``: each patient's blocks chosen for cohorts alone, whose days the diaries
+        are planned on (see :func:`open_diaries`)."""
         self.prog = prog
         self.hints = hints
         idx = prog.idx
@@ -422,16 +424,13 @@ class _Claims:
             if p.primary_counselor is not None:
                 self.caseload[p.primary_counselor] += 1
         self.primary: dict[str, str] = {}  # assigned to patients who have none
-        self.of_patient: dict[str, list[_Claim]] = defaultdict(list)
+        self.of_patient: dict[str, list[Claim]] = defaultdict(list)
         self._times: dict[tuple[str, str], list[AppointmentTime]] = {}
         self._meeting: dict[tuple[str, str], int] = {}
         self.pressure = self._pressure()
-        self._assign_primaries()
         self.ideal_days = {
             pid: {idx.day_of[s] for s in slots} for pid, slots in (ideal or {}).items()
         }
-        if ideal is not None:
-            self._plan_diaries()
 
     def _pressure(self) -> dict[tuple[str, int], float]:
         """How contested each appointment time is: the sessions that could fall there (each
@@ -485,92 +484,9 @@ class _Claims:
             and self.office_load[t.key] < self.offices_open[t.key]
         )
 
-    def make_free(self, cid: str, t: AppointmentTime, depth: int = 3) -> bool:
-        """Free ``cid`` at ``t`` (and an office) by moving pencilled-in patients to other
-        times of theirs, as a coordinator reshuffles a diary; False if it cannot."""
-        if t.slot not in self.prog.staff_available[cid]:
-            return False
-        holder = self.holder.get((cid, t.day, t.index))
-        if holder is not None and not self._move_elsewhere(holder, cid, t, depth, {t.key}):
-            return False
-        if self.office_load[t.key] < self.offices_open[t.key]:
-            return True
-        return any(
-            self._move_elsewhere(pid, other, t, depth, {t.key})
-            for (other, day, index), pid in sorted(self.holder.items())
-            if (day, index) == t.key and other != cid
-        )
-
-    def _move_elsewhere(
-        self, pid: str, cid: str, t: AppointmentTime, depth: int, seen: set[tuple[str, int]]
-    ) -> bool:
-        """Move ``pid``'s appointment with ``cid`` at ``t`` to another of their times."""
-        if depth <= 0 or pid in self.pinned:
-            return False
-        claim = next(c for c in self.of_patient[pid] if c.counselor == cid and c.time.key == t.key)
-        p = self.idx.patient[pid]
-        others = [c for c in self.of_patient[pid] if c is not claim]
-        busy_keys = {c.time.key for c in others}
-        busy_days = {c.time.day for c in others if c.kind == claim.kind == "individual"}
-        options = [
-            alt
-            for slot in self.attend.get(pid, [])
-            for alt in self.times_near(p, slot)
-            if alt.key not in seen
-            and alt.key not in busy_keys
-            and alt.day not in busy_days
-            and alt.slot in self.prog.staff_available[cid]
-        ]
-        for alt in options:  # a free time first
-            if self.free(cid, alt):
-                self._reclaim(pid, claim, alt)
-                return True
-        for alt in options:  # then one that another move frees
-            holder = self.holder.get((cid, alt.day, alt.index))
-            if holder is None or self.office_load[alt.key] >= self.offices_open[alt.key]:
-                continue
-            if self._move_elsewhere(holder, cid, alt, depth - 1, seen | {alt.key}):
-                self._reclaim(pid, claim, alt)
-                return True
-        return False
-
-    def _reclaim(self, pid: str, claim: _Claim, t: AppointmentTime) -> None:
-        self._unclaim(pid, claim)
-        self._claim(pid, claim.kind, claim.counselor, t, claim.planned)
-
-    def _assign_primaries(self) -> None:
-        """A primary counselor for each patient without one, before any day is chosen: the
-        one whose diary has most room left on the patient's possible days (given patients'
-        sessions counted), then the smallest caseload. The choice may change later if that
-        counselor cannot see the patient after all."""
-        idx = self.idx
-        demand: dict[str, int] = defaultdict(int)
-        for p in self.prog.inst.patients:
-            if p.primary_counselor is not None:
-                demand[p.primary_counselor] += idx.individual_per_week(p)
-        supply = {
-            c.id: sum(1 for t in idx.appointment_times if t.slot in self.prog.staff_available[c.id])
-            for c in idx.primary_candidates
-        }
-        for p in sorted(idx.unassigned, key=lambda p: (-idx.individual_per_week(p), p.id)):
-            need = idx.individual_per_week(p)
-            able = [
-                c
-                for c in idx.primary_candidates
-                if (c.max_caseload is None or self.caseload[c.id] < c.max_caseload)
-                and (c.max_individual is None or demand[c.id] + need <= c.max_individual)
-            ]
-            days = {c.id: self.days_meeting(p, c.id) for c in able}
-            fitting = [c for c in able if days[c.id] >= need] or able
-            if not fitting:
-                continue
-            best = max(
-                fitting,
-                key=lambda c: (supply[c.id] - demand[c.id], -self.caseload[c.id], c.id),
-            )
-            self.primary[p.id] = best.id
-            self.caseload[best.id] += 1
-            demand[best.id] += need
+    def reclaim(self, pid: str, claim: Claim, t: AppointmentTime) -> None:
+        self.unclaim(pid, claim)
+        self.claim(pid, claim.kind, claim.counselor, t, claim.planned)
 
     def days_meeting(self, p: Patient, cid: str) -> int:
         """Days the counselor works at one of the patient's possible appointment times."""
@@ -586,175 +502,17 @@ class _Claims:
             )
         return self._meeting[key]
 
-    def primaries(self, p: Patient) -> list[str]:
-        """Who can hold the patient's individual sessions: their primary counselor, or
-        (without one) the one assigned, then every other counselor or clinician with room,
-        the smallest caseload first."""
-        need = self.idx.individual_per_week(p)
-
-        def room(cid: str) -> bool:
-            cap = self.idx.counselor[cid].max_individual
-            return cap is None or self.individual[cid] + need <= cap
-
-        if p.primary_counselor is not None:
-            return [p.primary_counselor] if room(p.primary_counselor) else []
-        mine = self.primary.get(p.id)
-        able = [
-            c.id
-            for c in self.idx.primary_candidates
-            if c.id != mine
-            and (c.max_caseload is None or self.caseload[c.id] < c.max_caseload)
-            and room(c.id)
-        ]
-        able.sort(key=lambda cid: (self.caseload[cid], cid))
-        return ([mine] if mine is not None and room(mine) else []) + able
-
-    def _reassign(self, p: Patient, cid: str) -> None:
-        old = self.primary.get(p.id)
-        if old != cid:
-            if old is not None:
-                self.caseload[old] -= 1
-            self.primary[p.id] = cid
-            self.caseload[cid] += 1
-
-    def reach(self, p: Patient, slot: str, primaries: list[str]) -> tuple[bool, bool, float]:
-        """Attending ``slot``: (the primary counselor works at one of the patient's times
-        that day, a prescriber does, the cost of that day for the appointments: an extra
-        trip, or a time other patients must be moved from)."""
-        times = self.times_near(p, slot)
-        staff = self.prog.staff_available
-        ind = [t for t in times if any(t.slot in staff[cid] for cid in primaries)]
-        ind_free = [t for t in ind if any(self.free(cid, t) for cid in primaries)]
-        prescribers = [c.id for c in self.idx.prescribers]
-        rx = any(t.slot in staff[cid] for t in times for cid in prescribers)
-        rx_free = any(self.free(cid, t) for t in times for cid in prescribers)
-        # Only appointments not pencilled in yet make a day dearer.
-        kinds = [c.kind for c in self.of_patient.get(p.id, [])]
-        cost = 0.0
-        if self.idx.individual_per_week(p) > kinds.count("individual") and ind:
-            if not self.prog.next_to((ind_free or ind)[0], slot):
-                cost += self.prog.inst.weights.individual_extra_trip
-            if not ind_free:
-                cost += RESHUFFLE_COST
-        if self.idx.needs_medication(p) and "medication" not in kinds and rx and not rx_free:
-            cost += RESHUFFLE_COST
-        return bool(ind), rx, cost
-
-    def claim_for(self, p: Patient, slots: list[str], primaries: list[str]) -> None:
-        """Pencil in the patient's appointments on the days chosen (as far as they fit),
-        with the first of ``primaries`` who can take them."""
-        need = self.idx.individual_per_week(p)
-        mine = self.of_patient.get(p.id, [])
-        if sum(1 for c in mine if c.kind == "individual") >= need:
-            need = 0
-        else:
-            self.release(p, kind="individual")
-        others = [cid for cid in self.primaries(p) if cid not in primaries]
-        for n, cid in enumerate(primaries + others if need else []):
-            held = [
-                self._claim(p.id, "individual", cid, t)
-                for t in self._best_days(p, slots, cid, need)
-            ]
-            if len(held) < need and n < 3:  # reshuffle for the likeliest counselors only
-                held += self._days_made_free(p, slots, cid, need - len(held))
-            if len(held) < need:
-                for c in held:
-                    self._unclaim(p.id, c)
-                continue
-            self.individual[cid] += need
-            if p.primary_counselor is None:
-                self._reassign(p, cid)
-            break
-        mine = self.of_patient.get(p.id, [])
-        if self.idx.needs_medication(p) and not any(c.kind == "medication" for c in mine):
-            self._claim_medication(p, slots)
-
-    def _best_days(
-        self, p: Patient, slots: list[str], cid: str, need: int
-    ) -> list[AppointmentTime]:
-        best_per_day = []
-        for slot in slots:
-            free = [t for t in self.times_near(p, slot) if self.free(cid, t)]
-            if free:
-                t = min(
-                    free,
-                    key=lambda t: (
-                        not self.prog.next_to(t, slot),
-                        self.office_load[t.key],
-                        t.start,
-                    ),
-                )
-                best_per_day.append(((not self.prog.next_to(t, slot), self.office_load[t.key]), t))
-        best_per_day.sort(key=lambda kt: (kt[0], self.prog.day_rank[kt[1].day]))
-        return [t for _, t in best_per_day[:need]]
-
-    def _days_made_free(self, p: Patient, slots: list[str], cid: str, missing: int) -> list[_Claim]:
-        """Pencil in times on more of the patient's days, freed by moving other patients."""
-        made: list[_Claim] = []
-        self.pinned.add(p.id)  # the patient's own times stay put meanwhile
-        for slot in slots:
-            if len(made) == missing:
-                break
-            day = self.idx.day_of[slot]
-            mine = self.of_patient[p.id]
-            if any(c.time.day == day and c.kind == "individual" for c in mine):
-                continue
-            taken = {c.time.key for c in mine}
-            for t in self.times_near(p, slot):
-                if t.key not in taken and self.make_free(cid, t):
-                    made.append(self._claim(p.id, "individual", cid, t))
-                    break
-        self.pinned.discard(p.id)
-        return made
-
-    def _claim_medication(self, p: Patient, slots: list[str]) -> None:
-        mine = {c.time.key for c in self.of_patient[p.id]}
-        best: tuple[tuple[bool, int, int, int, int], str, AppointmentTime] | None = None
-        for slot in slots:
-            for t in self.times_near(p, slot):
-                if t.key in mine:
-                    continue
-                for c in self.idx.prescribers:
-                    if not self.free(c.id, t):
-                        continue
-                    key = (
-                        not self.prog.next_to(t, slot),
-                        self.prescribed[c.id],
-                        self.office_load[t.key],
-                        self.prog.day_rank[t.day],
-                        t.start,
-                    )
-                    if best is None or key < best[0]:
-                        best = (key, c.id, t)
-        if best is None:
-            best = self._medication_made_free(p, slots, mine)
-        if best is not None:
-            self._claim(p.id, "medication", best[1], best[2])
-            self.prescribed[best[1]] += 1
-
-    def _medication_made_free(
-        self, p: Patient, slots: list[str], mine: set[tuple[str, int]]
-    ) -> tuple[tuple[bool, int, int, int, int], str, AppointmentTime] | None:
-        for slot in slots:
-            for t in self.times_near(p, slot):
-                if t.key in mine:
-                    continue
-                for c in sorted(self.idx.prescribers, key=lambda c: (self.prescribed[c.id], c.id)):
-                    if self.make_free(c.id, t):
-                        return ((False, 0, 0, 0, 0), c.id, t)
-        return None
-
-    def _claim(
+    def claim(
         self, pid: str, kind: str, cid: str, t: AppointmentTime, planned: bool = False
-    ) -> _Claim:
+    ) -> Claim:
         assert (cid, t.day, t.index) not in self.holder, "a counselor's time is pencilled once"
         self.holder[(cid, t.day, t.index)] = pid
         self.office_load[t.key] += 1
-        claim = _Claim(kind, cid, t, planned)
+        claim = Claim(kind, cid, t, planned)
         self.of_patient[pid].append(claim)
         return claim
 
-    def _unclaim(self, pid: str, claim: _Claim) -> None:
+    def unclaim(self, pid: str, claim: Claim) -> None:
         del self.holder[(claim.counselor, claim.time.day, claim.time.index)]
         self.office_load[claim.time.key] -= 1
         self.of_patient[pid].remove(claim)
@@ -766,134 +524,411 @@ class _Claims:
                 continue
             self.release_one(p.id, c)
 
-    def release_one(self, pid: str, c: _Claim) -> None:
-        self._unclaim(pid, c)
+    def release_one(self, pid: str, c: Claim) -> None:
+        self.unclaim(pid, c)
         if c.kind == "individual":
             self.individual[c.counselor] -= 1
         else:
             self.prescribed[c.counselor] -= 1
 
-    # -- the diaries, planned before any block is chosen ---------------------------
 
-    def _plan_diaries(self) -> None:
-        """Book every patient's individual sessions into their counselor's diary first (a
-        maximum matching per counselor: one patient a time, a patient's sessions on
-        different days), the tightest diaries first; then the medication appointments.
-        Each patient's blocks are then chosen around these days."""
-        idx = self.idx
-        needs: dict[str, int] = {}
-        options: dict[str, list[tuple[str, AppointmentTime]]] = {}
-        for p in self.prog.inst.patients:
-            if idx.individual_per_week(p):
-                needs[p.id] = idx.individual_per_week(p)
-                # Without a primary counselor: the one assigned first, then the others who
-                # work on enough of the patient's days.
-                staff = self.primaries(p)
-                if p.primary_counselor is None:
-                    need = needs[p.id]
-                    staff = [c for c in staff if self.days_meeting(p, c) >= need]
-                options[p.id] = self._diary_options(p, staff)
-        unassigned = {p.id for p in idx.unassigned}
-        for pid, times in _match_by_day(needs, options, unassigned).items():
-            if len(times) < needs[pid]:
-                continue  # chosen later, with the blocks
-            cid = times[0][0]
-            cap = idx.counselor[cid].max_individual
-            if cap is not None and self.individual[cid] + len(times) > cap:
-                continue
-            if any(self.office_load[t.key] >= self.offices_open[t.key] for _, t in times):
-                continue
-            for _, t in times:
-                self._claim(pid, "individual", cid, t, planned=True)
-            self.individual[cid] += len(times)
-            if pid in unassigned:
-                self._reassign(idx.patient[pid], cid)
-        for p in idx.unassigned:
-            self._plan_elsewhere(p)
-        self._plan_medication()
+def assign_primaries(claims: Claims) -> None:
+    """A primary counselor for each patient without one, before any day is chosen: the
+    one whose diary has most room left on the patient's possible days (given patients'
+    sessions counted), then the smallest caseload. The choice may change later if that
+    counselor cannot see the patient after all."""
+    idx = claims.idx
+    demand: dict[str, int] = defaultdict(int)
+    for p in claims.prog.inst.patients:
+        if p.primary_counselor is not None:
+            demand[p.primary_counselor] += idx.individual_per_week(p)
+    supply = {
+        c.id: sum(1 for t in idx.appointment_times if t.slot in claims.prog.staff_available[c.id])
+        for c in idx.primary_candidates
+    }
+    for p in sorted(idx.unassigned, key=lambda p: (-idx.individual_per_week(p), p.id)):
+        need = idx.individual_per_week(p)
+        able = [
+            c
+            for c in idx.primary_candidates
+            if (c.max_caseload is None or claims.caseload[c.id] < c.max_caseload)
+            and (c.max_individual is None or demand[c.id] + need <= c.max_individual)
+        ]
+        days = {c.id: claims.days_meeting(p, c.id) for c in able}
+        fitting = [c for c in able if days[c.id] >= need] or able
+        if not fitting:
+            continue
+        best = max(
+            fitting,
+            key=lambda c: (supply[c.id] - demand[c.id], -claims.caseload[c.id], c.id),
+        )
+        claims.primary[p.id] = best.id
+        claims.caseload[best.id] += 1
+        demand[best.id] += need
 
-    def _plan_elsewhere(self, p: Patient) -> None:
-        """A patient without a primary counselor whose assigned one has no room: the first
-        counselor with free times on enough days of theirs becomes theirs."""
-        need = self.idx.individual_per_week(p)
-        if not need or any(c.kind == "individual" for c in self.of_patient.get(p.id, [])):
+
+def counselors_for(claims: Claims, p: Patient) -> list[str]:
+    """Who can hold the patient's individual sessions: their primary counselor, or
+    (without one) the one assigned, then every other counselor or clinician with room,
+    the smallest caseload first."""
+    need = claims.idx.individual_per_week(p)
+
+    def room(cid: str) -> bool:
+        cap = claims.idx.counselor[cid].max_individual
+        return cap is None or claims.individual[cid] + need <= cap
+
+    if p.primary_counselor is not None:
+        return [p.primary_counselor] if room(p.primary_counselor) else []
+    mine = claims.primary.get(p.id)
+    able = [
+        c.id
+        for c in claims.idx.primary_candidates
+        if c.id != mine
+        and (c.max_caseload is None or claims.caseload[c.id] < c.max_caseload)
+        and room(c.id)
+    ]
+    able.sort(key=lambda cid: (claims.caseload[cid], cid))
+    return ([mine] if mine is not None and room(mine) else []) + able
+
+
+def reassign(claims: Claims, p: Patient, cid: str) -> None:
+    old = claims.primary.get(p.id)
+    if old != cid:
+        if old is not None:
+            claims.caseload[old] -= 1
+        claims.primary[p.id] = cid
+        claims.caseload[cid] += 1
+
+
+def reach_on(
+    claims: Claims, p: Patient, slot: str, primaries: list[str]
+) -> tuple[bool, bool, float]:
+    """Attending ``slot``: (the primary counselor works at one of the patient's times
+    that day, a prescriber does, the cost of that day for the appointments: an extra
+    trip, or a time other patients must be moved from)."""
+    times = claims.times_near(p, slot)
+    staff = claims.prog.staff_available
+    ind = [t for t in times if any(t.slot in staff[cid] for cid in primaries)]
+    ind_free = [t for t in ind if any(claims.free(cid, t) for cid in primaries)]
+    prescribers = [c.id for c in claims.idx.prescribers]
+    rx = any(t.slot in staff[cid] for t in times for cid in prescribers)
+    rx_free = any(claims.free(cid, t) for t in times for cid in prescribers)
+    # Only appointments not pencilled in yet make a day dearer.
+    kinds = [c.kind for c in claims.of_patient.get(p.id, [])]
+    cost = 0.0
+    if claims.idx.individual_per_week(p) > kinds.count("individual") and ind:
+        if not claims.prog.next_to((ind_free or ind)[0], slot):
+            cost += claims.prog.inst.weights.individual_extra_trip
+        if not ind_free:
+            cost += RESHUFFLE_COST
+    if claims.idx.needs_medication(p) and "medication" not in kinds and rx and not rx_free:
+        cost += RESHUFFLE_COST
+    return bool(ind), rx, cost
+
+
+def claim_for(claims: Claims, p: Patient, slots: list[str], primaries: list[str]) -> None:
+    """Pencil in the patient's appointments on the days chosen (as far as they fit),
+    with the first of ``primaries`` who can take them."""
+    need = claims.idx.individual_per_week(p)
+    mine = claims.of_patient.get(p.id, [])
+    if sum(1 for c in mine if c.kind == "individual") >= need:
+        need = 0
+    else:
+        claims.release(p, kind="individual")
+    others = [cid for cid in counselors_for(claims, p) if cid not in primaries]
+    for n, cid in enumerate(primaries + others if need else []):
+        held = [
+            claims.claim(p.id, "individual", cid, t)
+            for t in _best_days(claims, p, slots, cid, need)
+        ]
+        if len(held) < need and n < 3:  # reshuffle for the likeliest counselors only
+            held += _days_made_free(claims, p, slots, cid, need - len(held))
+        if len(held) < need:
+            for c in held:
+                claims.unclaim(p.id, c)
+            continue
+        claims.individual[cid] += need
+        if p.primary_counselor is None:
+            reassign(claims, p, cid)
+        break
+    mine = claims.of_patient.get(p.id, [])
+    if claims.idx.needs_medication(p) and not any(c.kind == "medication" for c in mine):
+        _claim_medication(claims, p, slots)
+
+
+def _best_days(
+    claims: Claims, p: Patient, slots: list[str], cid: str, need: int
+) -> list[AppointmentTime]:
+    best_per_day = []
+    for slot in slots:
+        free = [t for t in claims.times_near(p, slot) if claims.free(cid, t)]
+        if free:
+            t = min(
+                free,
+                key=lambda t: (
+                    not claims.prog.next_to(t, slot),
+                    claims.office_load[t.key],
+                    t.start,
+                ),
+            )
+            best_per_day.append(((not claims.prog.next_to(t, slot), claims.office_load[t.key]), t))
+    best_per_day.sort(key=lambda kt: (kt[0], claims.prog.day_rank[kt[1].day]))
+    return [t for _, t in best_per_day[:need]]
+
+
+def _days_made_free(
+    claims: Claims, p: Patient, slots: list[str], cid: str, missing: int
+) -> list[Claim]:
+    """Pencil in times on more of the patient's days, freed by moving other patients."""
+    made: list[Claim] = []
+    claims.pinned.add(p.id)  # the patient's own times stay put meanwhile
+    for slot in slots:
+        if len(made) == missing:
+            break
+        day = claims.idx.day_of[slot]
+        mine = claims.of_patient[p.id]
+        if any(c.time.day == day and c.kind == "individual" for c in mine):
+            continue
+        taken = {c.time.key for c in mine}
+        for t in claims.times_near(p, slot):
+            if t.key not in taken and make_free(claims, cid, t):
+                made.append(claims.claim(p.id, "individual", cid, t))
+                break
+    claims.pinned.discard(p.id)
+    return made
+
+
+def _claim_medication(claims: Claims, p: Patient, slots: list[str]) -> None:
+    mine = {c.time.key for c in claims.of_patient[p.id]}
+    best: tuple[tuple[bool, int, int, int, int], str, AppointmentTime] | None = None
+    for slot in slots:
+        for t in claims.times_near(p, slot):
+            if t.key in mine:
+                continue
+            for c in claims.idx.prescribers:
+                if not claims.free(c.id, t):
+                    continue
+                key = (
+                    not claims.prog.next_to(t, slot),
+                    claims.prescribed[c.id],
+                    claims.office_load[t.key],
+                    claims.prog.day_rank[t.day],
+                    t.start,
+                )
+                if best is None or key < best[0]:
+                    best = (key, c.id, t)
+    if best is None:
+        best = _medication_made_free(claims, p, slots, mine)
+    if best is not None:
+        claims.claim(p.id, "medication", best[1], best[2])
+        claims.prescribed[best[1]] += 1
+
+
+def _medication_made_free(
+    claims: Claims, p: Patient, slots: list[str], mine: set[tuple[str, int]]
+) -> tuple[tuple[bool, int, int, int, int], str, AppointmentTime] | None:
+    for slot in slots:
+        for t in claims.times_near(p, slot):
+            if t.key in mine:
+                continue
+            for c in sorted(claims.idx.prescribers, key=lambda c: (claims.prescribed[c.id], c.id)):
+                if make_free(claims, c.id, t):
+                    return ((False, 0, 0, 0, 0), c.id, t)
+    return None
+
+
+def make_free(claims: Claims, cid: str, t: AppointmentTime, depth: int = 3) -> bool:
+    """Free ``cid`` at ``t`` (and an office) by moving pencilled-in patients to other
+    times of theirs, as a coordinator reshuffles a diary; False if it cannot."""
+    if t.slot not in claims.prog.staff_available[cid]:
+        return False
+    holder = claims.holder.get((cid, t.day, t.index))
+    if holder is not None and not _move_elsewhere(claims, holder, cid, t, depth, {t.key}):
+        return False
+    if claims.office_load[t.key] < claims.offices_open[t.key]:
+        return True
+    return any(
+        _move_elsewhere(claims, pid, other, t, depth, {t.key})
+        for (other, day, index), pid in sorted(claims.holder.items())
+        if (day, index) == t.key and other != cid
+    )
+
+
+def _move_elsewhere(
+    claims: Claims, pid: str, cid: str, t: AppointmentTime, depth: int, seen: set[tuple[str, int]]
+) -> bool:
+    """Move ``pid``'s appointment with ``cid`` at ``t`` to another of their times."""
+    if depth <= 0 or pid in claims.pinned:
+        return False
+    claim = next(c for c in claims.of_patient[pid] if c.counselor == cid and c.time.key == t.key)
+    p = claims.idx.patient[pid]
+    others = [c for c in claims.of_patient[pid] if c is not claim]
+    busy_keys = {c.time.key for c in others}
+    busy_days = {c.time.day for c in others if c.kind == claim.kind == "individual"}
+    options = [
+        alt
+        for slot in claims.attend.get(pid, [])
+        for alt in claims.times_near(p, slot)
+        if alt.key not in seen
+        and alt.key not in busy_keys
+        and alt.day not in busy_days
+        and alt.slot in claims.prog.staff_available[cid]
+    ]
+    for alt in options:  # a free time first
+        if claims.free(cid, alt):
+            claims.reclaim(pid, claim, alt)
+            return True
+    for alt in options:  # then one that another move frees
+        holder = claims.holder.get((cid, alt.day, alt.index))
+        if holder is None or claims.office_load[alt.key] >= claims.offices_open[alt.key]:
+            continue
+        if _move_elsewhere(claims, holder, cid, alt, depth - 1, seen | {alt.key}):
+            claims.reclaim(pid, claim, alt)
+            return True
+    return False
+
+
+def open_diaries(
+    prog: Program,
+    attend: dict[str, list[str]],
+    hints: Hints,
+    ideal: dict[str, list[str]] | None = None,
+) -> Claims:
+    """The pencil, with a primary counselor for each patient without one. With ``ideal``
+    (each patient's blocks chosen for cohorts alone) the diaries are planned first, on
+    those days where they can be."""
+    claims = Claims(prog, attend, hints, ideal)
+    assign_primaries(claims)
+    if ideal is not None:
+        _plan_diaries(claims)
+    return claims
+
+
+def _plan_diaries(claims: Claims) -> None:
+    """Book every patient's individual sessions into their counselor's diary first (a
+    maximum matching per counselor: one patient a time, a patient's sessions on
+    different days), the tightest diaries first; then the medication appointments.
+    Each patient's blocks are then chosen around these days."""
+    idx = claims.idx
+    needs: dict[str, int] = {}
+    options: dict[str, list[tuple[str, AppointmentTime]]] = {}
+    for p in claims.prog.inst.patients:
+        if idx.individual_per_week(p):
+            needs[p.id] = idx.individual_per_week(p)
+            # Without a primary counselor: the one assigned first, then the others who
+            # work on enough of the patient's days.
+            staff = counselors_for(claims, p)
+            if p.primary_counselor is None:
+                need = needs[p.id]
+                staff = [c for c in staff if claims.days_meeting(p, c) >= need]
+            options[p.id] = _diary_options(claims, p, staff)
+    unassigned = {p.id for p in idx.unassigned}
+    for pid, times in match_by_day(needs, options, unassigned).items():
+        if len(times) < needs[pid]:
+            continue  # chosen later, with the blocks
+        cid = times[0][0]
+        cap = idx.counselor[cid].max_individual
+        if cap is not None and claims.individual[cid] + len(times) > cap:
+            continue
+        if any(claims.office_load[t.key] >= claims.offices_open[t.key] for _, t in times):
+            continue
+        for _, t in times:
+            claims.claim(pid, "individual", cid, t, planned=True)
+        claims.individual[cid] += len(times)
+        if pid in unassigned:
+            reassign(claims, idx.patient[pid], cid)
+    for p in idx.unassigned:
+        _plan_elsewhere(claims, p)
+    _plan_medication(claims)
+
+
+def _plan_elsewhere(claims: Claims, p: Patient) -> None:
+    """A patient without a primary counselor whose assigned one has no room: the first
+    counselor with free times on enough days of theirs becomes theirs."""
+    need = claims.idx.individual_per_week(p)
+    if not need or any(c.kind == "individual" for c in claims.of_patient.get(p.id, [])):
+        return
+    for cid in counselors_for(claims, p):
+        picks: list[AppointmentTime] = []
+        for _, t in _diary_options(claims, p, [cid]):
+            if len(picks) < need and claims.free(cid, t) and all(t.day != q.day for q in picks):
+                picks.append(t)
+        if len(picks) == need:
+            for t in picks:
+                claims.claim(p.id, "individual", cid, t, planned=True)
+            claims.individual[cid] += need
+            reassign(claims, p, cid)
             return
-        for cid in self.primaries(p):
-            picks: list[AppointmentTime] = []
-            for _, t in self._diary_options(p, [cid]):
-                if len(picks) < need and self.free(cid, t) and all(t.day != q.day for q in picks):
-                    picks.append(t)
-            if len(picks) == need:
-                for t in picks:
-                    self._claim(p.id, "individual", cid, t, planned=True)
-                self.individual[cid] += need
-                self._reassign(p, cid)
-                return
-
-    def _plan_medication(self) -> None:
-        idx = self.idx
-        prescribers = [c.id for c in idx.prescribers]
-        patients = [p for p in self.prog.inst.patients if idx.needs_medication(p)]
-        # Not at a time the prescriber already gives to an individual session (a prescriber
-        # may also be a primary counselor).
-        options = {
-            p.id: [(c, t) for c, t in self._diary_options(p, prescribers) if self.free(c, t)]
-            for p in patients
-        }
-        for pid, times in _match_by_day({p.id: 1 for p in patients}, options).items():
-            for cid, t in times:
-                if self.office_load[t.key] < self.offices_open[t.key]:
-                    self._claim(pid, "medication", cid, t, planned=True)
-                    self.prescribed[cid] += 1
-
-    def _supply(self, cid: str) -> int:
-        staff = self.prog.staff_available[cid]
-        return sum(1 for t in self.idx.appointment_times if t.slot in staff)
-
-    def _diary_options(self, p: Patient, staff: list[str]) -> list[tuple[str, AppointmentTime]]:
-        """(counselor, time) the patient could come to, best first: right next to a block
-        they could attend, at a time fewer others need, on a day many of their stage can
-        come, in an emptier office; then in the order of ``staff``."""
-        idx = self.idx
-        avail = self.prog.patient_available[p.id] - self.hints.keep_out.get(p.id, set())
-        own = {c.time.key for c in self.of_patient.get(p.id, [])}
-        own_days = {c.time.day for c in self.of_patient.get(p.id, [])}
-        ideal = self.ideal_days.get(p.id, set())
-        ranked = []
-        for t in idx.appointment_times:
-            if t.slot not in avail or t.key in own:
-                continue
-            if self.office_load[t.key] >= self.offices_open[t.key]:
-                continue
-            blocks = [s for s in idx.day_slots(t.day) if s in avail]
-            blocks = [s for s in blocks if s not in self.prog.clashing[t.key]]
-            if not blocks:
-                continue
-            near = [s for s in blocks if self.prog.next_to(t, s)]
-            popular = max(self.prog.stage_available[(p.stage, s)] for s in near or blocks)
-            for n, cid in enumerate(staff):
-                if t.slot in self.prog.staff_available[cid]:
-                    rank = (
-                        t.day not in own_days,  # medication on a day they come anyway
-                        t.day not in ideal,  # a day their cohort comes
-                        not near,
-                        round(self.pressure[t.key], 1),
-                        -popular,
-                        self.office_load[t.key],
-                        self.prog.day_rank[t.day],
-                        t.start,
-                        n,
-                    )
-                    ranked.append((rank, cid, t))
-        ranked.sort(key=lambda r: r[0])
-        return [(cid, t) for _, cid, t in ranked]
 
 
-class _BlockChooser:
+def _plan_medication(claims: Claims) -> None:
+    idx = claims.idx
+    prescribers = [c.id for c in idx.prescribers]
+    patients = [p for p in claims.prog.inst.patients if idx.needs_medication(p)]
+    # Not at a time the prescriber already gives to an individual session (a prescriber
+    # may also be a primary counselor).
+    options = {
+        p.id: [(c, t) for c, t in _diary_options(claims, p, prescribers) if claims.free(c, t)]
+        for p in patients
+    }
+    for pid, times in match_by_day({p.id: 1 for p in patients}, options).items():
+        for cid, t in times:
+            if claims.office_load[t.key] < claims.offices_open[t.key]:
+                claims.claim(pid, "medication", cid, t, planned=True)
+                claims.prescribed[cid] += 1
+
+
+def _supply(claims: Claims, cid: str) -> int:
+    staff = claims.prog.staff_available[cid]
+    return sum(1 for t in claims.idx.appointment_times if t.slot in staff)
+
+
+def _diary_options(
+    claims: Claims, p: Patient, staff: list[str]
+) -> list[tuple[str, AppointmentTime]]:
+    """(counselor, time) the patient could come to, best first: right next to a block
+    they could attend, at a time fewer others need, on a day many of their stage can
+    come, in an emptier office; then in the order of ``staff``."""
+    idx = claims.idx
+    avail = claims.prog.patient_available[p.id] - claims.hints.keep_out.get(p.id, set())
+    own = {c.time.key for c in claims.of_patient.get(p.id, [])}
+    own_days = {c.time.day for c in claims.of_patient.get(p.id, [])}
+    ideal = claims.ideal_days.get(p.id, set())
+    ranked = []
+    for t in idx.appointment_times:
+        if t.slot not in avail or t.key in own:
+            continue
+        if claims.office_load[t.key] >= claims.offices_open[t.key]:
+            continue
+        blocks = [s for s in idx.day_slots(t.day) if s in avail]
+        blocks = [s for s in blocks if s not in claims.prog.clashing[t.key]]
+        if not blocks:
+            continue
+        near = [s for s in blocks if claims.prog.next_to(t, s)]
+        popular = max(claims.prog.stage_available[(p.stage, s)] for s in near or blocks)
+        for n, cid in enumerate(staff):
+            if t.slot in claims.prog.staff_available[cid]:
+                rank = (
+                    t.day not in own_days,  # medication on a day they come anyway
+                    t.day not in ideal,  # a day their cohort comes
+                    not near,
+                    round(claims.pressure[t.key], 1),
+                    -popular,
+                    claims.office_load[t.key],
+                    claims.prog.day_rank[t.day],
+                    t.start,
+                    n,
+                )
+                ranked.append((rank, cid, t))
+    ranked.sort(key=lambda r: r[0])
+    return [(cid, t) for _, cid, t in ranked]
+
+
+class BlockChooser:
     """Each patient's blocks: fewest that meet hours and days, near their cohort and staff."""
 
     def __init__(
-        self, prog: _Program, hints: _Hints, rng: random.Random, diaries_first: bool = True
+        self, prog: Program, hints: Hints, rng: random.Random, diaries_first: bool = True
     ) -> None:
         """With ``diaries_first``, a first pass chooses blocks for cohorts alone, the
         appointment diaries are planned on those days where they can be, and the blocks
@@ -908,9 +943,9 @@ class _BlockChooser:
         self.attend: dict[str, list[str]] = {}
         ideal = None
         if diaries_first:
-            sketch = _BlockChooser(prog, hints, random.Random(rng.random()), diaries_first=False)
+            sketch = BlockChooser(prog, hints, random.Random(rng.random()), diaries_first=False)
             ideal = sketch.run()
-        self.claims = _Claims(prog, self.attend, hints, ideal)
+        self.claims = open_diaries(prog, self.attend, hints, ideal)
 
     def run(self) -> dict[str, list[str]]:
         patients = list(self.prog.inst.patients)
@@ -941,10 +976,10 @@ class _BlockChooser:
             self._bump_for(p)
 
     def _choose(self, p: Patient) -> None:
-        primaries = self.claims.primaries(p)
+        primaries = counselors_for(self.claims, p)
         chosen = self._best_blocks(p, primaries[:1])[1]
         if chosen is None:
-            raise _Stuck(
+            raise Stuck(
                 f"blocks: no set of {p.id}'s available blocks meets min_hours, max_hours and "
                 "min_days",
                 "final",
@@ -957,7 +992,7 @@ class _BlockChooser:
         for c in list(self.claims.of_patient.get(p.id, [])):
             if not self._fits_blocks(c.time, chosen):  # a planned day the blocks missed
                 self.claims.release_one(p.id, c)
-        self.claims.claim_for(p, chosen, primaries)
+        claim_for(self.claims, p, chosen, primaries)
 
     def _fits_blocks(self, t: AppointmentTime, chosen: list[str]) -> bool:
         """Whether the patient attends a block on the time's day that it does not overlap."""
@@ -985,7 +1020,7 @@ class _BlockChooser:
         that patient then falls short)."""
         kind = self._short_of(p)
         staff = (
-            self.claims.primaries(p)[:1]
+            counselors_for(self.claims, p)[:1]
             if kind == "individual"
             else sorted(c.id for c in self.idx.prescribers)
         )
@@ -1001,7 +1036,7 @@ class _BlockChooser:
             other = self.idx.patient[q]
             self._remove(other, keep_planned=False)
             self.claims.release(p, kind=kind)
-            self.claims.claim_for(p, self.attend[p.id], self.claims.primaries(p))
+            claim_for(self.claims, p, self.attend[p.id], counselors_for(self.claims, p))
             if self._short_of(p) is None:
                 self._place(other, bump=False)
                 if self._short_of(other) is None:
@@ -1138,7 +1173,7 @@ class _BlockChooser:
         kinds = [c.kind for c in self.claims.of_patient.get(p.id, [])]
         need_ind = max(0, idx.individual_per_week(p) - kinds.count("individual"))
         need_rx = 1 if idx.needs_medication(p) and "medication" not in kinds else 0
-        reach = {s: self.claims.reach(p, s, primaries) for s in slots}
+        reach = {s: reach_on(self.claims, p, s, primaries) for s in slots}
         # state: (days, minutes, periods, days the primary reaches, prescriber reaches)
         State = tuple[int, int, int, int, int]
         states: dict[State, tuple[float, tuple[str, ...]]] = {(0, 0, 0, 0, 0): (0.0, ())}
@@ -1182,18 +1217,15 @@ class _BlockChooser:
         return (math.inf, None) if best is None else (best[0], list(best[1]))
 
 
-# -- 2. classes ------------------------------------------------------------------
-
-
 @dataclass
-class _Class:
+class Class:
     """Patients of one block who sit together unless a group type does not fit them."""
 
     stage: str | None  # None: a mixed class
     members: list[str]
 
 
-def _form_classes(prog: _Program, attend: dict[str, list[str]]) -> dict[str, list[_Class]]:
+def form_classes(prog: Program, attend: dict[str, list[str]]) -> dict[str, list[Class]]:
     """Every block's classes, in week order."""
     by_slot: dict[str, list[str]] = defaultdict(list)
     for p in prog.inst.patients:
@@ -1206,13 +1238,13 @@ def _form_classes(prog: _Program, attend: dict[str, list[str]]) -> dict[str, lis
 
 
 def _classes_of_block(
-    prog: _Program, slot: str, attendees: list[str], lent: dict[str, int]
-) -> list[_Class]:
+    prog: Program, slot: str, attendees: list[str], lent: dict[str, int]
+) -> list[Class]:
     """Stage classes of at most the class limit; stragglers in a mixed class or as guests."""
     by_stage: dict[str, list[str]] = defaultdict(list)
     for pid in attendees:
         by_stage[prog.idx.patient[pid].stage].append(pid)
-    classes: list[_Class] = []
+    classes: list[Class] = []
     lonely: list[str] = []
     for stage in prog.inst.stages:
         members = by_stage.get(stage, [])
@@ -1222,20 +1254,20 @@ def _classes_of_block(
         k = math.ceil(len(members) / prog.class_limit[stage])
         if k == 1 and _avoid_inside(prog, members) and len(members) >= 2 * prog.class_min(stage):
             k = 2  # two classes keep the pair apart
-        classes += [_Class(stage, part) for part in _deal(prog, members, k)]
+        classes += [Class(stage, part) for part in _deal(prog, members, k)]
     if 0 < len(lonely) < prog.mixed_min and len(classes) < prog.slot_groups[slot]:
         _lend_to_stragglers(prog, classes, lonely, lent)
     if len(lonely) >= prog.mixed_min:
         k = math.ceil(len(lonely) / prog.mixed_limit)
-        classes += [_Class(None, part) for part in _deal(prog, lonely, k)]
+        classes += [Class(None, part) for part in _deal(prog, lonely, k)]
     elif lonely and classes:
         for pid in lonely:  # guests: they sit elsewhere when the class's type does not fit them
-            host = min(classes, key=lambda c: (_conflicts(prog, pid, c.members), len(c.members)))
+            host = min(classes, key=lambda c: (conflicts(prog, pid, c.members), len(c.members)))
             host.members.append(pid)
             if len(classes) == 1:
                 host.stage = None  # no other group to sit in: the class is a mixed one
     elif lonely:
-        raise _Stuck(
+        raise Stuck(
             f"classes: {lonely[0]} would be alone in {slot}, too few patients to form a group",
             "seat",
             lonely[0],
@@ -1243,7 +1275,7 @@ def _classes_of_block(
         )
     too_big = any(len(c.members) > max(prog.class_limit.values()) for c in classes)
     if len(classes) > prog.slot_groups[slot] or too_big:
-        raise _Stuck(
+        raise Stuck(
             f"classes: {slot} needs {len(classes)} groups at once but has rooms and counselors "
             f"for {prog.slot_groups[slot]}",
             "full",
@@ -1254,7 +1286,7 @@ def _classes_of_block(
 
 
 def _lend_to_stragglers(
-    prog: _Program, classes: list[_Class], lonely: list[str], lent: dict[str, int]
+    prog: Program, classes: list[Class], lonely: list[str], lent: dict[str, int]
 ) -> None:
     """Too few stragglers for a mixed class: a stage class that can spare them lends
     members to make one (better than guests, who need another seat whenever their host
@@ -1270,7 +1302,7 @@ def _lend_to_stragglers(
     )
     if donor is None or len(donor.members) - short < prog.class_min(donor.stage or ""):
         return
-    free = [pid for pid in donor.members if not _conflicts(prog, pid, lonely)]
+    free = [pid for pid in donor.members if not conflicts(prog, pid, lonely)]
     chosen = sorted(free, key=lambda pid: (lent[pid], pid))[:short]
     if len(chosen) < short:
         return
@@ -1280,16 +1312,11 @@ def _lend_to_stragglers(
     lonely += chosen
 
 
-def _conflicts(prog: _Program, pid: str, members: Iterable[str]) -> int:
-    avoided = prog.avoid.get(pid)
-    return sum(1 for q in members if q in avoided) if avoided else 0
+def _avoid_inside(prog: Program, members: list[str]) -> bool:
+    return any(conflicts(prog, pid, members) for pid in members)
 
 
-def _avoid_inside(prog: _Program, members: list[str]) -> bool:
-    return any(_conflicts(prog, pid, members) for pid in members)
-
-
-def _deal(prog: _Program, members: list[str], k: int) -> list[list[str]]:
+def _deal(prog: Program, members: list[str], k: int) -> list[list[str]]:
     """k classes of even size; patients of one primary counselor together (that counselor
     can then lead them), avoid pairs apart where a swap allows."""
     ordered = sorted(members, key=lambda pid: (prog.idx.patient[pid].primary_counselor or "", pid))
@@ -1303,10 +1330,10 @@ def _deal(prog: _Program, members: list[str], k: int) -> list[list[str]]:
     return parts
 
 
-def _separate_avoid_pairs(prog: _Program, parts: list[list[str]]) -> None:
+def _separate_avoid_pairs(prog: Program, parts: list[list[str]]) -> None:
     for part in parts:
         for pid in list(part):
-            if not _conflicts(prog, pid, part):
+            if not conflicts(prog, pid, part):
                 continue
             for other in parts:
                 if other is part:
@@ -1315,8 +1342,8 @@ def _separate_avoid_pairs(prog: _Program, parts: list[list[str]]) -> None:
                     (
                         x
                         for x in other
-                        if not _conflicts(prog, pid, [y for y in other if y != x])
-                        and not _conflicts(prog, x, [y for y in part if y != pid])
+                        if not conflicts(prog, pid, [y for y in other if y != x])
+                        and not conflicts(prog, x, [y for y in part if y != pid])
                     ),
                     None,
                 )
@@ -1326,11 +1353,8 @@ def _separate_avoid_pairs(prog: _Program, parts: list[list[str]]) -> None:
                     break
 
 
-# -- 3. groups -------------------------------------------------------------------
-
-
 @dataclass
-class _Draft:
+class Draft:
     """A group being formed in one period."""
 
     gtype: GroupType
@@ -1342,7 +1366,7 @@ class _Draft:
 
 
 @dataclass(frozen=True)
-class _Held:
+class Held:
     """A group as it was held: what the schedule writes."""
 
     period: PeriodRef
@@ -1354,15 +1378,15 @@ class _Held:
     topic: str | None
 
 
-class _Groups:
+class Groups:
     """Period by period, every class holds the group its members need most."""
 
     def __init__(
         self,
-        prog: _Program,
+        prog: Program,
         attend: dict[str, list[str]],
-        classes: dict[str, list[_Class]],
-        claims: _Claims,
+        classes: dict[str, list[Class]],
+        claims: Claims,
     ) -> None:
         self.prog = prog
         self.idx = prog.idx
@@ -1386,7 +1410,7 @@ class _Groups:
         self.week_minutes: dict[str, int] = defaultdict(int)
         self.day_minutes: dict[tuple[str, str], int] = defaultdict(int)
         self.leads: set[tuple[str, str, int]] = set()
-        self.held: list[_Held] = []
+        self.held: list[Held] = []
         # Periods left (this one included) in all, and in classes of the patient's own stage.
         self.left_all: dict[str, int] = defaultdict(int)
         self.left_own: dict[str, int] = defaultdict(int)
@@ -1407,777 +1431,814 @@ class _Groups:
         # Per period.
         self.busy: set[str] = set()
         self.rooms_taken: set[str] = set()
-        self._values: dict[tuple[str, str], float] = {}
-        self._free: list[tuple[int, str]] | None = None
+        self.value_cache: dict[tuple[str, str], float] = {}
+        self.free_room_cache: list[tuple[int, str]] | None = None
         self.urgency: dict[str, dict[int, float]] = {}
 
-    def run(self) -> None:
-        for slot in self.idx.slots:
-            for period in self.idx.periods_of[slot]:
-                self._hold_period(slot, period)
-        self._check_requirements()
-        self._let_primaries_lead()
 
-    # -- primary counselors leading their patients' groups ------------------------
+def urgencies(groups: Groups, pid: str) -> dict[int, float]:
+    """Row position -> how urgent its deficit is (CRITICAL: serve it now or miss it)."""
+    rows = groups.prog.rows[groups.idx.patient[pid].stage]
+    deficits = [max(0, r.low - n) for r, n in zip(rows, groups.counts[pid])]
+    # Each period that serves none of the rows uses up one period of slack.
+    slack = groups.left_all[pid] - sum(deficits)
+    out = {}
+    for k, (row, short) in enumerate(zip(rows, deficits)):
+        if short <= 0:
+            continue
+        chances = groups.left_own[pid] if row.needs_cohort else groups.left_all[pid]
+        if short >= chances or slack <= 0:
+            # Must be served now (some row, when there is no slack left): the row with
+            # the fewest chances left first, e.g. a stage group before a mixed one.
+            out[k] = CRITICAL * (1 + min(1.0, short / max(chances, 1)))
+        else:  # grows steeply as the chances left run out (short / spare chances)
+            out[k] = short / (chances - short + 1) + 1 / (slack + 1)
+    return out
 
-    def _let_primaries_lead(self) -> None:
-        """A patient whose primary counselor leads none of their groups: the counselor takes
-        over one of them from a colleague, when free then and within their hours (and the
-        colleague is not the only one leading some other member's primary groups)."""
-        leading: dict[tuple[str, str], int] = defaultdict(int)  # (patient, counselor) -> groups
-        sessions_of: dict[str, list[int]] = defaultdict(list)
-        for i, h in enumerate(self.held):
-            for pid in h.patients:
-                sessions_of[pid].append(i)
-                for cid in h.counselors:
-                    leading[(pid, cid)] += 1
-        for p in self.prog.inst.patients:
-            primary = p.primary_counselor
-            if primary is None or leading[(p.id, primary)]:
-                continue
-            for i in sessions_of[p.id]:
-                colleague = self._replaceable(self.held[i], primary, leading)
-                if colleague is not None:
-                    self._hand_over(i, colleague, primary, leading)
-                    break
 
-    def _replaceable(self, h: _Held, cid: str, leading: dict[tuple[str, str], int]) -> str | None:
-        """The colleague ``cid`` can take the group over from, if any."""
-        c = self.idx.counselor[cid]
-        g = self.idx.group_type[h.gtype]
-        per = h.period
-        if cid in h.counselors or g.id not in c.qualified or per.slot not in c.available:
-            return None
-        if (cid, per.slot, per.index) in self.leads or (cid, per.slot, per.index) in self.blocked:
-            return None
-        if c.max_minutes is not None and self.week_minutes[cid] + per.minutes > c.max_minutes:
-            return None
-        day = (cid, per.day)
-        cap = c.max_minutes_per_day
-        if cap is not None and self.day_minutes[day] + self.reserved[day] + per.minutes > cap:
-            return None
-        for x in h.counselors:
-            team = [y for y in h.counselors if y != x] + [cid]
-            if not any(self.idx.has_role(self.idx.counselor[y], g.requires_role) for y in team):
-                continue
-            needed = any(
-                self.idx.patient[q].primary_counselor == x and leading[(q, x)] == 1
-                for q in h.patients
-            )
-            if not needed:
-                return x
-        return None
+def need_value(groups: Groups, pid: str, g: GroupType) -> float:
+    """How much a session of the type serves the patient's requirement rows now."""
+    urgent = groups.urgency[pid]
+    if not urgent:
+        return 0.0
+    key = (pid, g.id)
+    if key not in groups.value_cache:  # the urgencies change only when a period is committed
+        stage = groups.idx.patient[pid].stage
+        rows = groups.prog.rows_of_type[(stage, g.id)]
+        groups.value_cache[key] = sum(urgent.get(k, 0.0) for k in rows)
+    return groups.value_cache[key]
 
-    def _hand_over(self, i: int, old: str, new: str, leading: dict[tuple[str, str], int]) -> None:
-        h = self.held[i]
-        per = h.period
-        team = tuple(sorted([y for y in h.counselors if y != old] + [new]))
-        self.held[i] = dataclasses.replace(h, counselors=team)
-        self.leads.discard((old, per.slot, per.index))
-        self.leads.add((new, per.slot, per.index))
-        for cid, sign in ((old, -1), (new, 1)):
-            self.week_minutes[cid] += sign * per.minutes
-            self.day_minutes[(cid, per.day)] += sign * per.minutes
-        for q in h.patients:
-            leading[(q, old)] -= 1
-            leading[(q, new)] += 1
 
-    # -- needs -------------------------------------------------------------------
+def is_critical(groups: Groups, pid: str) -> bool:
+    return any(u >= CRITICAL for u in groups.urgency[pid].values())
 
-    def _urgencies(self, pid: str) -> dict[int, float]:
-        """Row position -> how urgent its deficit is (CRITICAL: serve it now or miss it)."""
-        rows = self.prog.rows[self.idx.patient[pid].stage]
-        deficits = [max(0, r.low - n) for r, n in zip(rows, self.counts[pid])]
-        # Each period that serves none of the rows uses up one period of slack.
-        slack = self.left_all[pid] - sum(deficits)
-        out = {}
-        for k, (row, short) in enumerate(zip(rows, deficits)):
-            if short <= 0:
-                continue
-            chances = self.left_own[pid] if row.needs_cohort else self.left_all[pid]
-            if short >= chances or slack <= 0:
-                # Must be served now (some row, when there is no slack left): the row with
-                # the fewest chances left first, e.g. a stage group before a mixed one.
-                out[k] = CRITICAL * (1 + min(1.0, short / max(chances, 1)))
-            else:  # grows steeply as the chances left run out (short / spare chances)
-                out[k] = short / (chances - short + 1) + 1 / (slack + 1)
-        return out
 
-    def _value(self, pid: str, g: GroupType) -> float:
-        """How much a session of the type serves the patient's requirement rows now."""
-        urgent = self.urgency[pid]
-        if not urgent:
-            return 0.0
-        key = (pid, g.id)
-        if key not in self._values:  # the urgencies change only when a period is committed
-            stage = self.idx.patient[pid].stage
-            rows = self.prog.rows_of_type[(stage, g.id)]
-            self._values[key] = sum(urgent.get(k, 0.0) for k in rows)
-        return self._values[key]
-
-    def _critical(self, pid: str) -> bool:
-        return any(u >= CRITICAL for u in self.urgency[pid].values())
-
-    def _fits(self, pid: str, g: GroupType, stage: str | None) -> bool:
-        """Eligible, of the session's stage, and below every maximum the type counts for."""
-        if g.id not in self.prog.eligible[pid]:
-            return False
-        own = self.idx.patient[pid].stage
-        if g.stage_matched and own != stage:
-            return False
-        rows = self.prog.rows[own]
-        counts = self.counts[pid]
-        for k in self.prog.rows_of_type[(own, g.id)]:
-            high = rows[k].high
-            if high is not None and counts[k] >= high:
-                return False
-        return True
-
-    def _by_need(self, members: Iterable[str], g: GroupType) -> list[str]:
-        return sorted(members, key=lambda pid: (-self._value(pid, g), self.order[pid]))
-
-    def _pick_members(
-        self,
-        ordered: list[str],
-        g: GroupType,
-        stage: str | None,
-        topic: str | None,
-        base: list[str],
-        room_for: int,
-    ) -> list[str]:
-        """Members from ``ordered`` who fit next to ``base``: no avoid pair, a fresh topic,
-        couples of the type both or neither."""
-        chosen: list[str] = []
-        taken = set(base)
-        for pid in ordered:
-            if len(chosen) >= room_for:
-                break
-            if not self._fits(pid, g, stage) or (topic is not None and topic in self.heard[pid]):
-                continue
-            if _conflicts(self.prog, pid, taken):
-                continue
-            chosen.append(pid)
-            taken.add(pid)
-        if g.id in self.together_types:
-            while True:
-                alone = [
-                    pid for pid in chosen if self.prog.partner.get((pid, g.id), pid) not in taken
-                ]
-                if not alone:
-                    break
-                for pid in alone:
-                    chosen.remove(pid)
-                    taken.discard(pid)
-        return chosen
-
-    def _fresh_topic(self, members: list[str], g: GroupType, stage: str | None) -> str | None:
-        """The strict topic the most members have not heard."""
-        fitting = [pid for pid in members if self._fits(pid, g, stage)]
-        best = max(
-            g.topics,
-            key=lambda t: (
-                sum(1 for pid in fitting if t not in self.heard[pid]),
-                -g.topics.index(t),
-            ),
-            default=None,
-        )
-        return best
-
-    def _session_stage(self, members: list[str], g: GroupType) -> str | None:
-        """The stage of a stage-matched session: the one most members fitting it share."""
-        if not g.stage_matched:
-            return None
-        count: dict[str, int] = defaultdict(int)
-        for pid in members:
-            if g.id in self.prog.eligible[pid]:
-                count[self.idx.patient[pid].stage] += 1
-        return max(
-            count, key=lambda st: (count[st], -self.prog.inst.stages.index(st)), default=None
-        )
-
-    # -- one period --------------------------------------------------------------
-
-    def _hold_period(self, slot: str, period: PeriodRef) -> None:
-        classes = self.classes[slot]
-        attendees = [pid for cls in classes for pid in cls.members]
-        if not attendees:
-            return
-        self._values = {}
-        self.urgency = {pid: self._urgencies(pid) for pid in attendees}
-        ranked = sorted(
-            classes,
-            key=lambda c: (-sum(self._critical(pid) for pid in c.members), -len(c.members)),
-        )
-        host = {pid: n for n, cls in enumerate(ranked) for pid in cls.members}
-        # Classes that must keep all their members this period: a member one of them left
-        # out found no other seat, so the period is formed again.
-        whole: set[int] = set()
-        while True:
-            self.busy = set()
-            self.rooms_taken = set()
-            self._free = None
-            drafts: list[_Draft] = []
-            displaced: list[str] = []
-            for n, cls in enumerate(ranked):
-                displaced += self._seat_class(cls.members, slot, period, drafts, n in whole)
-            try:
-                self._seat_displaced(displaced, slot, period, drafts)
-            except _Stuck as stuck:
-                n = host.get(stuck.patient or "", -1)
-                if n < 0 or n in whole:
-                    raise
-                whole.add(n)
-                continue
-            break
-        self._move_critical(drafts, slot, period)
-        self._merge_groups(drafts, slot)
-        self._commit(drafts, slot, period)
-
-    def _merge_groups(self, drafts: list[_Draft], slot: str) -> None:
-        """Two groups of one type (and stage) that fit in one room become one: a session
-        and a counselor saved, nobody's week changed."""
-        merged = True
-        while merged:
-            merged = False
-            for small in sorted(drafts, key=lambda d: len(d.members)):
-                into = next(
-                    (
-                        d
-                        for d in sorted(drafts, key=lambda d: -len(d.members))
-                        if d is not small and self._can_merge(small, d)
-                    ),
-                    None,
-                )
-                if into is None or not self._grow(into, slot, len(small.members)):
-                    continue
-                into.members += small.members
-                self.busy.difference_update(small.team)
-                self.rooms_taken.discard(small.room)
-                self._free = None
-                drafts.remove(small)
-                merged = True
-                break
-
-    def _can_merge(self, d: _Draft, e: _Draft) -> bool:
-        g = d.gtype
-        if g is not e.gtype or d.stage != e.stage or d.topic != e.topic:
-            return False
-        if len(d.members) + len(e.members) > g.max_size:
-            return False
-        if g.requires_role is not None and not any(
-            self.idx.has_role(self.idx.counselor[c], g.requires_role) for c in e.team
-        ):
-            return False
-        return not any(_conflicts(self.prog, pid, e.members) for pid in d.members)
-
-    def _score(self, members: list[str], chosen: list[str], g: GroupType) -> float:
-        stage_of = self.idx.patient
-        bounded = sum(1 for pid in chosen if self.prog.bounded(stage_of[pid].stage, g))
-        return (
-            NEED * sum(self._value(pid, g) for pid in chosen)
-            - DISPLACED * (len(members) - len(chosen))
-            - 0.01 * bounded  # among equals, keep capped budgets for later
-        )
-
-    def _seat_class(
-        self,
-        members: list[str],
-        slot: str,
-        period: PeriodRef,
-        drafts: list[_Draft],
-        whole: bool = False,
-    ) -> list[str]:
-        """Join or open the best group for the class (one that keeps every member first, if
-        ``whole``); return the members left to seat."""
-        options: list[
-            tuple[float, int, _Draft | None, GroupType, str | None, str | None, list[str]]
-        ]
-        options = []
-        eligible = set().union(*(self.prog.eligible[pid] for pid in members))
-        for g in self.prog.types:
-            if g.id not in eligible:
-                continue
-            stage = self._session_stage(members, g)
-            if g.stage_matched and stage is None:
-                continue
-            topic = self._fresh_topic(members, g, stage) if g.strict_curriculum else None
-            ordered = self._by_need(members, g)
-            for d in drafts:
-                if d.gtype is not g or d.stage != stage:
-                    continue
-                joining = self._pick_members(
-                    ordered, g, stage, d.topic, d.members, self._room_left(d, slot)
-                )
-                if joining:
-                    score = self._score(members, joining, g) + self.join_bonus
-                    options.append((score, len(options), d, g, stage, d.topic, joining))
-            cap = min(g.max_size, self._largest_free_room(slot) // g.seats_per_patient)
-            chosen = self._pick_members(ordered, g, stage, topic, [], cap)
-            if len(chosen) >= g.min_size:
-                options.append(
-                    (self._score(members, chosen, g), len(options), None, g, stage, topic, chosen)
-                )
-        options.sort(key=lambda o: (whole and len(o[6]) < len(members), -o[0], o[1]))
-        for _, _, target, g, stage, topic, chosen in options:
-            if target is not None:
-                if not self._grow(target, slot, len(chosen)):
-                    continue
-                target.members += chosen
-            else:
-                draft = self._open(g, stage, topic, chosen, slot, period)
-                if draft is None:
-                    continue
-                drafts.append(draft)
-            return [pid for pid in members if pid not in chosen]
-        return list(members)
-
-    def _seat_displaced(
-        self, displaced: list[str], slot: str, period: PeriodRef, drafts: list[_Draft]
-    ) -> None:
-        """Members whose class's group did not fit them sit in another group of the period."""
-        pool: list[str] = []
-        for pid in sorted(displaced, key=lambda p: (not self._critical(p), self.order[p])):
-            target = self._best_draft_for(pid, drafts, slot)
-            if target is not None and self._grow(target, slot, 1):
-                target.members.append(pid)
-            else:
-                pool.append(pid)
-        while pool and self._open_for_pool(pool, slot, period, drafts):
-            pass
-        for pid in pool:
-            if (
-                not self._swap_in(pid, drafts, slot)
-                and not self._borrow_for(pid, drafts, slot, period)
-                and not self._retype_for(pid, drafts, slot, period)
-            ):
-                raise _Stuck(
-                    f"groups: no group in {slot} {period.start}-{period.end} can seat {pid}",
-                    "seat",
-                    pid,
-                    [slot],
-                    attended=self.attend[pid],
-                )
-
-    def _retype_for(self, pid: str, drafts: list[_Draft], slot: str, period: PeriodRef) -> bool:
-        """Change one group's type to one that ``pid`` may join too (a stage-matched group
-        becomes, say, a process group), losing as little of what its members need as
-        possible and never what one of them must get now."""
-        best: tuple[float, int, _Draft, GroupType, list[str]] | None = None
-        for n, d in enumerate(drafts):
-            members = [*d.members, pid]
-            if any(self.prog.partner.get((x, d.gtype.id)) for x in d.members):
-                continue
-            if _conflicts(self.prog, pid, d.members):
-                continue
-            for g in self.prog.types:
-                if g is d.gtype or g.stage_matched or g.strict_curriculum or g.topics and d.topic:
-                    continue
-                if not g.min_size <= len(members) <= g.max_size:
-                    continue
-                if any(
-                    not self._fits(x, g, None) or self.prog.partner.get((x, g.id)) for x in members
-                ):
-                    continue
-                if any(
-                    self._critical(x) and self._value(x, d.gtype) > 0 >= self._value(x, g)
-                    for x in d.members
-                ):
-                    continue
-                loss = sum(self._value(x, d.gtype) - self._value(x, g) for x in d.members)
-                if best is None or (loss, n) < best[:2]:
-                    best = (loss, n, d, g, members)
-        if best is None:
-            return False
-        _, _, d, g, members = best
-        old_team = d.team
-        self.busy.difference_update(old_team)
-        team = self._pick_team(g, slot, period, members)
-        if team is None or not self._room_for(d, slot, len(members) * g.seats_per_patient):
-            self.busy.update(old_team)
-            return False
-        self.busy.update(team)
-        d.gtype, d.stage, d.team, d.topic = g, None, team, None
-        d.members.append(pid)
-        return True
-
-    def _room_for(self, d: _Draft, slot: str, seats: int) -> bool:
-        """Keep or find a room with ``seats`` for the group."""
-        if self.idx.room[d.room].capacity >= seats:
-            return True
-        larger = next((rid for cap, rid in self._free_rooms(slot) if cap >= seats), None)
-        if larger is None:
-            return False
-        self.rooms_taken.discard(d.room)
-        self.rooms_taken.add(larger)
-        self._free = None
-        d.room = larger
-        return True
-
-    def _can_join(self, pid: str, d: _Draft) -> bool:
-        g = d.gtype
-        if not self._fits(pid, g, d.stage) or pid in d.members:
-            return False
-        if d.topic is not None and d.topic in self.heard[pid]:
-            return False
-        if _conflicts(self.prog, pid, d.members):
-            return False
-        return self.prog.partner.get((pid, g.id)) is None
-
-    def _best_draft_for(self, pid: str, drafts: list[_Draft], slot: str) -> _Draft | None:
-        fitting = [d for d in drafts if self._can_join(pid, d) and self._room_left(d, slot) >= 1]
-        return min(
-            fitting,
-            key=lambda d: (-self._value(pid, d.gtype), -self._room_left(d, slot)),
-            default=None,
-        )
-
-    def _open_for_pool(
-        self, pool: list[str], slot: str, period: PeriodRef, drafts: list[_Draft]
-    ) -> bool:
-        """Open one more group for patients nobody could seat; False when none can open."""
-        best: tuple[float, int, GroupType, str | None, str | None, list[str]] | None = None
-        for n, g in enumerate(self.prog.types):
-            stages = (
-                sorted({self.idx.patient[p].stage for p in pool}) if g.stage_matched else [None]
-            )
-            for stage in stages:
-                topic = self._fresh_topic(pool, g, stage) if g.strict_curriculum else None
-                cap = min(g.max_size, self._largest_free_room(slot) // g.seats_per_patient)
-                chosen = self._pick_members(self._by_need(pool, g), g, stage, topic, [], cap)
-                if len(chosen) < g.min_size:
-                    continue
-                option = (self._score(pool, chosen, g), -n, g, stage, topic, chosen)
-                if best is None or option[:2] > best[:2]:
-                    best = option
-        if best is None:
-            return False
-        _, _, g, stage, topic, chosen = best
-        draft = self._open(g, stage, topic, chosen, slot, period)
-        if draft is None:
-            return False
-        drafts.append(draft)
-        for pid in chosen:
-            pool.remove(pid)
-        return True
-
-    def _swap_in(self, pid: str, drafts: list[_Draft], slot: str) -> bool:
-        """Seat ``pid`` in a full group by moving one of its members to another group."""
-        for d in drafts:
-            g = d.gtype
-            if not self._fits(pid, g, d.stage) or self.prog.partner.get((pid, g.id)):
-                continue
-            if d.topic is not None and d.topic in self.heard[pid]:
-                continue
-            for x in d.members:
-                if self.prog.partner.get((x, g.id)) or (
-                    self._critical(x) and self._value(x, g) > 0
-                ):
-                    continue
-                rest = [y for y in d.members if y != x]
-                if _conflicts(self.prog, pid, rest):
-                    continue
-                other = next(
-                    (
-                        e
-                        for e in drafts
-                        if e is not d and self._can_join(x, e) and self._room_left(e, slot) >= 1
-                    ),
-                    None,
-                )
-                if other is not None and self._grow(other, slot, 1):
-                    d.members.remove(x)
-                    other.members.append(x)
-                    d.members.append(pid)
-                    return True
+def fits(groups: Groups, pid: str, g: GroupType, stage: str | None) -> bool:
+    """Eligible, of the session's stage, and below every maximum the type counts for."""
+    if g.id not in groups.prog.eligible[pid]:
         return False
+    own = groups.idx.patient[pid].stage
+    if g.stage_matched and own != stage:
+        return False
+    rows = groups.prog.rows[own]
+    counts = groups.counts[pid]
+    for k in groups.prog.rows_of_type[(own, g.id)]:
+        high = rows[k].high
+        if high is not None and counts[k] >= high:
+            return False
+    return True
 
-    def _borrow_for(
-        self,
-        pid: str,
-        drafts: list[_Draft],
-        slot: str,
-        period: PeriodRef,
-        serving: bool = False,
-    ) -> bool:
-        """Open a new group for ``pid`` with members other groups can spare (a type that
-        serves ``pid``'s needs if ``serving``); ``pid`` may sit in one of ``drafts``."""
-        types = self.prog.types
-        if serving:
-            types = sorted(
-                (g for g in types if self._value(pid, g) > 0), key=lambda g: -self._value(pid, g)
+
+def can_join(groups: Groups, pid: str, d: Draft) -> bool:
+    g = d.gtype
+    if not fits(groups, pid, g, d.stage) or pid in d.members:
+        return False
+    if d.topic is not None and d.topic in groups.heard[pid]:
+        return False
+    if conflicts(groups.prog, pid, d.members):
+        return False
+    return groups.prog.partner.get((pid, g.id)) is None
+
+
+def by_need(groups: Groups, members: Iterable[str], g: GroupType) -> list[str]:
+    return sorted(members, key=lambda pid: (-need_value(groups, pid, g), groups.order[pid]))
+
+
+def pick_members(
+    groups: Groups,
+    ordered: list[str],
+    g: GroupType,
+    stage: str | None,
+    topic: str | None,
+    base: list[str],
+    room_for: int,
+) -> list[str]:
+    """Members from ``ordered`` who fit next to ``base``: no avoid pair, a fresh topic,
+    couples of the type both or neither."""
+    chosen: list[str] = []
+    taken = set(base)
+    for pid in ordered:
+        if len(chosen) >= room_for:
+            break
+        if not fits(groups, pid, g, stage) or (topic is not None and topic in groups.heard[pid]):
+            continue
+        if conflicts(groups.prog, pid, taken):
+            continue
+        chosen.append(pid)
+        taken.add(pid)
+    if g.id in groups.together_types:
+        while True:
+            alone = [
+                pid for pid in chosen if groups.prog.partner.get((pid, g.id), pid) not in taken
+            ]
+            if not alone:
+                break
+            for pid in alone:
+                chosen.remove(pid)
+                taken.discard(pid)
+    return chosen
+
+
+def fresh_topic(groups: Groups, members: list[str], g: GroupType, stage: str | None) -> str | None:
+    """The strict topic the most members have not heard."""
+    fitting = [pid for pid in members if fits(groups, pid, g, stage)]
+    best = max(
+        g.topics,
+        key=lambda t: (
+            sum(1 for pid in fitting if t not in groups.heard[pid]),
+            -g.topics.index(t),
+        ),
+        default=None,
+    )
+    return best
+
+
+def session_stage(groups: Groups, members: list[str], g: GroupType) -> str | None:
+    """The stage of a stage-matched session: the one most members fitting it share."""
+    if not g.stage_matched:
+        return None
+    count: dict[str, int] = defaultdict(int)
+    for pid in members:
+        if g.id in groups.prog.eligible[pid]:
+            count[groups.idx.patient[pid].stage] += 1
+    return max(count, key=lambda st: (count[st], -groups.prog.inst.stages.index(st)), default=None)
+
+
+def option_score(groups: Groups, members: list[str], chosen: list[str], g: GroupType) -> float:
+    stage_of = groups.idx.patient
+    bounded = sum(1 for pid in chosen if groups.prog.bounded(stage_of[pid].stage, g))
+    return (
+        NEED * sum(need_value(groups, pid, g) for pid in chosen)
+        - DISPLACED * (len(members) - len(chosen))
+        - 0.01 * bounded  # among equals, keep capped budgets for later
+    )
+
+
+def pick_team(
+    groups: Groups, g: GroupType, slot: str, period: PeriodRef, members: list[str]
+) -> list[str] | None:
+    """staff_required qualified counselors free now and within their hours, one with the
+    required role; the members' own primary counselors first, then the least loaded."""
+    minutes = period.minutes
+    free = []
+    for c in groups.prog.qualified[g.id]:
+        if c.id in groups.busy or slot not in groups.prog.staff_available[c.id]:
+            continue
+        if (c.id, slot, period.index) in groups.blocked:
+            continue
+        if c.max_minutes is not None and groups.week_minutes[c.id] + minutes > c.max_minutes:
+            continue
+        cap_day = c.max_minutes_per_day
+        day = (c.id, period.day)
+        if cap_day is not None and (
+            groups.day_minutes[day] + groups.reserved[day] + minutes > cap_day
+        ):
+            continue
+        free.append(c)
+    if len(free) < g.staff_required:
+        return None
+    patient = groups.idx.patient
+
+    def rank(cid: str, qualified: int) -> tuple[float, int, int, str]:
+        hits = sum(
+            1
+            for pid in members
+            if patient[pid].primary_counselor == cid and cid not in groups.led_by[pid]
+        )
+        load = groups.week_minutes[cid]
+        return (groups.w_load * load - groups.w_primary * hits, load, qualified, cid)
+
+    ranked = sorted(free, key=lambda c: rank(c.id, len(c.qualified)))
+    role = g.requires_role
+    lead = next((c for c in ranked if groups.idx.has_role(c, role)), None)
+    if lead is None:
+        return None
+    rest = [c for c in ranked if c is not lead][: g.staff_required - 1]
+    return sorted([lead.id, *(c.id for c in rest)])
+
+
+def let_primaries_lead(groups: Groups) -> None:
+    """A patient whose primary counselor leads none of their groups: the counselor takes
+    over one of them from a colleague, when free then and within their hours (and the
+    colleague is not the only one leading some other member's primary groups)."""
+    leading: dict[tuple[str, str], int] = defaultdict(int)  # (patient, counselor) -> groups
+    sessions_of: dict[str, list[int]] = defaultdict(list)
+    for i, h in enumerate(groups.held):
+        for pid in h.patients:
+            sessions_of[pid].append(i)
+            for cid in h.counselors:
+                leading[(pid, cid)] += 1
+    for p in groups.prog.inst.patients:
+        primary = p.primary_counselor
+        if primary is None or leading[(p.id, primary)]:
+            continue
+        for i in sessions_of[p.id]:
+            colleague = _replaceable(groups, groups.held[i], primary, leading)
+            if colleague is not None:
+                _hand_over(groups, i, colleague, primary, leading)
+                break
+
+
+def _replaceable(
+    groups: Groups, h: Held, cid: str, leading: dict[tuple[str, str], int]
+) -> str | None:
+    """The colleague ``cid`` can take the group over from, if any."""
+    c = groups.idx.counselor[cid]
+    g = groups.idx.group_type[h.gtype]
+    per = h.period
+    if cid in h.counselors or g.id not in c.qualified or per.slot not in c.available:
+        return None
+    if (cid, per.slot, per.index) in groups.leads or (cid, per.slot, per.index) in groups.blocked:
+        return None
+    if c.max_minutes is not None and groups.week_minutes[cid] + per.minutes > c.max_minutes:
+        return None
+    day = (cid, per.day)
+    cap = c.max_minutes_per_day
+    if cap is not None and groups.day_minutes[day] + groups.reserved[day] + per.minutes > cap:
+        return None
+    for x in h.counselors:
+        team = [y for y in h.counselors if y != x] + [cid]
+        if not any(groups.idx.has_role(groups.idx.counselor[y], g.requires_role) for y in team):
+            continue
+        needed = any(
+            groups.idx.patient[q].primary_counselor == x and leading[(q, x)] == 1
+            for q in h.patients
+        )
+        if not needed:
+            return x
+    return None
+
+
+def _hand_over(
+    groups: Groups, i: int, old: str, new: str, leading: dict[tuple[str, str], int]
+) -> None:
+    h = groups.held[i]
+    per = h.period
+    team = tuple(sorted([y for y in h.counselors if y != old] + [new]))
+    groups.held[i] = dataclasses.replace(h, counselors=team)
+    groups.leads.discard((old, per.slot, per.index))
+    groups.leads.add((new, per.slot, per.index))
+    for cid, sign in ((old, -1), (new, 1)):
+        groups.week_minutes[cid] += sign * per.minutes
+        groups.day_minutes[(cid, per.day)] += sign * per.minutes
+    for q in h.patients:
+        leading[(q, old)] -= 1
+        leading[(q, new)] += 1
+
+
+def free_rooms(groups: Groups, slot: str) -> list[tuple[int, str]]:
+    """(capacity, id) of the group rooms open and free this period, smallest first."""
+    if groups.free_room_cache is None:
+        groups.free_room_cache = sorted(
+            (r.capacity, r.id)
+            for r in groups.idx.group_rooms
+            if r.id not in groups.rooms_taken and slot in groups.idx.room_slots(r)
+        )
+    return groups.free_room_cache
+
+
+def largest_free_room(groups: Groups, slot: str) -> int:
+    rooms = free_rooms(groups, slot)
+    return rooms[-1][0] if rooms else 0
+
+
+def room_left(groups: Groups, d: Draft, slot: str) -> int:
+    """Patients the group can still take (moving to a larger free room if need be)."""
+    seats = max(groups.idx.room[d.room].capacity, largest_free_room(groups, slot))
+    return max(0, min(d.gtype.max_size, seats // d.gtype.seats_per_patient) - len(d.members))
+
+
+def ensure_room(groups: Groups, d: Draft, slot: str, seats: int) -> bool:
+    """Keep or find a room with ``seats`` for the group."""
+    if groups.idx.room[d.room].capacity >= seats:
+        return True
+    larger = next((rid for cap, rid in free_rooms(groups, slot) if cap >= seats), None)
+    if larger is None:
+        return False
+    groups.rooms_taken.discard(d.room)
+    groups.rooms_taken.add(larger)
+    groups.free_room_cache = None
+    d.room = larger
+    return True
+
+
+def grow(groups: Groups, d: Draft, slot: str, extra: int) -> bool:
+    """Make room for ``extra`` more members; False when no room is large enough."""
+    n = len(d.members) + extra
+    return n <= d.gtype.max_size and ensure_room(groups, d, slot, n * d.gtype.seats_per_patient)
+
+
+def open_group(
+    groups: Groups,
+    g: GroupType,
+    stage: str | None,
+    topic: str | None,
+    members: list[str],
+    slot: str,
+    period: PeriodRef,
+) -> Draft | None:
+    """A new group with the smallest free room that fits and a team; None if none."""
+    need = len(members) * g.seats_per_patient
+    room = next((rid for cap, rid in free_rooms(groups, slot) if cap >= need), None)
+    if room is None:
+        return None
+    team = pick_team(groups, g, slot, period, members)
+    if team is None:
+        return None
+    groups.rooms_taken.add(room)
+    groups.free_room_cache = None
+    groups.busy.update(team)
+    return Draft(g, stage, list(members), room, team, topic)
+
+
+def swap_in(groups: Groups, pid: str, drafts: list[Draft], slot: str) -> bool:
+    """Seat ``pid`` in a full group by moving one of its members to another group."""
+    for d in drafts:
+        g = d.gtype
+        if not fits(groups, pid, g, d.stage) or groups.prog.partner.get((pid, g.id)):
+            continue
+        if d.topic is not None and d.topic in groups.heard[pid]:
+            continue
+        for x in d.members:
+            if groups.prog.partner.get((x, g.id)) or (
+                is_critical(groups, x) and need_value(groups, x, g) > 0
+            ):
+                continue
+            rest = [y for y in d.members if y != x]
+            if conflicts(groups.prog, pid, rest):
+                continue
+            other = next(
+                (
+                    e
+                    for e in drafts
+                    if e is not d and can_join(groups, x, e) and room_left(groups, e, slot) >= 1
+                ),
+                None,
             )
-        for g in types:
-            stage = self.idx.patient[pid].stage if g.stage_matched else None
-            if not self._fits(pid, g, stage) or self.prog.partner.get((pid, g.id)):
+            if other is not None and grow(groups, other, slot, 1):
+                d.members.remove(x)
+                other.members.append(x)
+                d.members.append(pid)
+                return True
+    return False
+
+
+def borrow_for(
+    groups: Groups,
+    pid: str,
+    drafts: list[Draft],
+    slot: str,
+    period: PeriodRef,
+    serving: bool = False,
+) -> bool:
+    """Open a new group for ``pid`` with members other groups can spare (a type that
+    serves ``pid``'s needs if ``serving``); ``pid`` may sit in one of ``drafts``."""
+    types = groups.prog.types
+    if serving:
+        types = sorted(
+            (g for g in types if need_value(groups, pid, g) > 0),
+            key=lambda g: -need_value(groups, pid, g),
+        )
+    for g in types:
+        stage = groups.idx.patient[pid].stage if g.stage_matched else None
+        if not fits(groups, pid, g, stage) or groups.prog.partner.get((pid, g.id)):
+            continue
+        if g.strict_curriculum:
+            continue
+        group = [pid]
+        takes: list[tuple[str, Draft]] = []
+        spare = {id(d): len(d.members) - (pid in d.members) - d.gtype.min_size for d in drafts}
+        if any(pid in d.members and spare[id(d)] < 0 for d in drafts):
+            return False  # pid's own group would fall below its minimum
+        # Those the new group serves first, then anyone who fits it.
+        donors = sorted(
+            ((x, d) for d in drafts for x in d.members if x != pid),
+            key=lambda xd: (-need_value(groups, xd[0], g), groups.order[xd[0]]),
+        )
+        for x, d in donors:
+            if len(group) >= g.min_size:
+                break
+            if spare[id(d)] <= 0:
                 continue
-            if g.strict_curriculum:
+            if (
+                groups.prog.partner.get((x, d.gtype.id))
+                or groups.prog.partner.get((x, g.id))
+                or not fits(groups, x, g, stage)
+                or conflicts(groups.prog, x, group)
+                or (is_critical(groups, x) and need_value(groups, x, d.gtype) > 0)
+            ):
                 continue
-            group = [pid]
-            takes: list[tuple[str, _Draft]] = []
-            spare = {id(d): len(d.members) - (pid in d.members) - d.gtype.min_size for d in drafts}
-            if any(pid in d.members and spare[id(d)] < 0 for d in drafts):
-                return False  # pid's own group would fall below its minimum
-            # Those the new group serves first, then anyone who fits it.
-            donors = sorted(
-                ((x, d) for d in drafts for x in d.members if x != pid),
-                key=lambda xd: (-self._value(xd[0], g), self.order[xd[0]]),
+            group.append(x)
+            takes.append((x, d))
+            spare[id(d)] -= 1
+        if len(group) < g.min_size:
+            continue
+        draft = open_group(groups, g, stage, None, group, slot, period)
+        if draft is None:
+            continue
+        for x, d in takes:
+            d.members.remove(x)
+        for d in drafts:
+            if pid in d.members:
+                d.members.remove(pid)
+        drafts.append(draft)
+        return True
+    return False
+
+
+def retype_for(groups: Groups, pid: str, drafts: list[Draft], slot: str, period: PeriodRef) -> bool:
+    """Change one group's type to one that ``pid`` may join too (a stage-matched group
+    becomes, say, a process group), losing as little of what its members need as
+    possible and never what one of them must get now."""
+    best: tuple[float, int, Draft, GroupType, list[str]] | None = None
+    for n, d in enumerate(drafts):
+        members = [*d.members, pid]
+        if any(groups.prog.partner.get((x, d.gtype.id)) for x in d.members):
+            continue
+        if conflicts(groups.prog, pid, d.members):
+            continue
+        for g in groups.prog.types:
+            if g is d.gtype or g.stage_matched or g.strict_curriculum or g.topics and d.topic:
+                continue
+            if not g.min_size <= len(members) <= g.max_size:
+                continue
+            if any(
+                not fits(groups, x, g, None) or groups.prog.partner.get((x, g.id)) for x in members
+            ):
+                continue
+            if any(
+                is_critical(groups, x)
+                and need_value(groups, x, d.gtype) > 0 >= need_value(groups, x, g)
+                for x in d.members
+            ):
+                continue
+            loss = sum(need_value(groups, x, d.gtype) - need_value(groups, x, g) for x in d.members)
+            if best is None or (loss, n) < best[:2]:
+                best = (loss, n, d, g, members)
+    if best is None:
+        return False
+    _, _, d, g, members = best
+    old_team = d.team
+    groups.busy.difference_update(old_team)
+    team = pick_team(groups, g, slot, period, members)
+    if team is None or not ensure_room(groups, d, slot, len(members) * g.seats_per_patient):
+        groups.busy.update(old_team)
+        return False
+    groups.busy.update(team)
+    d.gtype, d.stage, d.team, d.topic = g, None, team, None
+    d.members.append(pid)
+    return True
+
+
+def move_critical(groups: Groups, drafts: list[Draft], slot: str, period: PeriodRef) -> None:
+    """A patient who must get a type now leaves a group that does not give it, if one
+    with a free seat does and the group they leave stays large enough."""
+    for d in drafts:
+        for pid in list(d.members):
+            if not is_critical(groups, pid) or need_value(groups, pid, d.gtype) > 0:
+                continue
+            if len(d.members) <= d.gtype.min_size or groups.prog.partner.get((pid, d.gtype.id)):
+                continue
+            target = next(
+                (
+                    e
+                    for e in drafts
+                    if e is not d
+                    and need_value(groups, pid, e.gtype) > 0
+                    and can_join(groups, pid, e)
+                    and room_left(groups, e, slot) >= 1
+                ),
+                None,
             )
-            for x, d in donors:
-                if len(group) >= g.min_size:
-                    break
-                if spare[id(d)] <= 0:
-                    continue
-                if (
-                    self.prog.partner.get((x, d.gtype.id))
-                    or self.prog.partner.get((x, g.id))
-                    or not self._fits(x, g, stage)
-                    or _conflicts(self.prog, x, group)
-                    or (self._critical(x) and self._value(x, d.gtype) > 0)
-                ):
-                    continue
-                group.append(x)
-                takes.append((x, d))
-                spare[id(d)] -= 1
-            if len(group) < g.min_size:
+            if target is not None and grow(groups, target, slot, 1):
+                d.members.remove(pid)
+                target.members.append(pid)
+    for d in drafts:
+        for pid in list(d.members):
+            if is_critical(groups, pid) and need_value(groups, pid, d.gtype) == 0:
+                _swap_for_need(groups, pid, d, drafts)
+    for d in list(drafts):
+        for pid in list(d.members):
+            if is_critical(groups, pid) and need_value(groups, pid, d.gtype) == 0:
+                borrow_for(groups, pid, drafts, slot, period, serving=True)
+
+
+def _swap_for_need(groups: Groups, pid: str, d: Draft, drafts: list[Draft]) -> None:
+    """Trade places with a member of a group that serves ``pid``'s urgent need and who
+    can sit in ``d`` instead."""
+    if groups.prog.partner.get((pid, d.gtype.id)):
+        return
+    stay = [y for y in d.members if y != pid]
+    for e in drafts:
+        if (
+            e is d
+            or need_value(groups, pid, e.gtype) <= 0
+            or groups.prog.partner.get((pid, e.gtype.id))
+        ):
+            continue
+        if not fits(groups, pid, e.gtype, e.stage):
+            continue
+        if e.topic is not None and e.topic in groups.heard[pid]:
+            continue
+        for y in e.members:
+            rest = [x for x in e.members if x != y]
+            if (
+                groups.prog.partner.get((y, e.gtype.id))
+                or (is_critical(groups, y) and need_value(groups, y, e.gtype) > 0)
+                or conflicts(groups.prog, pid, rest)
+                or conflicts(groups.prog, y, stay)
+                or not fits(groups, y, d.gtype, d.stage)
+                or (d.topic is not None and d.topic in groups.heard[y])
+                or groups.prog.partner.get((y, d.gtype.id))
+            ):
                 continue
-            draft = self._open(g, stage, None, group, slot, period)
+            e.members[e.members.index(y)] = pid
+            d.members[d.members.index(pid)] = y
+            return
+
+
+def seat_class(
+    groups: Groups,
+    members: list[str],
+    slot: str,
+    period: PeriodRef,
+    drafts: list[Draft],
+    whole: bool = False,
+) -> list[str]:
+    """Join or open the best group for the class (one that keeps every member first, if
+    ``whole``); return the members left to seat."""
+    options: list[tuple[float, int, Draft | None, GroupType, str | None, str | None, list[str]]]
+    options = []
+    eligible = set().union(*(groups.prog.eligible[pid] for pid in members))
+    for g in groups.prog.types:
+        if g.id not in eligible:
+            continue
+        stage = session_stage(groups, members, g)
+        if g.stage_matched and stage is None:
+            continue
+        topic = fresh_topic(groups, members, g, stage) if g.strict_curriculum else None
+        ordered = by_need(groups, members, g)
+        for d in drafts:
+            if d.gtype is not g or d.stage != stage:
+                continue
+            joining = pick_members(
+                groups, ordered, g, stage, d.topic, d.members, room_left(groups, d, slot)
+            )
+            if joining:
+                score = option_score(groups, members, joining, g) + groups.join_bonus
+                options.append((score, len(options), d, g, stage, d.topic, joining))
+        cap = min(g.max_size, largest_free_room(groups, slot) // g.seats_per_patient)
+        chosen = pick_members(groups, ordered, g, stage, topic, [], cap)
+        if len(chosen) >= g.min_size:
+            options.append(
+                (
+                    option_score(groups, members, chosen, g),
+                    len(options),
+                    None,
+                    g,
+                    stage,
+                    topic,
+                    chosen,
+                )
+            )
+    options.sort(key=lambda o: (whole and len(o[6]) < len(members), -o[0], o[1]))
+    for _, _, target, g, stage, topic, chosen in options:
+        if target is not None:
+            if not grow(groups, target, slot, len(chosen)):
+                continue
+            target.members += chosen
+        else:
+            draft = open_group(groups, g, stage, topic, chosen, slot, period)
             if draft is None:
                 continue
-            for x, d in takes:
-                d.members.remove(x)
-            for d in drafts:
-                if pid in d.members:
-                    d.members.remove(pid)
             drafts.append(draft)
-            return True
+        return [pid for pid in members if pid not in chosen]
+    return list(members)
+
+
+def seat_displaced(
+    groups: Groups, displaced: list[str], slot: str, period: PeriodRef, drafts: list[Draft]
+) -> None:
+    """Members whose class's group did not fit them sit in another group of the period."""
+    pool: list[str] = []
+    for pid in sorted(displaced, key=lambda p: (not is_critical(groups, p), groups.order[p])):
+        target = _best_draft_for(groups, pid, drafts, slot)
+        if target is not None and grow(groups, target, slot, 1):
+            target.members.append(pid)
+        else:
+            pool.append(pid)
+    while pool and _open_for_pool(groups, pool, slot, period, drafts):
+        pass
+    for pid in pool:
+        if (
+            not swap_in(groups, pid, drafts, slot)
+            and not borrow_for(groups, pid, drafts, slot, period)
+            and not retype_for(groups, pid, drafts, slot, period)
+        ):
+            raise Stuck(
+                f"groups: no group in {slot} {period.start}-{period.end} can seat {pid}",
+                "seat",
+                pid,
+                [slot],
+                attended=groups.attend[pid],
+            )
+
+
+def _best_draft_for(groups: Groups, pid: str, drafts: list[Draft], slot: str) -> Draft | None:
+    fitting = [d for d in drafts if can_join(groups, pid, d) and room_left(groups, d, slot) >= 1]
+    return min(
+        fitting,
+        key=lambda d: (-need_value(groups, pid, d.gtype), -room_left(groups, d, slot)),
+        default=None,
+    )
+
+
+def _open_for_pool(
+    groups: Groups, pool: list[str], slot: str, period: PeriodRef, drafts: list[Draft]
+) -> bool:
+    """Open one more group for patients nobody could seat; False when none can open."""
+    best: tuple[float, int, GroupType, str | None, str | None, list[str]] | None = None
+    for n, g in enumerate(groups.prog.types):
+        stages = sorted({groups.idx.patient[p].stage for p in pool}) if g.stage_matched else [None]
+        for stage in stages:
+            topic = fresh_topic(groups, pool, g, stage) if g.strict_curriculum else None
+            cap = min(g.max_size, largest_free_room(groups, slot) // g.seats_per_patient)
+            chosen = pick_members(groups, by_need(groups, pool, g), g, stage, topic, [], cap)
+            if len(chosen) < g.min_size:
+                continue
+            option = (option_score(groups, pool, chosen, g), -n, g, stage, topic, chosen)
+            if best is None or option[:2] > best[:2]:
+                best = option
+    if best is None:
         return False
+    _, _, g, stage, topic, chosen = best
+    draft = open_group(groups, g, stage, topic, chosen, slot, period)
+    if draft is None:
+        return False
+    drafts.append(draft)
+    for pid in chosen:
+        pool.remove(pid)
+    return True
 
-    def _move_critical(self, drafts: list[_Draft], slot: str, period: PeriodRef) -> None:
-        """A patient who must get a type now leaves a group that does not give it, if one
-        with a free seat does and the group they leave stays large enough."""
-        for d in drafts:
-            for pid in list(d.members):
-                if not self._critical(pid) or self._value(pid, d.gtype) > 0:
-                    continue
-                if len(d.members) <= d.gtype.min_size or self.prog.partner.get((pid, d.gtype.id)):
-                    continue
-                target = next(
-                    (
-                        e
-                        for e in drafts
-                        if e is not d
-                        and self._value(pid, e.gtype) > 0
-                        and self._can_join(pid, e)
-                        and self._room_left(e, slot) >= 1
-                    ),
-                    None,
-                )
-                if target is not None and self._grow(target, slot, 1):
-                    d.members.remove(pid)
-                    target.members.append(pid)
-        for d in drafts:
-            for pid in list(d.members):
-                if self._critical(pid) and self._value(pid, d.gtype) == 0:
-                    self._swap_for_need(pid, d, drafts)
-        for d in list(drafts):
-            for pid in list(d.members):
-                if self._critical(pid) and self._value(pid, d.gtype) == 0:
-                    self._borrow_for(pid, drafts, slot, period, serving=True)
 
-    def _swap_for_need(self, pid: str, d: _Draft, drafts: list[_Draft]) -> None:
-        """Trade places with a member of a group that serves ``pid``'s urgent need and who
-        can sit in ``d`` instead."""
-        if self.prog.partner.get((pid, d.gtype.id)):
-            return
-        stay = [y for y in d.members if y != pid]
-        for e in drafts:
-            if e is d or self._value(pid, e.gtype) <= 0 or self.prog.partner.get((pid, e.gtype.id)):
-                continue
-            if not self._fits(pid, e.gtype, e.stage):
-                continue
-            if e.topic is not None and e.topic in self.heard[pid]:
-                continue
-            for y in e.members:
-                rest = [x for x in e.members if x != y]
-                if (
-                    self.prog.partner.get((y, e.gtype.id))
-                    or (self._critical(y) and self._value(y, e.gtype) > 0)
-                    or _conflicts(self.prog, pid, rest)
-                    or _conflicts(self.prog, y, stay)
-                    or not self._fits(y, d.gtype, d.stage)
-                    or (d.topic is not None and d.topic in self.heard[y])
-                    or self.prog.partner.get((y, d.gtype.id))
-                ):
-                    continue
-                e.members[e.members.index(y)] = pid
-                d.members[d.members.index(pid)] = y
-                return
+def hold_groups(groups: Groups) -> None:
+    for slot in groups.idx.slots:
+        for period in groups.idx.periods_of[slot]:
+            _hold_period(groups, slot, period)
+    _check_requirements(groups)
+    let_primaries_lead(groups)
 
-    # -- rooms and counselors ---------------------------------------------------
 
-    def _free_rooms(self, slot: str) -> list[tuple[int, str]]:
-        """(capacity, id) of the group rooms open and free this period, smallest first."""
-        if self._free is None:
-            self._free = sorted(
-                (r.capacity, r.id)
-                for r in self.idx.group_rooms
-                if r.id not in self.rooms_taken and slot in self.idx.room_slots(r)
+def _hold_period(groups: Groups, slot: str, period: PeriodRef) -> None:
+    classes = groups.classes[slot]
+    attendees = [pid for cls in classes for pid in cls.members]
+    if not attendees:
+        return
+    groups.value_cache = {}
+    groups.urgency = {pid: urgencies(groups, pid) for pid in attendees}
+    ranked = sorted(
+        classes,
+        key=lambda c: (-sum(is_critical(groups, pid) for pid in c.members), -len(c.members)),
+    )
+    host = {pid: n for n, cls in enumerate(ranked) for pid in cls.members}
+    # Classes that must keep all their members this period: a member one of them left
+    # out found no other seat, so the period is formed again.
+    whole: set[int] = set()
+    while True:
+        groups.busy = set()
+        groups.rooms_taken = set()
+        groups.free_room_cache = None
+        drafts: list[Draft] = []
+        displaced: list[str] = []
+        for n, cls in enumerate(ranked):
+            displaced += seat_class(groups, cls.members, slot, period, drafts, n in whole)
+        try:
+            seat_displaced(groups, displaced, slot, period, drafts)
+        except Stuck as stuck:
+            n = host.get(stuck.patient or "", -1)
+            if n < 0 or n in whole:
+                raise
+            whole.add(n)
+            continue
+        break
+    move_critical(groups, drafts, slot, period)
+    _merge_groups(groups, drafts, slot)
+    _commit(groups, drafts, slot, period)
+
+
+def _merge_groups(groups: Groups, drafts: list[Draft], slot: str) -> None:
+    """Two groups of one type (and stage) that fit in one room become one: a session
+    and a counselor saved, nobody's week changed."""
+    merged = True
+    while merged:
+        merged = False
+        for small in sorted(drafts, key=lambda d: len(d.members)):
+            into = next(
+                (
+                    d
+                    for d in sorted(drafts, key=lambda d: -len(d.members))
+                    if d is not small and _can_merge(groups, small, d)
+                ),
+                None,
             )
-        return self._free
-
-    def _largest_free_room(self, slot: str) -> int:
-        rooms = self._free_rooms(slot)
-        return rooms[-1][0] if rooms else 0
-
-    def _room_left(self, d: _Draft, slot: str) -> int:
-        """Patients the group can still take (moving to a larger free room if need be)."""
-        seats = max(self.idx.room[d.room].capacity, self._largest_free_room(slot))
-        return max(0, min(d.gtype.max_size, seats // d.gtype.seats_per_patient) - len(d.members))
-
-    def _grow(self, d: _Draft, slot: str, extra: int) -> bool:
-        """Make room for ``extra`` more members; False when no room is large enough."""
-        n = len(d.members) + extra
-        return n <= d.gtype.max_size and self._room_for(d, slot, n * d.gtype.seats_per_patient)
-
-    def _open(
-        self,
-        g: GroupType,
-        stage: str | None,
-        topic: str | None,
-        members: list[str],
-        slot: str,
-        period: PeriodRef,
-    ) -> _Draft | None:
-        """A new group with the smallest free room that fits and a team; None if none."""
-        need = len(members) * g.seats_per_patient
-        room = next((rid for cap, rid in self._free_rooms(slot) if cap >= need), None)
-        if room is None:
-            return None
-        team = self._pick_team(g, slot, period, members)
-        if team is None:
-            return None
-        self.rooms_taken.add(room)
-        self._free = None
-        self.busy.update(team)
-        return _Draft(g, stage, list(members), room, team, topic)
-
-    def _pick_team(
-        self, g: GroupType, slot: str, period: PeriodRef, members: list[str]
-    ) -> list[str] | None:
-        """staff_required qualified counselors free now and within their hours, one with the
-        required role; the members' own primary counselors first, then the least loaded."""
-        minutes = period.minutes
-        free = []
-        for c in self.prog.qualified[g.id]:
-            if c.id in self.busy or slot not in self.prog.staff_available[c.id]:
+            if into is None or not grow(groups, into, slot, len(small.members)):
                 continue
-            if (c.id, slot, period.index) in self.blocked:
-                continue
-            if c.max_minutes is not None and self.week_minutes[c.id] + minutes > c.max_minutes:
-                continue
-            cap_day = c.max_minutes_per_day
-            day = (c.id, period.day)
-            if cap_day is not None and (
-                self.day_minutes[day] + self.reserved[day] + minutes > cap_day
-            ):
-                continue
-            free.append(c)
-        if len(free) < g.staff_required:
-            return None
-        patient = self.idx.patient
+            into.members += small.members
+            groups.busy.difference_update(small.team)
+            groups.rooms_taken.discard(small.room)
+            groups.free_room_cache = None
+            drafts.remove(small)
+            merged = True
+            break
 
-        def rank(cid: str, qualified: int) -> tuple[float, int, int, str]:
-            hits = sum(
+
+def _can_merge(groups: Groups, d: Draft, e: Draft) -> bool:
+    g = d.gtype
+    if g is not e.gtype or d.stage != e.stage or d.topic != e.topic:
+        return False
+    if len(d.members) + len(e.members) > g.max_size:
+        return False
+    if g.requires_role is not None and not any(
+        groups.idx.has_role(groups.idx.counselor[c], g.requires_role) for c in e.team
+    ):
+        return False
+    return not any(conflicts(groups.prog, pid, e.members) for pid in d.members)
+
+
+def _commit(groups: Groups, drafts: list[Draft], slot: str, period: PeriodRef) -> None:
+    for d in drafts:
+        members = tuple(sorted(d.members))
+        groups.held.append(
+            Held(period, d.gtype.id, d.stage, d.room, tuple(d.team), members, d.topic)
+        )
+        for pid in members:
+            stage = groups.idx.patient[pid].stage
+            for k in groups.prog.rows_of_type[(stage, d.gtype.id)]:
+                groups.counts[pid][k] += 1
+            if d.topic is not None:
+                groups.heard[pid].add(d.topic)
+            groups.led_by[pid].update(d.team)
+        for cid in d.team:
+            groups.week_minutes[cid] += period.minutes
+            groups.day_minutes[(cid, period.day)] += period.minutes
+            groups.leads.add((cid, slot, period.index))
+    for cls in groups.classes[slot]:
+        for pid in cls.members:
+            groups.left_all[pid] -= 1
+            if (pid, slot) in groups.own_class:
+                groups.left_own[pid] -= 1
+
+
+def _check_requirements(groups: Groups) -> None:
+    for p in groups.prog.inst.patients:
+        for row, n in zip(groups.prog.rows[p.stage], groups.counts[p.id]):
+            if row.low <= n and (row.high is None or n <= row.high):
+                continue
+            mixed = [s for s in groups.attend[p.id] if (p.id, s) not in groups.own_class]
+            raise Stuck(
+                f"requirements: {p.id} gets {n} sessions where requirements[{row.number}] "
+                f"asks {row.low}" + ("" if row.high is None else f" to {row.high}"),
+                "requirement",
+                p.id,
+                mixed or groups.attend[p.id][-1:],
+                _guests_with(groups, p) if row.needs_cohort else (),
+                groups.attend[p.id],
+            )
+
+
+def _guests_with(groups: Groups, p: Patient) -> list[tuple[str, str]]:
+    """Patients of another stage, too few for a class of their own, in the patient's
+    classes: a stage-matched group leaves them without a seat, so their class could not
+    run one. Keeping them out of that block frees it."""
+    found = []
+    for slot in groups.attend[p.id]:
+        cls = next(c for c in groups.classes[slot] if p.id in c.members)
+        for q in cls.members:
+            stage = groups.idx.patient[q].stage
+            if stage != p.stage and sum(
                 1
-                for pid in members
-                if patient[pid].primary_counselor == cid and cid not in self.led_by[pid]
-            )
-            load = self.week_minutes[cid]
-            return (self.w_load * load - self.w_primary * hits, load, qualified, cid)
-
-        ranked = sorted(free, key=lambda c: rank(c.id, len(c.qualified)))
-        role = g.requires_role
-        lead = next((c for c in ranked if self.idx.has_role(c, role)), None)
-        if lead is None:
-            return None
-        rest = [c for c in ranked if c is not lead][: g.staff_required - 1]
-        return sorted([lead.id, *(c.id for c in rest)])
-
-    def _commit(self, drafts: list[_Draft], slot: str, period: PeriodRef) -> None:
-        for d in drafts:
-            members = tuple(sorted(d.members))
-            self.held.append(
-                _Held(period, d.gtype.id, d.stage, d.room, tuple(d.team), members, d.topic)
-            )
-            for pid in members:
-                stage = self.idx.patient[pid].stage
-                for k in self.prog.rows_of_type[(stage, d.gtype.id)]:
-                    self.counts[pid][k] += 1
-                if d.topic is not None:
-                    self.heard[pid].add(d.topic)
-                self.led_by[pid].update(d.team)
-            for cid in d.team:
-                self.week_minutes[cid] += period.minutes
-                self.day_minutes[(cid, period.day)] += period.minutes
-                self.leads.add((cid, slot, period.index))
-        for cls in self.classes[slot]:
-            for pid in cls.members:
-                self.left_all[pid] -= 1
-                if (pid, slot) in self.own_class:
-                    self.left_own[pid] -= 1
-
-    def _check_requirements(self) -> None:
-        for p in self.prog.inst.patients:
-            for row, n in zip(self.prog.rows[p.stage], self.counts[p.id]):
-                if row.low <= n and (row.high is None or n <= row.high):
-                    continue
-                mixed = [s for s in self.attend[p.id] if (p.id, s) not in self.own_class]
-                raise _Stuck(
-                    f"requirements: {p.id} gets {n} sessions where requirements[{row.number}] "
-                    f"asks {row.low}" + ("" if row.high is None else f" to {row.high}"),
-                    "requirement",
-                    p.id,
-                    mixed or self.attend[p.id][-1:],
-                    self._guests_with(p) if row.needs_cohort else (),
-                    self.attend[p.id],
-                )
-
-    def _guests_with(self, p: Patient) -> list[tuple[str, str]]:
-        """Patients of another stage, too few for a class of their own, in the patient's
-        classes: a stage-matched group leaves them without a seat, so their class could not
-        run one. Keeping them out of that block frees it."""
-        found = []
-        for slot in self.attend[p.id]:
-            cls = next(c for c in self.classes[slot] if p.id in c.members)
-            for q in cls.members:
-                stage = self.idx.patient[q].stage
-                if stage != p.stage and sum(
-                    1
-                    for c in self.classes[slot]
-                    for x in c.members
-                    if self.idx.patient[x].stage == stage
-                ) < self.prog.class_min(stage):
-                    found.append((q, slot))
-        return found
-
-
-# -- 4. appointments -------------------------------------------------------------
+                for c in groups.classes[slot]
+                for x in c.members
+                if groups.idx.patient[x].stage == stage
+            ) < groups.prog.class_min(stage):
+                found.append((q, slot))
+    return found
 
 
 @dataclass(frozen=True)
-class _Booking:
+class Booking:
     patient: str
     counselor: str
     time: AppointmentTime
     office: str
 
 
-class _Appointments:
+class Appointments:
     """Primary counselors, individual sessions and medication appointments, one patient at a
     time: the least flexible first, next to the patient's block where possible."""
 
     def __init__(
-        self, prog: _Program, attend: dict[str, list[str]], groups: _Groups, claims: _Claims
+        self, prog: Program, attend: dict[str, list[str]], groups: Groups, claims: Claims
     ) -> None:
         self.prog = prog
         self.idx = prog.idx
@@ -2194,8 +2255,8 @@ class _Appointments:
             if p.primary_counselor is not None:
                 self.caseload[p.primary_counselor] += 1
         self.assigned: dict[str, str] = {}
-        self.individual: list[_Booking] = []
-        self.medication: list[_Booking] = []
+        self.individual: list[Booking] = []
+        self.medication: list[Booking] = []
         self.times = {p.id: self._patient_times(p) for p in prog.inst.patients}
         # Pencilled-in times not booked yet: nobody else takes them (nor their office).
         self.pending_staff = dict(claims.holder)
@@ -2212,7 +2273,7 @@ class _Appointments:
             if idx.individual_per_week(p) and not self._book_individual(
                 p, p.primary_counselor or ""
             ):
-                raise _Stuck(
+                raise Stuck(
                     f"individual sessions: {p.id} cannot meet primary counselor "
                     f"{p.primary_counselor} at a free time and office on the days {p.id} attends",
                     "reach",
@@ -2310,14 +2371,14 @@ class _Appointments:
     def _block_on(self, p: Patient, day: str) -> str:
         return next(s for s in self.attend[p.id] if self.idx.day_of[s] == day)
 
-    def _book(self, p: Patient, cid: str, t: AppointmentTime) -> _Booking:
+    def _book(self, p: Patient, cid: str, t: AppointmentTime) -> Booking:
         office = self._office(t, p.id)
         assert office is not None, "an office was found free before booking"
         self.booked.add((p.id, t.day, t.index))
         self.booked.add((cid, t.day, t.index))
         self.offices_used[t.key].add(office)
         self.day_minutes[(cid, t.day)] += t.minutes
-        return _Booking(p.id, cid, t, office)
+        return Booking(p.id, cid, t, office)
 
     def _pencilled(self, p: Patient, kind: str, cid: str) -> list[AppointmentTime]:
         return [
@@ -2366,7 +2427,7 @@ class _Appointments:
                 self.assigned[p.id] = c.id
                 self.caseload[c.id] += 1
                 return
-        raise _Stuck(
+        raise Stuck(
             f"primary counselors: no counselor or clinician with room in their caseload can see "
             f"{p.id} on the days {p.id} attends",
             "reach",
@@ -2391,7 +2452,7 @@ class _Appointments:
                 if best is None or key < best[0]:
                     best = (key, c.id, t)
         if best is None:
-            raise _Stuck(
+            raise Stuck(
                 f"medication: no prescriber has a free time and office on the days {p.id} attends",
                 "reach",
                 p.id,
@@ -2403,10 +2464,7 @@ class _Appointments:
         self.medication_count[cid] += 1
 
 
-# -- 5. the schedule -------------------------------------------------------------
-
-
-def _sessions(prog: _Program, held: list[_Held]) -> list[Session]:
+def _sessions(prog: Program, held: list[Held]) -> list[Session]:
     return prog.idx.in_week_order(
         Session(
             id="S",  # numbered in week order
@@ -2426,7 +2484,7 @@ def _sessions(prog: _Program, held: list[_Held]) -> list[Session]:
     )
 
 
-def _appointments(prog: _Program, bookings: list[_Booking]) -> list[Appointment]:
+def _appointments(prog: Program, bookings: list[Booking]) -> list[Appointment]:
     ordered = sorted(
         bookings,
         key=lambda b: (prog.day_rank[b.time.day], b.time.start, b.counselor, b.patient),
@@ -2444,7 +2502,9 @@ def _appointments(prog: _Program, bookings: list[_Booking]) -> list[Appointment]
     ]
 
 
-def _draw_screens(prog: _Program, attend: dict[str, list[str]], rng: random.Random) -> list[Screen]:
+def draw_screens_by_hand(
+    prog: Program, attend: dict[str, list[str]], rng: random.Random
+) -> list[Screen]:
     """Screens drawn by hand: patients in a random order, each in random blocks they
     attend that still have room. If that leaves someone without room, the exact draw of
     ``scheduler.cpsat.draw`` (which always finds one when one exists) decides."""
@@ -2472,22 +2532,22 @@ def _draw_screens(prog: _Program, attend: dict[str, list[str]], rng: random.Rand
     try:
         return draw_screens(prog.idx, ordered, rng.randrange(2**31))
     except RuntimeError:
-        raise _Stuck(
+        raise Stuck(
             "screens: no choice of the attended blocks keeps within capacity_per_block", "final"
         ) from None
 
 
-def _build_week(prog: _Program, hints: _Hints, seed: int) -> Schedule:
-    """One pass of the coordinator's steps; raises _Stuck where a step cannot go on."""
+def build_week(prog: Program, hints: Hints, seed: int) -> Schedule:
+    """One pass of the coordinator's steps; raises Stuck where a step cannot go on."""
     rng = random.Random(seed)
-    chooser = _BlockChooser(prog, hints, rng)
+    chooser = BlockChooser(prog, hints, rng)
     attend = chooser.run()
-    classes = _form_classes(prog, attend)
-    groups = _Groups(prog, attend, classes, chooser.claims)
-    groups.run()
-    book = _Appointments(prog, attend, groups, chooser.claims)
+    classes = form_classes(prog, attend)
+    groups = Groups(prog, attend, classes, chooser.claims)
+    hold_groups(groups)
+    book = Appointments(prog, attend, groups, chooser.claims)
     book.run()
-    screens = _draw_screens(prog, attend, rng)
+    screens = draw_screens_by_hand(prog, attend, rng)
     return Schedule(
         instance=prog.inst.name,
         status="feasible",
@@ -2540,13 +2600,13 @@ def greedy_schedule(instance: Instance, seed: int = 0) -> GreedyResult:
 
 def _one_program(instance: Instance, seed: int) -> tuple[Schedule | None, str]:
     """The greedy week of one program, rebuilt with what each failure teaches."""
-    prog = _Program(ProgramIndex(instance))
-    hints = _Hints()
+    prog = Program(ProgramIndex(instance))
+    hints = Hints()
     reason = "no attempt made"
     for _ in range(MAX_ATTEMPTS):
         try:
-            schedule = _build_week(prog, hints, seed)
-        except _Stuck as stuck:
+            schedule = build_week(prog, hints, seed)
+        except Stuck as stuck:
             reason = stuck.reason
             if not hints.learn(stuck):
                 break
