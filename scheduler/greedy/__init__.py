@@ -45,8 +45,7 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 
 from models import (
     Appointment,
@@ -62,262 +61,9 @@ from models.index import AppointmentTime, PeriodRef, clock
 from scheduler.check import check
 from scheduler.cpsat.draw import draw_screens
 from scheduler.cpsat.topics import assign_topics
+from scheduler.greedy.hints import Hints, Stuck
+from scheduler.greedy.lookups import Program, conflicts
 from scheduler.organization import floaters, merge, site_instances, spans_sites
-
-MAX_ATTEMPTS = 12  # whole rebuilds with learned hints before giving up
-CRITICAL = 1000.0  # urgency of a requirement row that must be served now
-# Block choice costs, in objective units where they have one.
-COHORT_COST = 300.0  # joining a block with no patient of one's stage (a lonely seat)
-AVOID_COST = 200.0  # a block an avoided patient of one's stage attends
-FULL_COST = 1e6  # a block whose rooms or staff are all taken
-KEEP_OUT_COST = 1e5  # a block a hint keeps the patient out of
-REACH_COST = 1e4  # a day short of those the appointments need
-DROP_PLAN_COST = 3000.0  # not attending on the day of a planned appointment
-EMPTY_BLOCK_COST = 6000.0  # a block with too few patients for any group (see _empty_block_cost)
-RESHUFFLE_COST = 1000.0  # a day whose appointment times others have pencilled in
-# Group choice: weights of a period's options (a served need is worth NEED per unit urgency).
-NEED = 300.0
-DISPLACED = 40.0  # a member who must sit in another group this period
-
-
-class Stuck(Exception):
-    """The greedy cannot go on. ``reason`` is one line (ids only); the rest feeds a hint."""
-
-    def __init__(
-        self,
-        reason: str,
-        kind: str,
-        patient: str | None = None,
-        slots: Iterable[str] = (),
-        culprits: Iterable[tuple[str, str]] = (),
-        attended: Iterable[str] = (),
-    ) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.kind = kind  # "seat", "requirement", "reach", "full" or "final"
-        self.patient = patient
-        self.slots = list(slots)
-        # (patient, slot): others whose presence there caused it (to keep out instead)
-        self.culprits = list(culprits)
-        self.attended = list(attended)  # the patient's blocks, to try keeping them out of
-
-
-@dataclass
-class GreedyResult:
-    """What :func:`greedy_schedule` returns.
-
-    ``schedule`` passes the checker (status ``feasible``, objective and terms
-    from the checker), or is None when the greedy got stuck; ``reason`` then
-    says which step failed and for which id.
-    """
-
-    schedule: Schedule | None
-    reason: str | None
-    seconds: float
-
-
-@dataclass(frozen=True)
-class Row:
-    """A requirement row as it binds one stage."""
-
-    number: int  # index in instance.requirements
-    low: int
-    high: int | None
-    types: frozenset[str]  # group types that count for it
-    needs_cohort: bool  # only stage-matched types open to the stage count for it
-
-
-@dataclass
-class Hints:
-    """What earlier attempts learned; each rebuild reads them."""
-
-    keep_out: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    near_staff: set[str] = field(default_factory=set)
-    fewer: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-
-    def learn(self, stuck: Stuck) -> bool:
-        """Take the hint a failure gives; False when it gives nothing new."""
-        pid = stuck.patient
-        if stuck.kind == "full":
-            new = [s for s in stuck.slots if self.fewer[s] < 3]
-            for s in new:
-                self.fewer[s] += 1
-            return bool(new)
-        culprits = [(q, s) for q, s in stuck.culprits if s not in self.keep_out[q]]
-        if culprits:
-            for q, s in culprits:
-                self.keep_out[q].add(s)
-            return True
-        if pid is None:
-            return False
-        if stuck.kind == "reach" and pid not in self.near_staff:
-            self.near_staff.add(pid)
-            return True
-        new = [s for s in stuck.slots if s not in self.keep_out[pid]]
-        if not new:  # the same again: try the patient's other blocks, one at a time
-            new = [s for s in stuck.attended if s not in self.keep_out[pid]][:1]
-        self.keep_out[pid].update(new)
-        return bool(new)
-
-
-def _open_to(group_type: GroupType, stage: str) -> bool:
-    """Whether every patient of the stage may join (no gender, track or flag condition)."""
-    g = group_type
-    return (
-        (g.stages is None or stage in g.stages)
-        and g.genders is None
-        and g.tracks is None
-        and not g.requires_flags
-    )
-
-
-class Program:
-    """What the greedy reads from the instance once: rows per stage, class sizes, lookups."""
-
-    def __init__(self, index: ProgramIndex) -> None:
-        self.idx = index
-        inst = index.instance
-        self.inst = inst
-        self.types = inst.group_types
-        self.rows = {st: self._rows_of(st) for st in inst.stages}
-        self.rows_of_type = {
-            (st, g.id): [k for k, r in enumerate(rows) if g.id in r.types]
-            for st, rows in self.rows.items()
-            for g in self.types
-        }
-        filler = self._mixed_filler()
-        self.mixed_min = filler.min_size if filler else math.inf
-        self.mixed_limit = filler.max_size if filler else 0
-        self.cohort_min = {st: self._cohort_min(st) for st in inst.stages}
-        self.class_limit = {st: self._class_limit(st) for st in inst.stages}
-        self.eligible = {
-            p.id: frozenset(g.id for g in self.types if index.eligible(p, g)) for p in inst.patients
-        }
-        self.staff_available = {c.id: set(c.available) for c in inst.counselors}
-        self.patient_available = {p.id: set(p.available) for p in inst.patients}
-        self.qualified = {
-            g.id: [c for c in inst.counselors if g.id in c.qualified] for g in self.types
-        }
-        self.avoid: dict[str, set[str]] = defaultdict(set)
-        for a, b in index.avoid_pairs:
-            self.avoid[a].add(b)
-            self.avoid[b].add(a)
-        self.partner: dict[tuple[str, str], str] = {}
-        for pair in inst.together:
-            a, b = pair.patients
-            self.partner[(a, pair.group_type)] = b
-            self.partner[(b, pair.group_type)] = a
-        self.slot_groups = {slot: self._groups_possible(slot) for slot in index.slots}
-        self.stage_available: dict[tuple[str, str], int] = defaultdict(int)
-        for p in inst.patients:
-            for slot in p.available:
-                self.stage_available[(p.stage, slot)] += 1
-        self.slot_rank = index.slot_rank
-        self.block_minutes = {slot: index.block_minutes(slot) for slot in index.slots}
-        self.block_periods = {slot: len(index.periods_of[slot]) for slot in index.slots}
-        # Appointment-time geometry, asked thousands of times.
-        times = index.appointment_times
-        self.clashing = {t.key: frozenset(index.blocks_clashing(t)) for t in times}
-        self.periods_clashing = {t.key: index.periods_clashing(t) for t in times}
-        self._adjacent = {
-            (t.key, s) for t in times for s in index.day_slots(t.day) if index.next_to(t, s)
-        }
-        self.day_rank = {day: i for i, day in enumerate(inst.days)}
-
-    def _rows_of(self, stage: str) -> list[Row]:
-        rows = []
-        for i, r in enumerate(self.inst.requirements):
-            if r.stage is not None and r.stage != stage:
-                continue
-            types = [g for g in self.types if self.idx.counts_for(r, g)]
-            open_types = [g for g in types if _open_to(g, stage)]
-            rows.append(
-                Row(
-                    i,
-                    r.min_sessions,
-                    r.max_sessions,
-                    frozenset(g.id for g in types),
-                    bool(open_types) and all(g.stage_matched for g in open_types),
-                )
-            )
-        return rows
-
-    def _open_types(self, stage: str, row: Row) -> list[GroupType]:
-        return [g for g in self.types if g.id in row.types and _open_to(g, stage)]
-
-    def _cohort_min(self, stage: str) -> int:
-        """Patients of one stage a block needs so that they can hold a stage-matched group."""
-        sizes = [
-            min(g.min_size for g in self._open_types(stage, r))
-            for r in self.rows[stage]
-            if r.low > 0 and r.needs_cohort
-        ]
-        return max([*sizes, 1 if math.isinf(self.mixed_min) else int(self.mixed_min)])
-
-    def _class_limit(self, stage: str) -> int:
-        """The largest class of the stage that every group type it needs can hold at once."""
-        sizes = [
-            max(g.max_size for g in self._open_types(stage, r))
-            for r in self.rows[stage]
-            if r.low > 0 and self._open_types(stage, r)
-        ]
-        fillers = [
-            g.max_size for g in self.types if _open_to(g, stage) and not self.bounded(stage, g)
-        ]
-        if fillers:
-            sizes.append(max(fillers))
-        biggest_room = max((r.capacity for r in self.idx.group_rooms), default=1)
-        limit = min([*sizes, biggest_room]) if sizes else biggest_room
-        return max(limit, self.cohort_min[stage], 1)
-
-    def bounded(self, stage: str, group_type: GroupType) -> bool:
-        """Whether a session of the type counts toward a row with a maximum for the stage."""
-        return any(
-            self.rows[stage][k].high is not None for k in self.rows_of_type[(stage, group_type.id)]
-        )
-
-    def _mixed_filler(self) -> GroupType | None:
-        """The type a class of several stages runs when in doubt: open to all, never capped."""
-        stages = self.inst.stages
-        fillers = [
-            g
-            for g in self.types
-            if not g.stage_matched
-            and all(_open_to(g, st) for st in stages)
-            and not any(self.bounded(st, g) for st in stages)
-        ]
-        return max(fillers, key=lambda g: (g.max_size, -g.min_size), default=None)
-
-    def _groups_possible(self, slot: str) -> int:
-        """Groups a period of the block can hold: open group rooms and available leaders."""
-        rooms = sum(1 for r in self.idx.group_rooms if slot in self.idx.room_slots(r))
-        leaders = sum(1 for c in self.inst.counselors if c.qualified and slot in c.available)
-        return min(rooms, leaders)
-
-    def next_to(self, t: AppointmentTime, slot: str) -> bool:
-        """Whether the appointment is right before or after the block (no extra trip)."""
-        return (t.key, slot) in self._adjacent
-
-    @cached_property
-    def smallest_group(self) -> int:
-        """Fewest patients a block needs to hold a group anyone may join (the mixed class's
-        type; a couples group of two does not count)."""
-        if not math.isinf(self.mixed_min):
-            return int(self.mixed_min)
-        return max(1, min(g.min_size for g in self.types))
-
-    def class_min(self, stage: str) -> int:
-        """The smallest class of one stage worth forming."""
-        return self.cohort_min[stage]
-
-    def need_periods(self, patient: Patient) -> int:
-        """Sessions the requirement rows ask at least (rows counted apart: an upper bound)."""
-        return sum(r.low for r in self.rows[patient.stage])
-
-
-def conflicts(prog: Program, pid: str, members: Iterable[str]) -> int:
-    avoided = prog.avoid.get(pid)
-    return sum(1 for q in members if q in avoided) if avoided else 0
 
 
 @dataclass(frozen=True)
@@ -328,66 +74,6 @@ class Claim:
     counselor: str
     time: AppointmentTime
     planned: bool = False  # from the diaries planned first: the patient's blocks follow it
-
-
-def match_by_day(
-    needs: dict[str, int],
-    options: dict[str, list[tuple[str, AppointmentTime]]],
-    later: frozenset[str] | set[str] = frozenset(),
-) -> dict[str, list[tuple[str, AppointmentTime]]]:
-    """Give each patient up to ``needs`` of their ``options`` ((counselor, time), best
-    first): each counselor's time to one patient, a patient's times on different days. By
-    augmenting paths: a patient placed earlier moves to another of their times when that
-    lets one more in (a maximum matching, as a coordinator reshuffles a diary); once in,
-    a patient stays in, so those in ``later`` (who could go elsewhere) come last."""
-    owner: dict[tuple[str, str, int], str] = {}
-    got: dict[str, list[tuple[str, AppointmentTime]]] = {pid: [] for pid in needs}
-    moving: set[str] = set()  # patients on the current path: each moves once
-
-    def place(pid: str, seen: set[tuple[str, str, int]]) -> bool:
-        days = {t.day for _, t in got[pid]}
-        staff = {cid for cid, _ in got[pid]}  # all of a patient's sessions with one counselor
-        moving.add(pid)
-        try:
-            for cid, t in options[pid]:
-                key = (cid, t.day, t.index)
-                if key in seen or t.day in days or (staff and cid not in staff):
-                    continue
-                seen.add(key)
-                holder = owner.get(key)
-                if holder is not None:
-                    if holder in moving:
-                        continue
-                    got[holder].remove((cid, t))
-                    if not place(holder, seen):
-                        got[holder].append((cid, t))
-                        continue
-                owner[key] = pid
-                got[pid].append((cid, t))
-                return True
-            return False
-        finally:
-            moving.discard(pid)
-
-    def place_all(pid: str) -> bool:
-        return all(place(pid, set()) for _ in range(needs[pid] - len(got[pid])))
-
-    for pid in sorted(needs, key=lambda pid: (pid in later, len(options[pid]) - needs[pid], pid)):
-        every = options[pid]
-        staff = list(dict.fromkeys(cid for cid, _ in every))
-        if len(staff) == 1 or needs[pid] == 1:
-            place_all(pid)
-            continue
-        # Several sessions with one counselor still to choose: try each counselor in turn.
-        for cid in staff:
-            options[pid] = [(c, t) for c, t in every if c == cid]
-            if place_all(pid):
-                break
-            for c, t in got[pid]:
-                del owner[(c, t.day, t.index)]
-            got[pid] = []
-        options[pid] = every
-    return got
 
 
 class Claims:
@@ -532,6 +218,66 @@ class Claims:
             self.prescribed[c.counselor] -= 1
 
 
+def match_by_day(
+    needs: dict[str, int],
+    options: dict[str, list[tuple[str, AppointmentTime]]],
+    later: frozenset[str] | set[str] = frozenset(),
+) -> dict[str, list[tuple[str, AppointmentTime]]]:
+    """Give each patient up to ``needs`` of their ``options`` ((counselor, time), best
+    first): each counselor's time to one patient, a patient's times on different days. By
+    augmenting paths: a patient placed earlier moves to another of their times when that
+    lets one more in (a maximum matching, as a coordinator reshuffles a diary); once in,
+    a patient stays in, so those in ``later`` (who could go elsewhere) come last."""
+    owner: dict[tuple[str, str, int], str] = {}
+    got: dict[str, list[tuple[str, AppointmentTime]]] = {pid: [] for pid in needs}
+    moving: set[str] = set()  # patients on the current path: each moves once
+
+    def place(pid: str, seen: set[tuple[str, str, int]]) -> bool:
+        days = {t.day for _, t in got[pid]}
+        staff = {cid for cid, _ in got[pid]}  # all of a patient's sessions with one counselor
+        moving.add(pid)
+        try:
+            for cid, t in options[pid]:
+                key = (cid, t.day, t.index)
+                if key in seen or t.day in days or (staff and cid not in staff):
+                    continue
+                seen.add(key)
+                holder = owner.get(key)
+                if holder is not None:
+                    if holder in moving:
+                        continue
+                    got[holder].remove((cid, t))
+                    if not place(holder, seen):
+                        got[holder].append((cid, t))
+                        continue
+                owner[key] = pid
+                got[pid].append((cid, t))
+                return True
+            return False
+        finally:
+            moving.discard(pid)
+
+    def place_all(pid: str) -> bool:
+        return all(place(pid, set()) for _ in range(needs[pid] - len(got[pid])))
+
+    for pid in sorted(needs, key=lambda pid: (pid in later, len(options[pid]) - needs[pid], pid)):
+        every = options[pid]
+        staff = list(dict.fromkeys(cid for cid, _ in every))
+        if len(staff) == 1 or needs[pid] == 1:
+            place_all(pid)
+            continue
+        # Several sessions with one counselor still to choose: try each counselor in turn.
+        for cid in staff:
+            options[pid] = [(c, t) for c, t in every if c == cid]
+            if place_all(pid):
+                break
+            for c, t in got[pid]:
+                del owner[(c, t.day, t.index)]
+            got[pid] = []
+        options[pid] = every
+    return got
+
+
 def assign_primaries(claims: Claims) -> None:
     """A primary counselor for each patient without one, before any day is chosen: the
     one whose diary has most room left on the patient's possible days (given patients'
@@ -598,6 +344,9 @@ def reassign(claims: Claims, p: Patient, cid: str) -> None:
             claims.caseload[old] -= 1
         claims.primary[p.id] = cid
         claims.caseload[cid] += 1
+
+
+RESHUFFLE_COST = 1000.0  # a day whose appointment times others have pencilled in
 
 
 def reach_on(
@@ -922,6 +671,16 @@ def _diary_options(
                 ranked.append((rank, cid, t))
     ranked.sort(key=lambda r: r[0])
     return [(cid, t) for _, cid, t in ranked]
+
+
+# Block choice costs, in objective units where they have one.
+COHORT_COST = 300.0  # joining a block with no patient of one's stage (a lonely seat)
+AVOID_COST = 200.0  # a block an avoided patient of one's stage attends
+FULL_COST = 1e6  # a block whose rooms or staff are all taken
+KEEP_OUT_COST = 1e5  # a block a hint keeps the patient out of
+REACH_COST = 1e4  # a day short of those the appointments need
+DROP_PLAN_COST = 3000.0  # not attending on the day of a planned appointment
+EMPTY_BLOCK_COST = 6000.0  # a block with too few patients for any group (see _empty_block_cost)
 
 
 class BlockChooser:
@@ -1434,6 +1193,12 @@ class Groups:
         self.value_cache: dict[tuple[str, str], float] = {}
         self.free_room_cache: list[tuple[int, str]] | None = None
         self.urgency: dict[str, dict[int, float]] = {}
+
+
+CRITICAL = 1000.0  # urgency of a requirement row that must be served now
+# Group choice: weights of a period's options (a served need is worth NEED per unit urgency).
+NEED = 300.0
+DISPLACED = 40.0  # a member who must sit in another group this period
 
 
 def urgencies(groups: Groups, pid: str) -> dict[int, float]:
@@ -2464,6 +2229,41 @@ class Appointments:
         self.medication_count[cid] += 1
 
 
+def draw_screens_by_hand(
+    prog: Program, attend: dict[str, list[str]], rng: random.Random
+) -> list[Screen]:
+    """Screens drawn by hand: patients in a random order, each in random blocks they
+    attend that still have room. If that leaves someone without room, the exact draw of
+    ``scheduler.cpsat.draw`` (which always finds one when one exists) decides."""
+    screening = prog.inst.screening
+    if screening is None or not screening.per_week:
+        return []
+    ordered = {pid: sorted(slots, key=prog.slot_rank.__getitem__) for pid, slots in attend.items()}
+    load: dict[str, int] = defaultdict(int)
+    picked: list[tuple[str, str]] = []
+    patients = sorted(ordered)
+    rng.shuffle(patients)
+    for pid in patients:
+        open_slots = [s for s in ordered[pid] if load[s] < screening.capacity_per_block]
+        if len(open_slots) < screening.per_week:
+            break
+        for slot in rng.sample(open_slots, screening.per_week):
+            load[slot] += 1
+            picked.append((pid, slot))
+    else:
+        picked.sort(key=lambda ps: (prog.slot_rank[ps[1]], ps[0]))
+        return [
+            Screen(patient=pid, day=prog.idx.day_of[slot], block=prog.idx.block_of[slot].id)
+            for pid, slot in picked
+        ]
+    try:
+        return draw_screens(prog.idx, ordered, rng.randrange(2**31))
+    except RuntimeError:
+        raise Stuck(
+            "screens: no choice of the attended blocks keeps within capacity_per_block", "final"
+        ) from None
+
+
 def _sessions(prog: Program, held: list[Held]) -> list[Session]:
     return prog.idx.in_week_order(
         Session(
@@ -2502,41 +2302,6 @@ def _appointments(prog: Program, bookings: list[Booking]) -> list[Appointment]:
     ]
 
 
-def draw_screens_by_hand(
-    prog: Program, attend: dict[str, list[str]], rng: random.Random
-) -> list[Screen]:
-    """Screens drawn by hand: patients in a random order, each in random blocks they
-    attend that still have room. If that leaves someone without room, the exact draw of
-    ``scheduler.cpsat.draw`` (which always finds one when one exists) decides."""
-    screening = prog.inst.screening
-    if screening is None or not screening.per_week:
-        return []
-    ordered = {pid: sorted(slots, key=prog.slot_rank.__getitem__) for pid, slots in attend.items()}
-    load: dict[str, int] = defaultdict(int)
-    picked: list[tuple[str, str]] = []
-    patients = sorted(ordered)
-    rng.shuffle(patients)
-    for pid in patients:
-        open_slots = [s for s in ordered[pid] if load[s] < screening.capacity_per_block]
-        if len(open_slots) < screening.per_week:
-            break
-        for slot in rng.sample(open_slots, screening.per_week):
-            load[slot] += 1
-            picked.append((pid, slot))
-    else:
-        picked.sort(key=lambda ps: (prog.slot_rank[ps[1]], ps[0]))
-        return [
-            Screen(patient=pid, day=prog.idx.day_of[slot], block=prog.idx.block_of[slot].id)
-            for pid, slot in picked
-        ]
-    try:
-        return draw_screens(prog.idx, ordered, rng.randrange(2**31))
-    except RuntimeError:
-        raise Stuck(
-            "screens: no choice of the attended blocks keeps within capacity_per_block", "final"
-        ) from None
-
-
 def build_week(prog: Program, hints: Hints, seed: int) -> Schedule:
     """One pass of the coordinator's steps; raises Stuck where a step cannot go on."""
     rng = random.Random(seed)
@@ -2557,6 +2322,23 @@ def build_week(prog: Program, hints: Hints, seed: int) -> Schedule:
         screens=screens,
         primary_counselors=dict(sorted(book.assigned.items())),
     )
+
+
+MAX_ATTEMPTS = 12  # whole rebuilds with learned hints before giving up
+
+
+@dataclass
+class GreedyResult:
+    """What :func:`greedy_schedule` returns.
+
+    ``schedule`` passes the checker (status ``feasible``, objective and terms
+    from the checker), or is None when the greedy got stuck; ``reason`` then
+    says which step failed and for which id.
+    """
+
+    schedule: Schedule | None
+    reason: str | None
+    seconds: float
 
 
 def greedy_schedule(instance: Instance, seed: int = 0) -> GreedyResult:
