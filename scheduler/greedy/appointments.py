@@ -16,6 +16,8 @@ from scheduler.greedy.pencil import Claims
 
 @dataclass(frozen=True)
 class Booking:
+    """An appointment booked: the patient, counselor, time and office."""
+
     patient: str
     counselor: str
     time: AppointmentTime

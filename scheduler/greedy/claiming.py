@@ -70,6 +70,8 @@ def claim_for(claims: Claims, p: Patient, slots: list[str], primaries: list[str]
 def _best_days(
     claims: Claims, p: Patient, slots: list[str], cid: str, need: int
 ) -> list[AppointmentTime]:
+    """Up to ``need`` of the counselor's free times, one per chosen day: right next to the
+    block and in an emptier office first, then the earlier days."""
     best_per_day = []
     for slot in slots:
         free = [t for t in claims.times_near(p, slot) if claims.free(cid, t)]
@@ -110,6 +112,8 @@ def _days_made_free(
 
 
 def _claim_medication(claims: Claims, p: Patient, slots: list[str]) -> None:
+    """Pencil in the medication appointment on a chosen day: next to the block, with the
+    prescriber who has fewest, in the emptiest office, earliest; or at a time a move frees."""
     mine = {c.time.key for c in claims.of_patient[p.id]}
     best: tuple[tuple[bool, int, int, int, int], str, AppointmentTime] | None = None
     for slot in slots:
@@ -138,6 +142,8 @@ def _claim_medication(claims: Claims, p: Patient, slots: list[str]) -> None:
 def _medication_made_free(
     claims: Claims, p: Patient, slots: list[str], mine: set[tuple[str, int]]
 ) -> tuple[tuple[bool, int, int, int, int], str, AppointmentTime] | None:
+    """A time on a chosen day at which a prescriber (fewest appointments first) is freed by
+    moving other patients."""
     for slot in slots:
         for t in claims.times_near(p, slot):
             if t.key in mine:

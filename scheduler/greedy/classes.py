@@ -107,6 +107,7 @@ def _lend_to_stragglers(
 
 
 def _avoid_inside(prog: Program, members: list[str]) -> bool:
+    """Whether an avoid pair is among the members."""
     return any(conflicts(prog, pid, members) for pid in members)
 
 
@@ -125,6 +126,8 @@ def _deal(prog: Program, members: list[str], k: int) -> list[list[str]]:
 
 
 def _separate_avoid_pairs(prog: Program, parts: list[list[str]]) -> None:
+    """A member who sits with someone they avoid swaps with a member of another class, where
+    neither then sits with someone they avoid."""
     for part in parts:
         for pid in list(part):
             if not conflicts(prog, pid, part):

@@ -146,6 +146,8 @@ def _plan_elsewhere(claims: Claims, p: Patient) -> None:
 
 
 def _plan_medication(claims: Claims) -> None:
+    """Each medication appointment with a prescriber (a matching by day), at times not given
+    away already, while offices are left."""
     idx = claims.idx
     prescribers = [c.id for c in idx.prescribers]
     patients = [p for p in claims.prog.inst.patients if idx.needs_medication(p)]
@@ -163,6 +165,7 @@ def _plan_medication(claims: Claims) -> None:
 
 
 def _supply(claims: Claims, cid: str) -> int:
+    """The appointment times the counselor works."""
     staff = claims.prog.staff_available[cid]
     return sum(1 for t in claims.idx.appointment_times if t.slot in staff)
 

@@ -180,5 +180,6 @@ class Program:
 
 
 def conflicts(prog: Program, pid: str, members: Iterable[str]) -> int:
+    """How many of ``members`` the patient must not sit with (avoid pairs)."""
     avoided = prog.avoid.get(pid)
     return sum(1 for q in members if q in avoided) if avoided else 0

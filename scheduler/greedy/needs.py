@@ -50,6 +50,7 @@ def need_value(groups: Groups, pid: str, g: GroupType) -> float:
 
 
 def is_critical(groups: Groups, pid: str) -> bool:
+    """Whether one of the patient's requirement rows must be served now or be missed."""
     return any(u >= CRITICAL for u in groups.urgency[pid].values())
 
 
@@ -70,6 +71,8 @@ def fits(groups: Groups, pid: str, g: GroupType, stage: str | None) -> bool:
 
 
 def can_join(groups: Groups, pid: str, d: Draft) -> bool:
+    """Whether ``pid`` may join the group: not in it yet, fits its type and stage, has not
+    heard its topic, avoids none of its members and has no partner who must sit with them."""
     g = d.gtype
     if not fits(groups, pid, g, d.stage) or pid in d.members:
         return False
@@ -81,6 +84,7 @@ def can_join(groups: Groups, pid: str, d: Draft) -> bool:
 
 
 def by_need(groups: Groups, members: Iterable[str], g: GroupType) -> list[str]:
+    """The members the type serves most first, then in the instance's order."""
     return sorted(members, key=lambda pid: (-need_value(groups, pid, g), groups.order[pid]))
 
 
@@ -145,6 +149,8 @@ def session_stage(groups: Groups, members: list[str], g: GroupType) -> str | Non
 
 
 def option_score(groups: Groups, members: list[str], chosen: list[str], g: GroupType) -> float:
+    """What an option of the period is worth: the needs it serves, less the members it
+    leaves to sit elsewhere."""
     stage_of = groups.idx.patient
     bounded = sum(1 for pid in chosen if groups.prog.bounded(stage_of[pid].stage, g))
     return (

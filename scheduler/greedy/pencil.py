@@ -34,8 +34,8 @@ class Claims:
         hints: Hints,
         ideal: dict[str, list[str]] | None = None,
     ) -> None:
-        """``ideal``: each patient's blocks chosen for cohorts alone, whose days the diaries
-        are planned on (see :func:`open_diaries`)."""
+        """``ideal``: each patient's blocks chosen for cohorts alone, on whose days
+        ``diaries.open_diaries`` plans the diaries."""
         self.prog = prog
         self.hints = hints
         idx = prog.idx
@@ -110,6 +110,7 @@ class Claims:
         return self._times[key]
 
     def free(self, cid: str, t: AppointmentTime) -> bool:
+        """Whether the counselor works then with nothing pencilled in, and an office is left."""
         return (
             t.slot in self.prog.staff_available[cid]
             and (cid, t.day, t.index) not in self.holder
@@ -117,6 +118,7 @@ class Claims:
         )
 
     def reclaim(self, pid: str, claim: Claim, t: AppointmentTime) -> None:
+        """Move a pencilled-in appointment to another time."""
         self.unclaim(pid, claim)
         self.claim(pid, claim.kind, claim.counselor, t, claim.planned)
 
@@ -137,6 +139,7 @@ class Claims:
     def claim(
         self, pid: str, kind: str, cid: str, t: AppointmentTime, planned: bool = False
     ) -> Claim:
+        """Pencil in an appointment: the counselor's time and an office."""
         assert (cid, t.day, t.index) not in self.holder, "a counselor's time is pencilled once"
         self.holder[(cid, t.day, t.index)] = pid
         self.office_load[t.key] += 1
@@ -145,6 +148,7 @@ class Claims:
         return claim
 
     def unclaim(self, pid: str, claim: Claim) -> None:
+        """Rub out one pencilled-in appointment."""
         del self.holder[(claim.counselor, claim.time.day, claim.time.index)]
         self.office_load[claim.time.key] -= 1
         self.of_patient[pid].remove(claim)
@@ -157,6 +161,7 @@ class Claims:
             self.release_one(p.id, c)
 
     def release_one(self, pid: str, c: Claim) -> None:
+        """Rub out one appointment and the session it promised the counselor."""
         self.unclaim(pid, c)
         if c.kind == "individual":
             self.individual[c.counselor] -= 1

@@ -16,6 +16,8 @@ from scheduler.greedy.staffing import let_primaries_lead
 
 
 def hold_groups(groups: Groups) -> None:
+    """Every period of the week in order; then the requirement rows are checked and primary
+    counselors take over groups of their patients."""
     for slot in groups.idx.slots:
         for period in groups.idx.periods_of[slot]:
             _hold_period(groups, slot, period)
@@ -24,6 +26,9 @@ def hold_groups(groups: Groups) -> None:
 
 
 def _hold_period(groups: Groups, slot: str, period: PeriodRef) -> None:
+    """The groups of one period: every class joins or opens one (again, keeping a class whole,
+    when a member it left out finds no other seat); then urgent members move, groups merge,
+    and the groups are held."""
     classes = groups.classes[slot]
     attendees = [pid for cls in classes for pid in cls.members]
     if not attendees:
@@ -87,6 +92,8 @@ def _merge_groups(groups: Groups, drafts: list[Draft], slot: str) -> None:
 
 
 def _can_merge(groups: Groups, d: Draft, e: Draft) -> bool:
+    """Whether ``d`` can join ``e``: the same type, stage and topic, within max_size, ``e``'s
+    team has the required role, and no avoid pair between them."""
     g = d.gtype
     if g is not e.gtype or d.stage != e.stage or d.topic != e.topic:
         return False
@@ -100,6 +107,8 @@ def _can_merge(groups: Groups, d: Draft, e: Draft) -> bool:
 
 
 def _commit(groups: Groups, drafts: list[Draft], slot: str, period: PeriodRef) -> None:
+    """Hold the period's groups: they count toward their members' rows and topics heard,
+    and their counselors' minutes."""
     for d in drafts:
         members = tuple(sorted(d.members))
         groups.held.append(
@@ -124,6 +133,7 @@ def _commit(groups: Groups, drafts: list[Draft], slot: str, period: PeriodRef) -
 
 
 def _check_requirements(groups: Groups) -> None:
+    """Stuck when a patient's sessions fall outside a requirement row."""
     for p in groups.prog.inst.patients:
         for row, n in zip(groups.prog.rows[p.stage], groups.counts[p.id]):
             if row.low <= n and (row.high is None or n <= row.high):

@@ -69,6 +69,7 @@ def counselors_for(claims: Claims, p: Patient) -> list[str]:
 
 
 def reassign(claims: Claims, p: Patient, cid: str) -> None:
+    """Make ``cid`` the primary counselor assigned to the patient, moving the caseload."""
     old = claims.primary.get(p.id)
     if old != cid:
         if old is not None:

@@ -21,6 +21,7 @@ def free_rooms(groups: Groups, slot: str) -> list[tuple[int, str]]:
 
 
 def largest_free_room(groups: Groups, slot: str) -> int:
+    """The capacity of the largest group room free this period (0: none)."""
     rooms = free_rooms(groups, slot)
     return rooms[-1][0] if rooms else 0
 

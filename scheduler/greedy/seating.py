@@ -109,6 +109,7 @@ def seat_displaced(
 
 
 def _best_draft_for(groups: Groups, pid: str, drafts: list[Draft], slot: str) -> Draft | None:
+    """The group ``pid`` can join that serves them most (most room left among equals)."""
     fitting = [d for d in drafts if can_join(groups, pid, d) and room_left(groups, d, slot) >= 1]
     return min(
         fitting,

@@ -109,6 +109,7 @@ def _replaceable(
 def _hand_over(
     groups: Groups, i: int, old: str, new: str, leading: dict[tuple[str, str], int]
 ) -> None:
+    """``new`` leads the held group instead of ``old``: their leads and minutes move."""
     h = groups.held[i]
     per = h.period
     team = tuple(sorted([y for y in h.counselors if y != old] + [new]))

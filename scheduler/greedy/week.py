@@ -39,6 +39,7 @@ def build_week(prog: Program, hints: Hints, seed: int) -> Schedule:
 
 
 def _sessions(prog: Program, held: list[Held]) -> list[Session]:
+    """The groups held, as sessions in week order."""
     return prog.idx.in_week_order(
         Session(
             id="S",  # numbered in week order
@@ -59,6 +60,7 @@ def _sessions(prog: Program, held: list[Held]) -> list[Session]:
 
 
 def _appointments(prog: Program, bookings: list[Booking]) -> list[Appointment]:
+    """The bookings as appointments, by day, start, counselor and patient."""
     ordered = sorted(
         bookings,
         key=lambda b: (prog.day_rank[b.time.day], b.time.start, b.counselor, b.patient),
