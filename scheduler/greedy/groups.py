@@ -39,7 +39,8 @@ class Held:
 
 
 class Groups:
-    """Period by period, every class holds the group its members need most."""
+    """The week's groups as they are formed period by period (``periods.hold_groups``):
+    what they have used so far, and this period's busy counselors and rooms."""
 
     def __init__(
         self,
