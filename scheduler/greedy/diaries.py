@@ -164,12 +164,6 @@ def _plan_medication(claims: Claims) -> None:
                 claims.prescribed[cid] += 1
 
 
-def _supply(claims: Claims, cid: str) -> int:
-    """The appointment times the counselor works."""
-    staff = claims.prog.staff_available[cid]
-    return sum(1 for t in claims.idx.appointment_times if t.slot in staff)
-
-
 def _diary_options(
     claims: Claims, p: Patient, staff: list[str]
 ) -> list[tuple[str, AppointmentTime]]:
