@@ -47,7 +47,7 @@ def strict_curriculum(tm: ModelBase) -> None:
     patient hears one twice or one they completed.
 
     Topics of the other types are chosen after the solve, for the groups it formed
-    (``scheduler.topics``); the model only counts the repeats no choice can avoid.
+    (``scheduler.cpsat.topics``); the model only counts the repeats no choice can avoid.
     """
     m = tm.model
     heard: dict[tuple[str, str], list[Var]] = defaultdict(list)  # (patient, topic)

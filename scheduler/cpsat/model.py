@@ -60,7 +60,7 @@ class TimetableModel(ModelBase):
     With ``aggregate=True`` the interchangeable copies of a family (period,
     group type, stage) become one candidate whose ``open`` is a count of
     sessions, and patients are seated in the family rather than in a copy; the
-    sessions of a family are split after the solve (``scheduler.split``). This
+    sessions of a family are split after the solve (``scheduler.cpsat.split``). This
     model is about four times smaller and finds schedules far sooner. Apart from
     its documented restrictions (avoid pairs out of a whole family, one session
     per period for couples types, one topic for parallel strict-curriculum

@@ -3,7 +3,7 @@ run, excess minutes, preferred slots missed, load imbalance, primary counselors 
 and individual extra trips. Instances and helpers: ``builders``.
 
 ``test_primary_counselor_needs_look_ahead`` guards the joint seating after the split
-(``split.seat_jointly``): the greedy split alone cannot look ahead to later days.
+(``scheduler.cpsat.seating.seat_jointly``): the greedy split alone cannot look ahead to later days.
 """
 
 from __future__ import annotations
