@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import click
 
@@ -15,6 +13,7 @@ from cli.common import (
     EXIT_INTERRUPTED,
     EXIT_NO_SCHEDULE,
     EXIT_OK,
+    echo_lines,
 )
 from cli.options import (
     formulation_option,
@@ -23,9 +22,7 @@ from cli.options import (
     time_limit_option,
     warm_start_option,
 )
-from models import InputError, load_instance, write_text_atomic
-
-T = TypeVar("T")  # a BatchJob: scheduler.batch is imported only when the command runs
+from models import write_text_atomic
 
 
 @click.command()
@@ -94,12 +91,12 @@ def batch(
     best schedule; instances not yet started are skipped).
     """
     # Here, not at the top: loads OR-Tools (see cli's docstring). Before the input
-    # is checked: the checking makes BatchJobs.
+    # is checked: scheduler.batch checks it.
     from scheduler.batch import (
         BatchInterrupted,
-        BatchJob,
         JobResult,
         cores_available,
+        jobs_from_paths,
         run_dask,
         run_local,
         summary_csv,
@@ -111,7 +108,10 @@ def batch(
     if executor == "dask" and not scheduler_address:
         click.echo("--scheduler: the dask executor needs the scheduler's address", err=True)
         sys.exit(EXIT_BAD_INPUT)
-    batch_jobs = _batch_jobs_or_exit(paths, BatchJob)
+    batch_jobs, problems = jobs_from_paths(paths)
+    if problems:
+        echo_lines(problems, err=True)
+        sys.exit(EXIT_BAD_INPUT)
     out = Path(output_dir)
     if out.exists() and not out.is_dir():
         click.echo(f"{output_dir}: not a directory", err=True)
@@ -162,39 +162,3 @@ def batch(
         sys.exit(EXIT_INTERNAL)
     found = all(r.status in ("optimal", "feasible") for r in results)
     sys.exit(EXIT_OK if found else EXIT_NO_SCHEDULE)
-
-
-def _batch_jobs_or_exit(paths: tuple[str, ...], make: Callable[[str, str], T]) -> list[T]:
-    """Instance files named or found in directories, validated; exit 2 on any bad one."""
-    files: list[Path] = []
-    problems: list[str] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(f for f in path.glob("*.json") if not f.name.endswith(".schedule.json"))
-            if not found:
-                problems.append(f"{raw}: no instance files (*.json) in this directory")
-            files += found
-        elif path.is_file():
-            files.append(path)
-        else:
-            problems.append(f"{raw}: no such file or directory")
-    names: dict[str, Path] = {}
-    jobs: list[T] = []
-    for f in files:
-        name = f.name.removesuffix(".json")
-        if name in names:
-            problems.append(f"{f}: same name as {names[name]}; outputs would collide")
-            continue
-        names[name] = f
-        try:
-            load_instance(f)
-        except InputError as err:
-            problems += [f"{err.source}: {line}" for line in err.lines]
-            continue
-        jobs.append(make(name, f.read_text(encoding="utf-8")))
-    if problems:
-        for line in problems:
-            click.echo(line, err=True)
-        sys.exit(EXIT_BAD_INPUT)
-    return jobs

@@ -18,9 +18,10 @@ import signal
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
-from models import parse_instance, to_json
+from models import InputError, load_instance, parse_instance, to_json
 from scheduler.api import ProgressEvent, SolveSettings, solve
 from scheduler.check import check
 
@@ -60,6 +61,58 @@ class JobResult:
             if elapsed <= seconds:
                 best = objective
         return best
+
+
+def jobs_from_paths(paths: Iterable[str]) -> tuple[list[BatchJob], list[str]]:
+    """The instance files named, or found in the directories named, validated: a job each.
+
+    Parameters
+    ----------
+    paths
+        Instance files, and directories whose ``*.json`` files (not ``*.schedule.json``)
+        are instances.
+
+    Returns
+    -------
+    tuple[list[BatchJob], list[str]]
+        A job per valid file, named after the file; and one line per problem (a missing
+        path, a directory without instances, two files of one name, each error of an
+        invalid file). Run the jobs only when there are no problems.
+    """
+    files, problems = _instance_files(paths)
+    names: dict[str, Path] = {}
+    jobs: list[BatchJob] = []
+    for f in files:
+        name = f.name.removesuffix(".json")
+        if name in names:
+            problems.append(f"{f}: same name as {names[name]}; outputs would collide")
+            continue
+        names[name] = f
+        try:
+            load_instance(f)
+        except InputError as err:
+            problems += [f"{err.source}: {line}" for line in err.lines]
+            continue
+        jobs.append(BatchJob(name, f.read_text(encoding="utf-8")))
+    return jobs, problems
+
+
+def _instance_files(paths: Iterable[str]) -> tuple[list[Path], list[str]]:
+    """The files named, and each directory's ``*.json`` but ``*.schedule.json``, sorted."""
+    files: list[Path] = []
+    problems: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(f for f in path.glob("*.json") if not f.name.endswith(".schedule.json"))
+            if not found:
+                problems.append(f"{raw}: no instance files (*.json) in this directory")
+            files += found
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(f"{raw}: no such file or directory")
+    return files, problems
 
 
 def cores_available() -> int:
