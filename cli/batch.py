@@ -97,6 +97,7 @@ def batch(
         JobResult,
         cores_available,
         jobs_from_paths,
+        result_line,
         run_dask,
         run_local,
         summary_csv,
@@ -134,12 +135,7 @@ def batch(
         if r.schedule_json is not None:
             write_text_atomic(out / f"{r.name}.schedule.json", r.schedule_json)
         if not quiet:
-            figures = (
-                f"objective {r.objective}, gap {100 * r.gap:.1f} %" if r.gap is not None else ""
-            )
-            click.echo(
-                f"{r.name}: {r.status} {figures}".rstrip() + (f" ({r.error})" if r.error else "")
-            )
+            click.echo(result_line(r))
 
     interrupted = False
     try:

@@ -375,6 +375,12 @@ def summary_rows(results: Iterable[JobResult]) -> list[dict[str, str]]:
     return rows
 
 
+def result_line(r: JobResult) -> str:
+    """One line as a job finishes: name, status, objective and gap, and any error."""
+    figures = f"objective {r.objective}, gap {100 * r.gap:.1f} %" if r.gap is not None else ""
+    return f"{r.name}: {r.status} {figures}".rstrip() + (f" ({r.error})" if r.error else "")
+
+
 def summary_table(results: Iterable[JobResult]) -> str:
     """An aligned text table, one line per job."""
     rows = summary_rows(results)
