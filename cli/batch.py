@@ -93,13 +93,10 @@ def batch(
     # Here, not at the top: loads OR-Tools (see cli's docstring). Before the input
     # is checked: scheduler.batch checks it.
     from scheduler.batch import (
-        BatchInterrupted,
-        JobResult,
         cores_available,
         jobs_from_paths,
         result_line,
-        run_dask,
-        run_local,
+        run_batch,
         summary_csv,
         summary_table,
         workers_per_job,
@@ -131,21 +128,16 @@ def batch(
         best_effort=best_effort,
     )
 
-    def write(r: JobResult) -> None:
-        if r.schedule_json is not None:
-            write_text_atomic(out / f"{r.name}.schedule.json", r.schedule_json)
-        if not quiet:
-            click.echo(result_line(r))
-
-    interrupted = False
     try:
-        if executor == "dask":
-            assert scheduler_address is not None
-            results = run_dask(batch_jobs, settings, scheduler_address, write, workers)
-        else:
-            results = run_local(batch_jobs, settings, parallel, write)
-    except BatchInterrupted as stop:
-        results, interrupted = stop.results, True
+        results, interrupted = run_batch(
+            batch_jobs,
+            settings,
+            out,
+            parallel,
+            scheduler_address if executor == "dask" else None,
+            None if quiet else lambda r: click.echo(result_line(r)),
+            workers,
+        )
     except (OSError, TimeoutError) as err:  # the Dask scheduler cannot be reached
         click.echo(f"--scheduler: cannot reach {scheduler_address}: {err}", err=True)
         sys.exit(EXIT_BAD_INPUT)

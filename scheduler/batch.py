@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from models import InputError, load_instance, parse_instance, to_json
+from models import InputError, load_instance, parse_instance, to_json, write_text_atomic
 from scheduler.api import ProgressEvent, SolveSettings, solve
 from scheduler.check import check
 
@@ -310,6 +310,53 @@ def run_dask(
             if on_result is not None:
                 on_result(res)
     return results
+
+
+def run_batch(
+    jobs: Sequence[BatchJob],
+    settings: SolveSettings,
+    output_dir: Path,
+    parallel: int,
+    address: str | None = None,
+    on_result: Callable[[JobResult], None] | None = None,
+    workers: int | None = None,
+) -> tuple[list[JobResult], bool]:
+    """Run ``jobs`` and write each schedule to ``output_dir/NAME.schedule.json`` as it finishes.
+
+    Parameters
+    ----------
+    jobs, settings
+        As for :func:`run_local`.
+    output_dir
+        An existing directory.
+    parallel
+        Jobs at once in local processes (without ``address``).
+    address
+        A Dask scheduler's address: run the jobs on that cluster (:func:`run_dask`).
+    on_result
+        Called with each result once its schedule is written.
+    workers
+        CP-SAT workers per solve on Dask (see :func:`run_dask`).
+
+    Returns
+    -------
+    tuple[list[JobResult], bool]
+        The results in completion order; and whether Ctrl-C stopped the batch (running
+        solves then wrote their best schedule, jobs not yet started are ``skipped``).
+    """
+
+    def write(r: JobResult) -> None:
+        if r.schedule_json is not None:
+            write_text_atomic(output_dir / f"{r.name}.schedule.json", r.schedule_json)
+        if on_result is not None:
+            on_result(r)
+
+    try:
+        if address is not None:
+            return run_dask(jobs, settings, address, write, workers), False
+        return run_local(jobs, settings, parallel, write), False
+    except BatchInterrupted as stop:
+        return stop.results, True
 
 
 def workers_by_dask_worker(client: Any) -> dict[str, int]:
