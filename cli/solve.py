@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import TYPE_CHECKING, NoReturn
 
@@ -27,7 +26,7 @@ from cli.options import (
 from models import Instance, load_instance, load_schedule, to_json, write_text_atomic
 
 if TYPE_CHECKING:  # annotations only: the import itself waits for a command (see cli)
-    from scheduler import ProgressEvent, SolveResult
+    from scheduler import SolveResult
 
 
 @click.command()
@@ -115,7 +114,7 @@ def solve(
     # Here, not at the top: loads OR-Tools (see cli's docstring).
     from scheduler import SolveSettings
     from scheduler import solve as run_solve
-    from scheduler.views import done_record, progress_line, progress_record
+    from scheduler.views import ProgressWriter
 
     settings = SolveSettings(
         time_limit=time_limit,
@@ -131,31 +130,19 @@ def solve(
         check_writable(log_json)
     live = not quiet and sys.stderr.isatty()
     log = open(log_json, "w", encoding="utf-8") if log_json is not None else None  # noqa: SIM115
-
-    def on_progress(event: ProgressEvent) -> None:
-        if live:
-            # Padded: a shorter line must cover the previous one.
-            click.echo("\r" + progress_line(event).ljust(72), nl=False, err=True)
-        if log is not None:
-            log.write(json.dumps(progress_record(event)) + "\n")
-            log.flush()
-
+    progress = ProgressWriter(sys.stderr if live else None, log)
     try:
         # Ctrl-C during the search ends it (CP-SAT catches SIGINT) and the best schedule
         # so far comes back; a second Ctrl-C lands here as KeyboardInterrupt.
-        result = run_solve(inst, settings, on_progress if live or log else None, start)
-        if log is not None:
-            log.write(json.dumps(done_record(result)) + "\n")
+        result = run_solve(inst, settings, progress if live or log else None, start)
+        progress.done(result)
     except RuntimeError as err:
         click.echo(str(err), err=True)
         sys.exit(EXIT_INTERNAL)
     except KeyboardInterrupt:
         interrupted_exit()
     finally:
-        if live:
-            click.echo("", err=True)
-        if log is not None:
-            log.close()
+        progress.close()
     try:
         _report_and_write(inst, result, output, time_limit, explain)
     except KeyboardInterrupt:

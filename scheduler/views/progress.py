@@ -1,6 +1,10 @@
-"""Progress of a search: the live terminal line and the ``--log-json`` records."""
+"""Progress of a search: the live terminal line and the ``--log-json`` records, and
+``ProgressWriter``, which writes them as the search runs."""
 
 from __future__ import annotations
+
+import json
+from typing import TextIO
 
 from scheduler.result import ProgressEvent, SolveResult
 
@@ -34,3 +38,46 @@ def done_record(result: SolveResult) -> dict[str, object]:
         "interrupted": result.interrupted,
         "best_bound": result.best_bound,
     }
+
+
+class ProgressWriter:
+    """Writes a search's progress as it runs: a live line on a terminal, JSON lines in a log.
+
+    Pass it as ``on_progress``; after the search, ``done`` logs how it ended and
+    ``close`` ends the live line and closes the log.
+
+    Parameters
+    ----------
+    terminal
+        Where the live line goes (each better schedule overwrites it), or None.
+    log
+        A file open for writing that gets one JSON line per better schedule
+        (:func:`progress_record`) and one at the end (:func:`done_record`), or None.
+    """
+
+    def __init__(self, terminal: TextIO | None, log: TextIO | None) -> None:
+        self.terminal = terminal
+        self.log = log
+
+    def __call__(self, event: ProgressEvent) -> None:
+        """Show a better schedule on the live line and log it (flushed: a reader may follow)."""
+        if self.terminal is not None:
+            # Padded: a shorter line must cover the previous one.
+            self.terminal.write("\r" + progress_line(event).ljust(72))
+            self.terminal.flush()
+        if self.log is not None:
+            self.log.write(json.dumps(progress_record(event)) + "\n")
+            self.log.flush()
+
+    def done(self, result: SolveResult) -> None:
+        """Log how the search ended."""
+        if self.log is not None:
+            self.log.write(json.dumps(done_record(result)) + "\n")
+
+    def close(self) -> None:
+        """End the live line (the next output starts on a line of its own); close the log."""
+        if self.terminal is not None:
+            self.terminal.write("\n")
+            self.terminal.flush()
+        if self.log is not None:
+            self.log.close()
