@@ -8,12 +8,11 @@ from pathlib import Path
 import click
 
 from cli.common import (
-    EXIT_BAD_INPUT,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_NO_SCHEDULE,
     EXIT_OK,
-    echo_lines,
+    bad_input,
 )
 from cli.options import (
     formulation_option,
@@ -104,16 +103,13 @@ def batch(
     from scheduler.settings import SolveSettings
 
     if executor == "dask" and not scheduler_address:
-        click.echo("--scheduler: the dask executor needs the scheduler's address", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+        bad_input("--scheduler: the dask executor needs the scheduler's address")
     batch_jobs, problems = jobs_from_paths(paths)
     if problems:
-        echo_lines(problems, err=True)
-        sys.exit(EXIT_BAD_INPUT)
+        bad_input(*problems)
     out = Path(output_dir)
     if out.exists() and not out.is_dir():
-        click.echo(f"{output_dir}: not a directory", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+        bad_input(f"{output_dir}: not a directory")
     out.mkdir(parents=True, exist_ok=True)
 
     parallel = jobs or cores_available()
@@ -139,8 +135,7 @@ def batch(
             workers,
         )
     except (OSError, TimeoutError) as err:  # the Dask scheduler cannot be reached
-        click.echo(f"--scheduler: cannot reach {scheduler_address}: {err}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+        bad_input(f"--scheduler: cannot reach {scheduler_address}: {err}")
     write_text_atomic(out / "summary.csv", summary_csv(results))
     click.echo(summary_table(results))
     click.echo(f"wrote {len(results)} rows to {out / 'summary.csv'}")

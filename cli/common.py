@@ -4,7 +4,7 @@ per problem."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NoReturn, TypeVar
 
@@ -18,10 +18,9 @@ EXIT_OK, EXIT_NO_SCHEDULE, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT
 
 
-def _fail_input(err: InputError) -> NoReturn:
-    """Print each problem of a bad file, then exit 2."""
-    for line in err.lines:
-        click.echo(f"{err.source}: {line}", err=True)
+def bad_input(*lines: str) -> NoReturn:
+    """Print each problem of the input on its own line (stderr), then exit 2."""
+    echo_lines(lines, err=True)
     sys.exit(EXIT_BAD_INPUT)
 
 
@@ -30,28 +29,23 @@ def load_or_exit(loader: Callable[[str], T], path: str) -> T:
     try:
         return loader(path)
     except InputError as err:
-        _fail_input(err)
+        bad_input(*(f"{err.source}: {line}" for line in err.lines))
 
 
 def same_instance_or_exit(path: str, sched: Schedule, inst: Instance) -> None:
     """A schedule made for another instance is bad input (exit 2)."""
     if sched.instance != inst.name:
-        click.echo(
-            f"{path}: instance: the schedule is for '{sched.instance}', not '{inst.name}'",
-            err=True,
-        )
-        sys.exit(EXIT_BAD_INPUT)
+        bad_input(f"{path}: instance: the schedule is for '{sched.instance}', not '{inst.name}'")
 
 
 def check_writable(path: str) -> None:
     """An output path in a directory that does not exist is bad input (exit 2)."""
     parent = Path(path).resolve().parent
     if not parent.is_dir():
-        click.echo(f"{path}: directory {parent} does not exist", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+        bad_input(f"{path}: directory {parent} does not exist")
 
 
-def echo_lines(lines: list[str], err: bool = False) -> None:
+def echo_lines(lines: Iterable[str], err: bool = False) -> None:
     """Print each line (to stderr with ``err``)."""
     for line in lines:
         click.echo(line, err=err)

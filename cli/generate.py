@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from cli.common import EXIT_BAD_INPUT, check_writable
+from cli.common import bad_input, check_writable
 from models import to_json, write_text_atomic
 
 
@@ -62,8 +60,7 @@ def generate(
     try:
         inst, proof = run_generate(patients, counselors, rooms, seed, name, sites=sites)
     except GenerateError as err:
-        click.echo(f"--sites: {err}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+        bad_input(f"--sites: {err}")
     write_text_atomic(output, to_json(inst))
     click.echo(
         f"wrote {output}: {len(inst.patients)} patients, {len(inst.counselors)} counselors, "
