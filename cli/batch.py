@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -70,15 +71,10 @@ def batch(
     output_dir: str,
     jobs: int | None,
     workers: int | None,
-    time_limit: float,
-    seed: int,
-    relative_gap: float,
-    formulation: str,
-    warm_start: str,
-    best_effort: bool,
     executor: str,
     scheduler_address: str | None,
     quiet: bool,
+    **search: Any,  # the other options are fields of SolveSettings, by name
 ) -> None:
     """Solve many instances (files, or every *.json in a directory) and write a summary.
 
@@ -114,15 +110,7 @@ def batch(
 
     parallel = jobs or cores_available()
     per_solve = workers or workers_per_job(cores_available(), min(parallel, len(batch_jobs)))
-    settings = SolveSettings(
-        time_limit=time_limit,
-        workers=per_solve,
-        seed=seed,
-        relative_gap=relative_gap,
-        formulation=formulation,  # type: ignore[arg-type]
-        warm_start=warm_start,  # type: ignore[arg-type]
-        best_effort=best_effort,
-    )
+    settings = SolveSettings(workers=per_solve, **search)
 
     try:
         results, interrupted = run_batch(

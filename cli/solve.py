@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -89,18 +89,11 @@ if TYPE_CHECKING:  # annotations only: the import itself waits for a command (se
 def solve(
     instance: str,
     output: str,
-    time_limit: float,
-    workers: int,
-    seed: int,
-    deterministic: bool,
-    relative_gap: float,
-    formulation: str,
-    warm_start: str,
     start_from: str | None,
     quiet: bool,
     log_json: str | None,
-    best_effort: bool,
     explain: bool,
+    **search: Any,  # the other options are the fields of SolveSettings, by name
 ) -> None:
     """Solve INSTANCE and write the schedule to OUTPUT.
 
@@ -116,16 +109,7 @@ def solve(
     from scheduler import solve as run_solve
     from scheduler.views import ProgressWriter
 
-    settings = SolveSettings(
-        time_limit=time_limit,
-        workers=workers,
-        seed=seed,
-        deterministic=deterministic,
-        relative_gap=relative_gap,
-        formulation=formulation,  # type: ignore[arg-type]
-        warm_start=warm_start,  # type: ignore[arg-type]
-        best_effort=best_effort,
-    )
+    settings = SolveSettings(**search)
     if log_json is not None:
         check_writable(log_json)
     live = not quiet and sys.stderr.isatty()
@@ -144,7 +128,7 @@ def solve(
     finally:
         progress.close()
     try:
-        _report_and_write(inst, result, output, time_limit, explain)
+        _report_and_write(inst, result, output, settings.time_limit, explain)
     except KeyboardInterrupt:
         interrupted_exit()
 
