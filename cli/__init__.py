@@ -28,7 +28,7 @@ from cli.review import check, explain, schema, score, show
 from cli.solve import solve
 
 
-@click.group()
+@click.group(context_settings={"show_default": True})  # in every command's --help
 @click.version_option(package_name="iop-scheduler")
 def main() -> None:
     """Weekly group timetables for Intensive Outpatient Programs.

@@ -56,7 +56,6 @@ from models import write_text_atomic
     "--executor",
     type=click.Choice(["local", "dask"]),
     default="local",
-    show_default=True,
     help="local: parallel processes here; dask: an existing Dask cluster (the 'dask' extra).",
 )
 @click.option(

@@ -22,11 +22,10 @@ from models import to_json, write_text_atomic
     default=None,
     help="Group rooms (default: enough for the patients, plus one).",
 )
-@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--seed", default=0, type=int)
 @click.option(
     "--sites",
     default=1,
-    show_default=True,
     type=click.IntRange(min=1),
     help="Sites of a multi-site organization (patients, rooms and staff per site; some "
     "staff float between two).",

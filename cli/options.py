@@ -5,14 +5,12 @@ import click
 time_limit_option = click.option(
     "--time-limit",
     default=60.0,
-    show_default=True,
     type=click.FloatRange(min=0),
     help="Seconds of search per instance (deterministic time units with --deterministic).",
 )
 seed_option = click.option(
     "--seed",
     default=0,
-    show_default=True,
     type=int,
     help="Random seed of the search and of the drug-screen draw (same seed, same screens).",
 )
@@ -20,7 +18,6 @@ gap_option = click.option(
     "--gap",
     "relative_gap",
     default=0.0,
-    show_default=True,
     type=click.FloatRange(0, 1),
     help="Stop once the relative gap is at most this.",
 )
@@ -28,7 +25,6 @@ warm_start_option = click.option(
     "--warm-start",
     type=click.Choice(["greedy", "none"]),
     default="greedy",
-    show_default=True,
     help="greedy: build a timetable as a coordinator would (in about a second) and start "
     "the search from it; none: search from scratch.",
 )
@@ -36,6 +32,5 @@ formulation_option = click.option(
     "--formulation",
     type=click.Choice(["aggregated", "plain"]),
     default="aggregated",
-    show_default=True,
     help="Model formulation (plain is slower; for comparison).",
 )

@@ -71,7 +71,6 @@ def score(instance: str, schedule: str, as_json: bool, show_all: bool) -> None:
 @click.option(
     "--time-limit",
     default=30.0,
-    show_default=True,
     type=click.FloatRange(min=0, min_open=True),
     help="Seconds for the whole diagnosis.",
 )
@@ -102,7 +101,6 @@ def explain(instance: str, time_limit: float, as_json: bool) -> None:
     "view",
     type=click.Choice(["slot", "room", "counselor", "patient"]),
     default="slot",
-    show_default=True,
     help="How to group the timetable.",
 )
 def show(schedule: str, view: str) -> None:

@@ -42,7 +42,6 @@ if TYPE_CHECKING:  # annotations only: the import itself waits for a command (se
 @click.option(
     "--workers",
     default=8,
-    show_default=True,
     type=click.IntRange(min=0),
     help="CP-SAT search workers; 0 lets CP-SAT choose.",
 )
