@@ -37,13 +37,11 @@ from models import write_text_atomic
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
-    default=None,
     help="Instances solved at once (default: the number of cores).",
 )
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    default=None,
     help="CP-SAT workers per solve (default: the cores divided among the jobs, at least 1).",
 )
 @time_limit_option
@@ -61,7 +59,6 @@ from models import write_text_atomic
 @click.option(
     "--scheduler",
     "scheduler_address",
-    default=None,
     help="Address of the Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask).",
 )
 @click.option("--quiet", is_flag=True, help="No line per finished instance; only the table.")

@@ -13,13 +13,11 @@ from models import to_json, write_text_atomic
 @click.option(
     "--counselors",
     type=click.IntRange(min=1),
-    default=None,
     help="Counselors (default: enough for the patients, with slack).",
 )
 @click.option(
     "--rooms",
     type=click.IntRange(min=1),
-    default=None,
     help="Group rooms (default: enough for the patients, plus one).",
 )
 @click.option("--seed", default=0, type=int)
@@ -30,12 +28,11 @@ from models import to_json, write_text_atomic
     help="Sites of a multi-site organization (patients, rooms and staff per site; some "
     "staff float between two).",
 )
-@click.option("--name", default=None, help="Instance name (default generated-<N>p-seed<S>).")
+@click.option("--name", help="Instance name (default generated-<N>p-seed<S>).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
 @click.option(
     "--witness",
     type=click.Path(dir_okay=False),
-    default=None,
     help="Also write the schedule that proves the instance feasible.",
 )
 def generate(

@@ -59,7 +59,6 @@ if TYPE_CHECKING:  # annotations only: the import itself waits for a command (se
 @click.option(
     "--start-from",
     type=click.Path(dir_okay=False),
-    default=None,
     help="Start the search from this schedule (e.g. last week's, or one edited by hand) "
     "instead of the greedy one; what the instance no longer has is ignored.",
 )
@@ -69,7 +68,6 @@ if TYPE_CHECKING:  # annotations only: the import itself waits for a command (se
 @click.option(
     "--log-json",
     type=click.Path(dir_okay=False),
-    default=None,
     help="Write progress events as JSON lines to this file, for machines.",
 )
 @click.option(
