@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from cli.common import bad_input, check_writable
@@ -35,17 +37,9 @@ from models import to_json, write_text_atomic
     type=click.Path(dir_okay=False),
     help="Also write the schedule that proves the instance feasible.",
 )
-def generate(
-    patients: int,
-    counselors: int | None,
-    rooms: int | None,
-    seed: int,
-    sites: int,
-    name: str | None,
-    output: str,
-    witness: str | None,
-) -> None:
+def generate(output: str, witness: str | None, **program: Any) -> None:
     """Write a realistic synthetic program (feasible by construction at the default ratios)."""
+    # ``program``: the other options, which are scheduler.generate's parameters by name.
     check_writable(output)
     if witness:
         check_writable(witness)
@@ -54,7 +48,7 @@ def generate(
     from scheduler.generate import generate as run_generate
 
     try:
-        inst, proof = run_generate(patients, counselors, rooms, seed, name, sites=sites)
+        inst, proof = run_generate(**program)
     except GenerateError as err:
         bad_input(f"--sites: {err}")
     write_text_atomic(output, to_json(inst))
