@@ -81,8 +81,7 @@ def batch(
     3 on an internal error, 130 after Ctrl-C (running solves stop and write their
     best schedule; instances not yet started are skipped).
     """
-    # Here, not at the top: loads OR-Tools (see cli's docstring). Before the input
-    # is checked: scheduler.batch checks it.
+    # Before the input is checked, unlike the other commands: scheduler.batch checks it.
     from scheduler.batch import (
         cores_available,
         jobs_from_paths,

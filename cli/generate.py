@@ -43,7 +43,6 @@ def generate(output: str, witness: str | None, **program: Any) -> None:
     check_writable(output)
     if witness:
         check_writable(witness)
-    # Here, not at the top: loads OR-Tools (see cli's docstring).
     from scheduler.generate import GenerateError
     from scheduler.generate import generate as run_generate
 

@@ -29,7 +29,6 @@ def check(instance: str, schedule: str) -> None:
     inst = load_or_exit(load_instance, instance)
     sched = load_or_exit(load_schedule, schedule)
     same_instance_or_exit(schedule, sched, inst)
-    # Here, not at the top: loads OR-Tools (see cli's docstring).
     from scheduler import check as run_check
     from scheduler.views import check_lines
 
@@ -55,7 +54,6 @@ def score(instance: str, schedule: str, as_json: bool, show_all: bool) -> None:
     inst = load_or_exit(load_instance, instance)
     sched = load_or_exit(load_schedule, schedule)
     same_instance_or_exit(schedule, sched, inst)
-    # Here, not at the top: loads OR-Tools (see cli's docstring).
     from scheduler import score as run_score
 
     breakdown = run_score(inst, sched)
@@ -82,7 +80,6 @@ def explain(instance: str, time_limit: float, as_json: bool) -> None:
     none was decided in time, 2 for bad input.
     """
     inst = load_or_exit(load_instance, instance)
-    # Here, not at the top: loads OR-Tools (see cli's docstring).
     from scheduler import diagnose
     from scheduler.views import diagnosis_lines
 
@@ -106,7 +103,6 @@ def explain(instance: str, time_limit: float, as_json: bool) -> None:
 def show(schedule: str, view: str) -> None:
     """Print SCHEDULE as a readable timetable."""
     sched = load_or_exit(load_schedule, schedule)
-    # Here, not at the top: loads OR-Tools (see cli's docstring).
     from scheduler.views import render_timetable
 
     click.echo(render_timetable(sched, view), nl=False)

@@ -101,7 +101,6 @@ def solve(
     inst = load_or_exit(load_instance, instance)
     start = load_or_exit(load_schedule, start_from) if start_from is not None else None
     check_writable(output)
-    # Here, not at the top: loads OR-Tools (see cli's docstring).
     from scheduler import SolveSettings
     from scheduler import solve as run_solve
     from scheduler.views import ProgressWriter
@@ -134,8 +133,7 @@ def _report_and_write(
     inst: Instance, result: SolveResult, output: str, time_limit: float, explain: bool
 ) -> NoReturn:
     """Print the summary, diagnose or check the schedule, write it, exit with its code."""
-    # Here, not at the top: loads OR-Tools (see cli's docstring); and looked up at
-    # each call, so a test can swap in its own ``check``.
+    # Looked up at each call, so a test can swap in its own ``check``.
     from scheduler import check, diagnose
     from scheduler import score as run_score
     from scheduler.views import disagreement_lines, shortfall_lines, why_lines
