@@ -107,16 +107,10 @@ def batch(
     per_solve = workers or workers_per_job(cores_available(), min(parallel, len(batch_jobs)))
     settings = SolveSettings(workers=per_solve, **search)
 
+    address = scheduler_address if executor == "dask" else None
+    say = None if quiet else lambda r: click.echo(result_line(r))  # as each instance finishes
     try:
-        results, interrupted = run_batch(
-            batch_jobs,
-            settings,
-            out,
-            parallel,
-            scheduler_address if executor == "dask" else None,
-            None if quiet else lambda r: click.echo(result_line(r)),
-            workers,
-        )
+        results, interrupted = run_batch(batch_jobs, settings, out, parallel, address, say, workers)
     except (OSError, TimeoutError) as err:  # the Dask scheduler cannot be reached
         bad_input(f"--scheduler: cannot reach {scheduler_address}: {err}")
     write_text_atomic(out / "summary.csv", summary_csv(results))
