@@ -83,13 +83,12 @@ def batch(
     """
     # Before the input is checked, unlike the other commands: scheduler.batch checks it.
     from scheduler.batch import (
-        cores_available,
         jobs_from_paths,
         result_line,
         run_batch,
+        share_cores,
         summary_csv,
         summary_table,
-        workers_per_job,
     )
     from scheduler.settings import SolveSettings
 
@@ -103,8 +102,7 @@ def batch(
         bad_input(f"{output_dir}: not a directory")
     out.mkdir(parents=True, exist_ok=True)
 
-    parallel = jobs or cores_available()
-    per_solve = workers or workers_per_job(cores_available(), min(parallel, len(batch_jobs)))
+    parallel, per_solve = share_cores(len(batch_jobs), jobs, workers)
     settings = SolveSettings(workers=per_solve, **search)
 
     address = scheduler_address if executor == "dask" else None

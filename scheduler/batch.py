@@ -128,6 +128,15 @@ def workers_per_job(cores: int, parallel: int) -> int:
     return max(1, cores // max(1, parallel))
 
 
+def share_cores(
+    jobs: int, parallel: int | None = None, workers: int | None = None
+) -> tuple[int, int]:
+    """Jobs run at once (default: one per core) and CP-SAT workers per solve (default: the
+    cores divided among the jobs that run at once, at least 1), for ``jobs`` jobs here."""
+    parallel = parallel or cores_available()
+    return parallel, workers or workers_per_job(cores_available(), min(parallel, jobs))
+
+
 def run_job(job: BatchJob, settings: SolveSettings, fresh_process: bool = False) -> JobResult:
     """Build, solve and check one instance. Runs in a worker process or on a Dask worker.
 
