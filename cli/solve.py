@@ -109,20 +109,17 @@ def solve(
     if log_json is not None:
         check_writable(log_json)
     live = not quiet and sys.stderr.isatty()
-    log = open(log_json, "w", encoding="utf-8") if log_json is not None else None  # noqa: SIM115
-    progress = ProgressWriter(sys.stderr if live else None, log)
-    try:
-        # Ctrl-C during the search ends it (CP-SAT catches SIGINT) and the best schedule
-        # so far comes back; a second Ctrl-C lands here as KeyboardInterrupt.
-        result = run_solve(inst, settings, progress if live or log else None, start)
-        progress.done(result)
-    except RuntimeError as err:
-        click.echo(str(err), err=True)
-        sys.exit(EXIT_INTERNAL)
-    except KeyboardInterrupt:
-        interrupted_exit()
-    finally:
-        progress.close()
+    with ProgressWriter(sys.stderr if live else None, log_json) as progress:
+        try:
+            # Ctrl-C during the search ends it (CP-SAT catches SIGINT) and the best schedule
+            # so far comes back; a second Ctrl-C lands here as KeyboardInterrupt.
+            result = run_solve(inst, settings, progress.on_progress, start)
+            progress.done(result)
+        except RuntimeError as err:
+            click.echo(str(err), err=True)
+            sys.exit(EXIT_INTERNAL)
+        except KeyboardInterrupt:
+            interrupted_exit()
     try:
         _report_and_write(inst, result, output, settings.time_limit, explain)
     except KeyboardInterrupt:

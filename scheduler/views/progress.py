@@ -43,21 +43,32 @@ def done_record(result: SolveResult) -> dict[str, object]:
 class ProgressWriter:
     """Writes a search's progress as it runs: a live line on a terminal, JSON lines in a log.
 
-    Pass it as ``on_progress``; after the search, ``done`` logs how it ended and
-    ``close`` ends the live line and closes the log.
+    Use it in a ``with`` block and pass ``on_progress`` to the solve; after the search,
+    ``done`` logs how it ended. Leaving the block ends the live line and closes the log.
 
     Parameters
     ----------
     terminal
         Where the live line goes (each better schedule overwrites it), or None.
-    log
-        A file open for writing that gets one JSON line per better schedule
+    log_path
+        A file (created or emptied) that gets one JSON line per better schedule
         (:func:`progress_record`) and one at the end (:func:`done_record`), or None.
     """
 
-    def __init__(self, terminal: TextIO | None, log: TextIO | None) -> None:
+    def __init__(self, terminal: TextIO | None, log_path: str | None) -> None:
         self.terminal = terminal
-        self.log = log
+        self.log = open(log_path, "w", encoding="utf-8") if log_path is not None else None  # noqa: SIM115
+
+    def __enter__(self) -> ProgressWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def on_progress(self) -> ProgressWriter | None:
+        """What to give the solve as ``on_progress``: this writer, or None if it writes nowhere."""
+        return self if self.terminal is not None or self.log is not None else None
 
     def __call__(self, event: ProgressEvent) -> None:
         """Show a better schedule on the live line and log it (flushed: a reader may follow)."""
