@@ -27,8 +27,7 @@ from models import to_json, write_text_atomic
     "--sites",
     default=1,
     type=click.IntRange(min=1),
-    help="Sites of a multi-site organization (patients, rooms and staff per site; some "
-    "staff float between two).",
+    help="Sites of a multi-site organization (patients, rooms and staff per site; some staff float between two).",
 )
 @click.option("--name", help="Instance name (default generated-<N>p-seed<S>).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))

@@ -25,8 +25,7 @@ warm_start_option = click.option(
     "--warm-start",
     type=click.Choice(["greedy", "none"]),
     default="greedy",
-    help="greedy: build a timetable as a coordinator would (in about a second) and start "
-    "the search from it; none: search from scratch.",
+    help="greedy: build a timetable as a coordinator would (in about a second) and start the search from it; none: search from scratch.",
 )
 formulation_option = click.option(
     "--formulation",

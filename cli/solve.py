@@ -49,9 +49,7 @@ if TYPE_CHECKING:  # annotations only: the import itself waits for a command (se
 @click.option(
     "--deterministic",
     is_flag=True,
-    help="Stop on CP-SAT's deterministic time instead of the wall clock. With "
-    "--workers 1, the same instance and seed give the same schedule byte for byte "
-    "(wall_seconds is then null in the file).",
+    help="Stop on CP-SAT's deterministic time instead of the wall clock. With --workers 1, the same instance and seed give the same schedule byte for byte (wall_seconds is then null in the file).",
 )
 @gap_option
 @formulation_option
@@ -59,8 +57,7 @@ if TYPE_CHECKING:  # annotations only: the import itself waits for a command (se
 @click.option(
     "--start-from",
     type=click.Path(dir_okay=False),
-    help="Start the search from this schedule (e.g. last week's, or one edited by hand) "
-    "instead of the greedy one; what the instance no longer has is ignored.",
+    help="Start the search from this schedule (e.g. last week's, or one edited by hand) instead of the greedy one; what the instance no longer has is ignored.",
 )
 @click.option(
     "--quiet", is_flag=True, help="No live progress (it is shown only on a terminal anyway)."
@@ -73,10 +70,7 @@ if TYPE_CHECKING:  # annotations only: the import itself waits for a command (se
 @click.option(
     "--best-effort",
     is_flag=True,
-    help=(
-        "Never give up on a patient: their hours, days, requirements, appointments and "
-        "screens become large penalties, and the schedule lists each shortfall with its reason."
-    ),
+    help="Never give up on a patient: their hours, days, requirements, appointments and screens become large penalties, and the schedule lists each shortfall with its reason.",
 )
 @click.option(
     "--explain",
