@@ -16,6 +16,7 @@ from cli.common import (
     bad_input,
 )
 from cli.options import (
+    POSITIVE,
     formulation_option,
     gap_option,
     seed_option,
@@ -35,13 +36,11 @@ from models import write_text_atomic
     help="Where to write NAME.schedule.json per instance and summary.csv (created if missing).",
 )
 @click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    help="Instances solved at once (default: the number of cores).",
+    "--jobs", type=POSITIVE, help="Instances solved at once (default: the number of cores)."
 )
 @click.option(
     "--workers",
-    type=click.IntRange(min=1),
+    type=POSITIVE,
     help="CP-SAT workers per solve (default: the cores divided among the jobs, at least 1).",
 )
 @time_limit_option

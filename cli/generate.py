@@ -7,34 +7,29 @@ from typing import Any
 import click
 
 from cli.common import bad_input, check_writable
+from cli.options import FILE, POSITIVE
 from models import to_json, write_text_atomic
 
 
 @click.command()
 @click.option("--patients", required=True, type=click.IntRange(min=8), help="Number of patients.")
 @click.option(
-    "--counselors",
-    type=click.IntRange(min=1),
-    help="Counselors (default: enough for the patients, with slack).",
+    "--counselors", type=POSITIVE, help="Counselors (default: enough for the patients, with slack)."
 )
 @click.option(
-    "--rooms",
-    type=click.IntRange(min=1),
-    help="Group rooms (default: enough for the patients, plus one).",
+    "--rooms", type=POSITIVE, help="Group rooms (default: enough for the patients, plus one)."
 )
 @click.option("--seed", default=0, type=int)
 @click.option(
     "--sites",
     default=1,
-    type=click.IntRange(min=1),
+    type=POSITIVE,
     help="Sites of a multi-site organization (patients, rooms and staff per site; some staff float between two).",
 )
 @click.option("--name", help="Instance name (default generated-<N>p-seed<S>).")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=FILE)
 @click.option(
-    "--witness",
-    type=click.Path(dir_okay=False),
-    help="Also write the schedule that proves the instance feasible.",
+    "--witness", type=FILE, help="Also write the schedule that proves the instance feasible."
 )
 def generate(output: str, witness: str | None, **program: Any) -> None:
     """Write a realistic synthetic program (feasible by construction at the default ratios)."""

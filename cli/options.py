@@ -1,6 +1,9 @@
-"""Options shared by ``solve`` and ``batch``."""
+"""Options shared by ``solve`` and ``batch``, and the parameter types every command uses."""
 
 import click
+
+FILE = click.Path(dir_okay=False)  # a file's path; a directory there is a usage error
+POSITIVE = click.IntRange(min=1)
 
 time_limit_option = click.option(
     "--time-limit",

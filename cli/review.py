@@ -15,12 +15,13 @@ from cli.common import (
     load_or_exit,
     same_instance_or_exit,
 )
+from cli.options import FILE
 from models import json_schema, load_instance, load_schedule
 
 
 @click.command()
-@click.argument("instance", type=click.Path(dir_okay=False))
-@click.argument("schedule", type=click.Path(dir_okay=False))
+@click.argument("instance", type=FILE)
+@click.argument("schedule", type=FILE)
 def check(instance: str, schedule: str) -> None:
     """Check SCHEDULE against every rule of INSTANCE and recompute its objective.
 
@@ -38,8 +39,8 @@ def check(instance: str, schedule: str) -> None:
 
 
 @click.command()
-@click.argument("instance", type=click.Path(dir_okay=False))
-@click.argument("schedule", type=click.Path(dir_okay=False))
+@click.argument("instance", type=FILE)
+@click.argument("schedule", type=FILE)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (every entry) instead of text.")
 @click.option(
     "--all", "show_all", is_flag=True, help="List every entry of every term, not the top 10."
@@ -65,7 +66,7 @@ def score(instance: str, schedule: str, as_json: bool, show_all: bool) -> None:
 
 
 @click.command()
-@click.argument("instance", type=click.Path(dir_okay=False))
+@click.argument("instance", type=FILE)
 @click.option(
     "--time-limit",
     default=30.0,
@@ -92,7 +93,7 @@ def explain(instance: str, time_limit: float, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("schedule", type=click.Path(dir_okay=False))
+@click.argument("schedule", type=FILE)
 @click.option(
     "--by",
     "view",

@@ -17,6 +17,7 @@ from cli.common import (
     load_or_exit,
 )
 from cli.options import (
+    FILE,
     formulation_option,
     gap_option,
     seed_option,
@@ -30,12 +31,12 @@ if TYPE_CHECKING:  # annotations only: the import itself waits for a command (se
 
 
 @click.command()
-@click.argument("instance", type=click.Path(dir_okay=False))
+@click.argument("instance", type=FILE)
 @click.option(
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False),
+    type=FILE,
     help="Where to write the schedule JSON (written atomically).",
 )
 @time_limit_option
@@ -56,16 +57,14 @@ if TYPE_CHECKING:  # annotations only: the import itself waits for a command (se
 @warm_start_option
 @click.option(
     "--start-from",
-    type=click.Path(dir_okay=False),
+    type=FILE,
     help="Start the search from this schedule (e.g. last week's, or one edited by hand) instead of the greedy one; what the instance no longer has is ignored.",
 )
 @click.option(
     "--quiet", is_flag=True, help="No live progress (it is shown only on a terminal anyway)."
 )
 @click.option(
-    "--log-json",
-    type=click.Path(dir_okay=False),
-    help="Write progress events as JSON lines to this file, for machines.",
+    "--log-json", type=FILE, help="Write progress events as JSON lines to this file, for machines."
 )
 @click.option(
     "--best-effort",
