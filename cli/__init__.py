@@ -11,21 +11,116 @@ Exit codes (scripts can rely on them):
   best schedule found so far is checked and written as usual.
 
 The commands only parse options, load files, call the library and choose the exit
-code; what they print is made in ``scheduler.views``. They import ``scheduler`` inside
-the command, after loading its input where they can: importing it loads OR-Tools
-(about a second), which ``--help``, ``schema`` and bad-input exits should not wait for.
-
-One module per command or family of commands: ``solve``, ``batch``, ``generate``, and
-``review`` (``check``, ``score``, ``explain``, ``show``, ``schema``); ``common`` holds the
-exit codes and the loading of input, ``options`` the options ``solve`` and ``batch`` share.
+code; what they print is made in the library (``scheduler.views``, ``scheduler.batch``).
+They import ``scheduler`` inside the command, after loading its input where they can:
+importing it loads OR-Tools (about a second), which ``--help``, ``schema`` and
+bad-input exits should not wait for.
 """
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from cli.batch import batch
-from cli.generate import generate
-from cli.review import check, explain, schema, score, show
-from cli.solve import solve
+from models import (
+    InputError,
+    Instance,
+    Schedule,
+    json_schema,
+    load_instance,
+    load_schedule,
+    to_json,
+    write_text_atomic,
+)
+
+if TYPE_CHECKING:  # annotations only: the import itself waits for a command (see above)
+    from scheduler import SolveResult
+
+T = TypeVar("T")
+
+EXIT_OK, EXIT_NO_SCHEDULE, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT
+
+
+def bad_input(*lines: str) -> NoReturn:
+    """Print each problem of the input on its own line (stderr), then exit 2."""
+    echo_lines(lines, err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def load_or_exit(loader: Callable[[str], T], path: str) -> T:
+    """Load a file; on bad input print one line per problem and exit 2."""
+    try:
+        return loader(path)
+    except InputError as err:
+        bad_input(*(f"{err.source}: {line}" for line in err.lines))
+
+
+def same_instance_or_exit(path: str, sched: Schedule, inst: Instance) -> None:
+    """A schedule made for another instance is bad input (exit 2)."""
+    if sched.instance != inst.name:
+        bad_input(f"{path}: instance: the schedule is for '{sched.instance}', not '{inst.name}'")
+
+
+def check_writable(path: str) -> None:
+    """An output path in a directory that does not exist is bad input (exit 2)."""
+    parent = Path(path).resolve().parent
+    if not parent.is_dir():
+        bad_input(f"{path}: directory {parent} does not exist")
+
+
+def echo_lines(lines: Iterable[str], err: bool = False) -> None:
+    """Print each line (to stderr with ``err``)."""
+    for line in lines:
+        click.echo(line, err=err)
+
+
+def interrupted_exit() -> NoReturn:
+    """A second Ctrl-C: say that nothing was written, exit 130."""
+    click.echo("interrupted: nothing written", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
+# Parameter types every command uses, and the options ``solve`` and ``batch`` share.
+FILE = click.Path(dir_okay=False)  # a file's path; a directory there is a usage error
+POSITIVE = click.IntRange(min=1)
+
+time_limit_option = click.option(
+    "--time-limit",
+    default=60.0,
+    type=click.FloatRange(min=0),
+    help="Seconds of search per instance (deterministic time units with --deterministic).",
+)
+seed_option = click.option(
+    "--seed",
+    default=0,
+    type=int,
+    help="Random seed of the search and of the drug-screen draw (same seed, same screens).",
+)
+gap_option = click.option(
+    "--gap",
+    "relative_gap",
+    default=0.0,
+    type=click.FloatRange(0, 1),
+    help="Stop once the relative gap is at most this.",
+)
+warm_start_option = click.option(
+    "--warm-start",
+    type=click.Choice(["greedy", "none"]),
+    default="greedy",
+    help="greedy: build a timetable as a coordinator would (in about a second) and start the search from it; none: search from scratch.",
+)
+formulation_option = click.option(
+    "--formulation",
+    type=click.Choice(["aggregated", "plain"]),
+    default="aggregated",
+    help="Model formulation (plain is slower; for comparison).",
+)
 
 
 @click.group(context_settings={"show_default": True})  # in every command's --help
@@ -40,5 +135,355 @@ def main() -> None:
     """
 
 
-for command in (solve, batch, check, explain, score, show, generate, schema):
-    main.add_command(command)
+@main.command()
+@click.argument("instance", type=FILE)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=FILE,
+    help="Where to write the schedule JSON (written atomically).",
+)
+@time_limit_option
+@click.option(
+    "--workers",
+    default=8,
+    type=click.IntRange(min=0),
+    help="CP-SAT search workers; 0 lets CP-SAT choose.",
+)
+@seed_option
+@click.option(
+    "--deterministic",
+    is_flag=True,
+    help="Stop on CP-SAT's deterministic time instead of the wall clock. With --workers 1, the same instance and seed give the same schedule byte for byte (wall_seconds is then null in the file).",
+)
+@gap_option
+@formulation_option
+@warm_start_option
+@click.option(
+    "--start-from",
+    type=FILE,
+    help="Start the search from this schedule (e.g. last week's, or one edited by hand) instead of the greedy one; what the instance no longer has is ignored.",
+)
+@click.option(
+    "--quiet", is_flag=True, help="No live progress (it is shown only on a terminal anyway)."
+)
+@click.option(
+    "--log-json", type=FILE, help="Write progress events as JSON lines to this file, for machines."
+)
+@click.option(
+    "--best-effort",
+    is_flag=True,
+    help="Never give up on a patient: their hours, days, requirements, appointments and screens become large penalties, and the schedule lists each shortfall with its reason.",
+)
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Also print the objective term by term and entity by entity (as `score` does).",
+)
+def solve(
+    instance: str,
+    output: str,
+    start_from: str | None,
+    quiet: bool,
+    log_json: str | None,
+    explain: bool,
+    **search: Any,  # the other options are the fields of SolveSettings, by name
+) -> None:
+    """Solve INSTANCE and write the schedule to OUTPUT.
+
+    Prints a summary. Exit 0 when a schedule was written; 1 when the instance
+    is infeasible or no schedule was found in time (the output file is still
+    written, with that status and no sessions); 2 for bad input.
+    """
+    inst = load_or_exit(load_instance, instance)
+    start = load_or_exit(load_schedule, start_from) if start_from is not None else None
+    check_writable(output)
+    from scheduler import SolveSettings
+    from scheduler import solve as run_solve
+    from scheduler.views import ProgressWriter
+
+    settings = SolveSettings(**search)
+    if log_json is not None:
+        check_writable(log_json)
+    live = not quiet and sys.stderr.isatty()
+    with ProgressWriter(sys.stderr if live else None, log_json) as progress:
+        try:
+            # Ctrl-C during the search ends it (CP-SAT catches SIGINT) and the best schedule
+            # so far comes back; a second Ctrl-C lands here as KeyboardInterrupt.
+            result = run_solve(inst, settings, progress.on_progress, start)
+            progress.done(result)
+        except RuntimeError as err:
+            click.echo(str(err), err=True)
+            sys.exit(EXIT_INTERNAL)
+        except KeyboardInterrupt:
+            interrupted_exit()
+    try:
+        _report_and_write(inst, result, output, settings.time_limit, explain)
+    except KeyboardInterrupt:
+        interrupted_exit()
+
+
+def _report_and_write(
+    inst: Instance, result: SolveResult, output: str, time_limit: float, explain: bool
+) -> NoReturn:
+    """Print the summary, diagnose or check the schedule, write it, exit with its code."""
+    # Looked up at each call, so a test can swap in its own ``check``.
+    from scheduler import check, diagnose
+    from scheduler import score as run_score
+    from scheduler.views import disagreement_lines, shortfall_lines, why_lines
+
+    click.echo(result.summary())
+    if result.status == "infeasible":
+        echo_lines(why_lines(diagnose(inst, time_limit=min(time_limit, 30.0))))
+    if result.found:
+        report = check(inst, result.schedule)
+        if not report.ok or report.objective != result.objective:
+            echo_lines(disagreement_lines(report, result.objective), err=True)
+            sys.exit(EXIT_INTERNAL)
+        echo_lines(shortfall_lines(result.schedule))
+        if explain:
+            click.echo("")
+            click.echo(run_score(inst, result.schedule, report).text())
+    write_text_atomic(output, to_json(result.schedule))
+    click.echo(f"wrote {output}")
+    sys.exit(EXIT_OK if result.found else EXIT_NO_SCHEDULE)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=False))
+@click.option(
+    "-o",
+    "--output-dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Where to write NAME.schedule.json per instance and summary.csv (created if missing).",
+)
+@click.option(
+    "--jobs", type=POSITIVE, help="Instances solved at once (default: the number of cores)."
+)
+@click.option(
+    "--workers",
+    type=POSITIVE,
+    help="CP-SAT workers per solve (default: the cores divided among the jobs, at least 1).",
+)
+@time_limit_option
+@seed_option
+@gap_option
+@formulation_option
+@warm_start_option
+@click.option("--best-effort", is_flag=True, help="As for solve: shortfalls instead of failure.")
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    help="local: parallel processes here; dask: an existing Dask cluster (the 'dask' extra).",
+)
+@click.option(
+    "--scheduler",
+    "scheduler_address",
+    help="Address of the Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask).",
+)
+@click.option("--quiet", is_flag=True, help="No line per finished instance; only the table.")
+def batch(
+    paths: tuple[str, ...],
+    output_dir: str,
+    jobs: int | None,
+    workers: int | None,
+    executor: str,
+    scheduler_address: str | None,
+    quiet: bool,
+    **search: Any,  # the other options are fields of SolveSettings, by name
+) -> None:
+    """Solve many instances (files, or every *.json in a directory) and write a summary.
+
+    Each schedule is checked and written to OUTPUT_DIR/NAME.schedule.json as it
+    finishes; summary.csv and the printed table list every instance. All inputs are
+    validated first: any bad file is reported (one line per problem) and nothing
+    runs (exit 2). Exit 0 when every instance got a schedule, 1 when some did not,
+    3 on an internal error, 130 after Ctrl-C (running solves stop and write their
+    best schedule; instances not yet started are skipped).
+    """
+    # Before the input is checked, unlike the other commands: scheduler.batch checks it.
+    from scheduler.batch import (
+        jobs_from_paths,
+        result_line,
+        run_batch,
+        share_cores,
+        summary_csv,
+        summary_table,
+    )
+    from scheduler.settings import SolveSettings
+
+    if executor == "dask" and not scheduler_address:
+        bad_input("--scheduler: the dask executor needs the scheduler's address")
+    batch_jobs, problems = jobs_from_paths(paths)
+    if problems:
+        bad_input(*problems)
+    out = Path(output_dir)
+    if out.exists() and not out.is_dir():
+        bad_input(f"{output_dir}: not a directory")
+    out.mkdir(parents=True, exist_ok=True)
+
+    parallel, per_solve = share_cores(len(batch_jobs), jobs, workers)
+    settings = SolveSettings(workers=per_solve, **search)
+
+    address = scheduler_address if executor == "dask" else None
+    say = None if quiet else lambda r: click.echo(result_line(r))  # as each instance finishes
+    try:
+        results, interrupted = run_batch(batch_jobs, settings, out, parallel, address, say, workers)
+    except (OSError, TimeoutError) as err:  # the Dask scheduler cannot be reached
+        bad_input(f"--scheduler: cannot reach {scheduler_address}: {err}")
+    write_text_atomic(out / "summary.csv", summary_csv(results))
+    click.echo(summary_table(results))
+    click.echo(f"wrote {len(results)} rows to {out / 'summary.csv'}")
+    if interrupted:
+        sys.exit(EXIT_INTERRUPTED)
+    if any(r.checked == "FAIL" or r.status == "error" for r in results):
+        sys.exit(EXIT_INTERNAL)
+    found = all(r.status in ("optimal", "feasible") for r in results)
+    sys.exit(EXIT_OK if found else EXIT_NO_SCHEDULE)
+
+
+@main.command()
+@click.argument("instance", type=FILE)
+@click.argument("schedule", type=FILE)
+def check(instance: str, schedule: str) -> None:
+    """Check SCHEDULE against every rule of INSTANCE and recompute its objective.
+
+    Exit 0 when valid, 1 with the list of violations, 2 for bad input.
+    """
+    inst = load_or_exit(load_instance, instance)
+    sched = load_or_exit(load_schedule, schedule)
+    same_instance_or_exit(schedule, sched, inst)
+    from scheduler import check as run_check
+    from scheduler.views import check_lines
+
+    report = run_check(inst, sched)
+    echo_lines(check_lines(sched, report))
+    sys.exit(EXIT_OK if report.ok else EXIT_NO_SCHEDULE)
+
+
+@main.command()
+@click.argument("instance", type=FILE)
+@click.argument("schedule", type=FILE)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (every entry) instead of text.")
+@click.option(
+    "--all", "show_all", is_flag=True, help="List every entry of every term, not the top 10."
+)
+def score(instance: str, schedule: str, as_json: bool, show_all: bool) -> None:
+    """Break the objective of SCHEDULE down term by term and entity by entity.
+
+    Recomputed by the checker, so it works on hand-edited timetables. Exit 0
+    when the schedule is valid, 1 when it breaks rules (the score is still
+    printed), 2 for bad input.
+    """
+    inst = load_or_exit(load_instance, instance)
+    sched = load_or_exit(load_schedule, schedule)
+    same_instance_or_exit(schedule, sched, inst)
+    from scheduler import score as run_score
+
+    breakdown = run_score(inst, sched)
+    if as_json:
+        click.echo(json.dumps(breakdown.to_dict(), indent=2))
+    else:
+        click.echo(breakdown.text(limit=None if show_all else 10))
+    sys.exit(EXIT_OK if breakdown.valid else EXIT_NO_SCHEDULE)
+
+
+@main.command()
+@click.argument("instance", type=FILE)
+@click.option(
+    "--time-limit",
+    default=30.0,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds for the whole diagnosis.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the diagnosis as JSON.")
+def explain(instance: str, time_limit: float, as_json: bool) -> None:
+    """Say why INSTANCE has no timetable: pre-checks, else a small conflict of rules.
+
+    Exit 0 when a timetable exists, 1 when there is none (the reason is printed) or
+    none was decided in time, 2 for bad input.
+    """
+    inst = load_or_exit(load_instance, instance)
+    from scheduler import diagnose
+    from scheduler.views import diagnosis_lines
+
+    found = diagnose(inst, time_limit=time_limit)
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), indent=2))
+    else:
+        echo_lines(diagnosis_lines(inst.name, found))
+    sys.exit(EXIT_OK if found.verdict == "feasible" else EXIT_NO_SCHEDULE)
+
+
+@main.command()
+@click.argument("schedule", type=FILE)
+@click.option(
+    "--by",
+    "view",
+    type=click.Choice(["slot", "room", "counselor", "patient"]),
+    default="slot",
+    help="How to group the timetable.",
+)
+def show(schedule: str, view: str) -> None:
+    """Print SCHEDULE as a readable timetable."""
+    sched = load_or_exit(load_schedule, schedule)
+    from scheduler.views import render_timetable
+
+    click.echo(render_timetable(sched, view), nl=False)
+
+
+@main.command()
+@click.argument("which", type=click.Choice(["instance", "schedule"]))
+def schema(which: str) -> None:
+    """Print the JSON Schema of instance or schedule files."""
+    click.echo(json.dumps(json_schema(which), indent=2))
+
+
+@main.command()
+@click.option("--patients", required=True, type=click.IntRange(min=8), help="Number of patients.")
+@click.option(
+    "--counselors", type=POSITIVE, help="Counselors (default: enough for the patients, with slack)."
+)
+@click.option(
+    "--rooms", type=POSITIVE, help="Group rooms (default: enough for the patients, plus one)."
+)
+@click.option("--seed", default=0, type=int)
+@click.option(
+    "--sites",
+    default=1,
+    type=POSITIVE,
+    help="Sites of a multi-site organization (patients, rooms and staff per site; some staff float between two).",
+)
+@click.option("--name", help="Instance name (default generated-<N>p-seed<S>).")
+@click.option("-o", "--output", required=True, type=FILE)
+@click.option(
+    "--witness", type=FILE, help="Also write the schedule that proves the instance feasible."
+)
+def generate(output: str, witness: str | None, **program: Any) -> None:
+    """Write a realistic synthetic program (feasible by construction at the default ratios)."""
+    # ``program``: the other options, which are scheduler.generate's parameters by name.
+    check_writable(output)
+    if witness:
+        check_writable(witness)
+    from scheduler.generate import GenerateError
+    from scheduler.generate import generate as run_generate
+
+    try:
+        inst, proof = run_generate(**program)
+    except GenerateError as err:
+        bad_input(f"--sites: {err}")
+    write_text_atomic(output, to_json(inst))
+    click.echo(
+        f"wrote {output}: {len(inst.patients)} patients, {len(inst.counselors)} counselors, "
+        f"{len(inst.rooms)} rooms"
+    )
+    if proof is None:
+        click.echo(
+            "warning: with these counselors and rooms the instance may be infeasible", err=True
+        )
+    elif witness:
+        write_text_atomic(witness, to_json(proof))
+        click.echo(f"wrote {witness}: a valid schedule ({len(proof.sessions)} sessions)")
