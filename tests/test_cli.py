@@ -1,8 +1,8 @@
-"""Tests of the ``iop-scheduler`` command line (the ``cli`` package).
+"""Tests of the ``iop-scheduler`` command line (cli.py).
 
 Most tests run the click group in-process with :class:`click.testing.CliRunner`;
 one test runs the installed console script in a subprocess, end to end.
-Exit codes (the ``cli`` docstring): 0 success, 1 no schedule / violations,
+Exit codes (cli.py docstring): 0 success, 1 no schedule / violations,
 2 bad input, 3 internal error.
 """
 

@@ -487,3 +487,7 @@ def generate(output: str, witness: str | None, **program: Any) -> None:
     elif witness:
         write_text_atomic(witness, to_json(proof))
         click.echo(f"wrote {witness}: a valid schedule ({len(proof.sessions)} sessions)")
+
+
+if __name__ == "__main__":  # python -m cli
+    main()
