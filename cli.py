@@ -199,13 +199,13 @@ def solve(
     inst = load_or_exit(load_instance, instance)
     start = load_or_exit(load_schedule, start_from) if start_from is not None else None
     check_writable(output)
+    if log_json is not None:
+        check_writable(log_json)
     from scheduler import SolveSettings
     from scheduler import solve as run_solve
     from scheduler.views import ProgressWriter
 
     settings = SolveSettings(**search)
-    if log_json is not None:
-        check_writable(log_json)
     live = not quiet and sys.stderr.isatty()
     with ProgressWriter(sys.stderr if live else None, log_json) as progress:
         try:
