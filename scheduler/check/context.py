@@ -142,3 +142,58 @@ class Checker:
     def individuals(self) -> list[Booking]:
         """The individual sessions among the bookings."""
         return [b for b in self.bookings if b.kind == "individual session"]
+
+
+# -- facts several rule families use -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A session in which a patient hears a topic again (``before`` is None: completed)."""
+
+    patient: str
+    session: Session
+    before: Session | None
+    strict: bool
+
+    @property
+    def message(self) -> str:
+        s = self.session
+        where = (
+            f"already heard in {self.before.id}"
+            if self.before is not None
+            else "completed in an earlier week"
+        )
+        return f"{self.patient} hears topic {s.topic} again in {s.id} ({where})"
+
+
+def topic_repeats(ck: Checker) -> list[Repeat]:
+    """Every session in which a patient hears a topic heard earlier in the week or completed.
+
+    Each patient's sessions are walked in week order (slot, then period); only sessions
+    teaching one of their type's topics count (``topics`` reports the others).
+    """
+    rank = {slot: i for i, slot in enumerate(ck.idx.slots)}
+    repeats: list[Repeat] = []
+    for p in ck.inst.patients:
+        heard: dict[str, Session | None] = dict.fromkeys(p.completed_topics)
+        sessions = sorted(ck.patient_sessions.get(p.id, []), key=lambda s: (rank[s.slot], s.period))
+        for s in sessions:
+            g = ck.idx.group_type[s.group_type]
+            if s.topic is None or s.topic not in g.topics:
+                continue
+            if s.topic in heard:
+                strict = s.topic in ck.idx.strict_topics
+                repeats.append(Repeat(p.id, s, heard[s.topic], strict))
+            else:
+                heard[s.topic] = s
+    return repeats
+
+
+def caseload(ck: Checker) -> dict[str, int]:
+    """Patients per counselor whose primary (given or assigned) they are."""
+    load = dict.fromkeys(ck.idx.counselor, 0)
+    for cid in ck.primary.values():
+        if cid in load:
+            load[cid] += 1
+    return load

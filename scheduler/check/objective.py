@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from models import Patient
 from models.schedule import SHORTFALL_TERM
-from scheduler.check.context import Checker, hours
-from scheduler.check.groups import topic_repeats
-from scheduler.check.staff import caseload
+from scheduler.check.context import Checker, caseload, hours, topic_repeats
 
 
 def shortfalls(ck: Checker) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from models import Session
-from scheduler.check.context import Checker, hours
+from scheduler.check.context import Checker, caseload, hours
 
 
 def counselors(ck: Checker) -> None:
@@ -123,15 +123,6 @@ def primary_assignment(ck: Checker) -> None:
                 p.id,
                 cid,
             )
-
-
-def caseload(ck: Checker) -> dict[str, int]:
-    """Patients per counselor whose primary (given or assigned) they are."""
-    load = dict.fromkeys(ck.idx.counselor, 0)
-    for cid in ck.primary.values():
-        if cid in load:
-            load[cid] += 1
-    return load
 
 
 def max_caseload(ck: Checker) -> None:
