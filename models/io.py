@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -18,6 +17,7 @@ from models.errors import (
     validation_lines,
 )
 from models.instance import Instance, reference_problems_despite
+from models.reading import read_json
 from models.schedule import Schedule
 
 M = TypeVar("M", bound=BaseModel)
@@ -36,23 +36,6 @@ def _parse(model: type[M], data: Any, source: str) -> M:
         raise InputError(source, lines) from None
 
 
-def _read_json(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise InputError(str(path), [f"cannot read file: {err.strerror}"]) from None
-    except UnicodeDecodeError as err:
-        raise InputError(
-            str(path), [f"byte {err.start}: not UTF-8 text; save the file as UTF-8 JSON"]
-        ) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as err:
-        raise InputError(
-            str(path), [f"line {err.lineno} column {err.colno}: malformed JSON: {err.msg}"]
-        ) from None
-
-
 def parse_instance(data: Any, source: str = "instance") -> Instance:
     """Validate instance data (a dict from JSON); raise :class:`InputError` listing every problem."""
     return _parse(Instance, data, source)
@@ -64,13 +47,13 @@ def parse_schedule(data: Any, source: str = "schedule") -> Schedule:
 
 
 def load_instance(path: str | os.PathLike[str]) -> Instance:
-    """Read and validate an instance JSON file."""
-    return parse_instance(_read_json(Path(path)), str(path))
+    """Read and validate an instance JSON file (see :func:`models.reading.read_json`)."""
+    return parse_instance(read_json(path), str(path))
 
 
 def load_schedule(path: str | os.PathLike[str]) -> Schedule:
-    """Read and validate a schedule JSON file."""
-    return parse_schedule(_read_json(Path(path)), str(path))
+    """Read and validate a schedule JSON file (see :func:`models.reading.read_json`)."""
+    return parse_schedule(read_json(path), str(path))
 
 
 def to_json(model: BaseModel) -> str:
