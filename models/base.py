@@ -6,9 +6,20 @@ schedule use these, so they live below all of them.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    TypeAdapter,
+    ValidationError,
+    model_serializer,
+)
+from pydantic_core import PydanticCustomError
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
 TimeOfDay = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["09:00"])]
@@ -24,6 +35,46 @@ PRIMARY_ROLES: tuple[Role, ...] = ("counselor", "clinician")
 
 
 HOURS_IN_WEEK = 168
+
+# Input is validated in pydantic's strict mode (models.io): a value must have the type the
+# JSON Schema gives it, so "2", true or [2] is not a number. The types below are the three
+# places where strict mode and JSON disagree.
+
+
+def _whole_number(value: Any) -> Any:
+    """6.0 -> 6: JSON Schema counts a number without a fraction as an integer."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= 2**53:
+        return int(value)
+    return value
+
+
+def _version_number(value: Any) -> Any:
+    """``true`` equals 1 in Python, so the literal 1 would take it: refuse booleans."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("literal_error", "Input should be 1")
+    return value
+
+
+_LAX_DATE: TypeAdapter[dt.date] = TypeAdapter(dt.date)
+
+
+def _date_text(value: Any) -> Any:
+    """A date is an ISO ``YYYY-MM-DD`` string in JSON (strict mode takes only ``date``s)."""
+    if not isinstance(value, str):
+        return value  # a date object passes, anything else fails as not a date
+    try:
+        return _LAX_DATE.validate_python(value)
+    except ValidationError as err:
+        reason = err.errors()[0]["msg"]
+        raise PydanticCustomError("date_from_text", "{reason}", {"reason": reason}) from None
+
+
+Int = Annotated[int, BeforeValidator(_whole_number)]
+# An optional count: written ``Int | None = Field(ge=0, le=1000)``, the bounds would reach the
+# JSON Schema as pydantic's own "ge"/"le" keys instead of "minimum"/"maximum".
+Count = Annotated[int, Field(ge=0, le=1000), BeforeValidator(_whole_number)]
+FormatVersion = Annotated[Literal[1], BeforeValidator(_version_number)]
+Date = Annotated[dt.date, BeforeValidator(_date_text)]
 
 
 def minutes(time: str) -> int:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +61,35 @@ _PATTERN_HELP = {
 }
 
 
+# Errors about the type of a value: the line says which type was given.
+_TYPE_ERRORS = {
+    "int_type",
+    "float_type",
+    "bool_type",
+    "string_type",
+    "list_type",
+    "dict_type",
+    "date_type",
+}
+
+
+def json_kind(value: Any) -> str:
+    """What a value is, in JSON's words: ``the string '2'``, ``true``, ``a list``."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, int) and value.bit_length() > 128:  # repr fails past 4,300 digits
+        return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
+    if isinstance(value, (int, float, str)):
+        text = repr(value)
+        text = text if len(text) <= 40 else text[:36] + "..." + text[-1]
+        return f"the {'string' if isinstance(value, str) else 'number'} {text}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a Python {type(value).__name__}, which is not a JSON value"
+
+
 def error_loc(error: ErrorDetails) -> tuple[str | int, ...]:
     """Where a pydantic error is, in the data's keys (validator wrappers left out)."""
     return tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
@@ -88,5 +118,9 @@ def validation_lines(err: ValidationError, data: Any) -> list[str]:
             msg = "required field is missing"
         elif e["type"] == "extra_forbidden":
             msg = "unknown field (check the spelling)"
+        elif e["type"] in _TYPE_ERRORS or (
+            e["type"] == "literal_error" and not isinstance(e["input"], str)
+        ):
+            msg = f"{msg}, not {json_kind(e['input'])}"
         lines.append(f"{format_loc(loc, data)}: {msg}")
     return lines

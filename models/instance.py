@@ -15,13 +15,12 @@ rooms in :mod:`models.places`, individual counseling and screening in
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from models.base import Id, SparseModel, minutes
+from models.base import Date, FormatVersion, Id, SparseModel, minutes
 from models.errors import Problem, ReferenceProblems
 from models.people import Counselor, Patient, Together
 from models.places import Room, Site
@@ -35,9 +34,9 @@ class Instance(SparseModel):
 
     _omit_unset = ("sites",)
 
-    format_version: Literal[1] = 1
+    format_version: FormatVersion = 1
     name: str = Field(min_length=1)
-    week_of: dt.date | None = None
+    week_of: Date | None = None
     days: list[Id] = Field(min_length=1)
     blocks: list[Block] = Field(min_length=1)
     stages: list[Id] = Field(min_length=1)

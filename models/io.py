@@ -25,7 +25,8 @@ M = TypeVar("M", bound=BaseModel)
 
 def _parse(model: type[M], data: Any, source: str) -> M:
     try:
-        return model.model_validate(data)
+        # Strict: a value has its JSON type (no "2" for 2, no true for 1, no set for a list).
+        return model.model_validate(data, strict=True)
     except ValidationError as err:
         lines = validation_lines(err, data)
         errors = err.errors(include_url=False)

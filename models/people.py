@@ -7,7 +7,9 @@ from pydantic import Field, field_validator, model_validator
 from models.base import (
     HOURS_IN_WEEK,
     PRIMARY_ROLES,
+    Count,
     Id,
+    Int,
     Role,
     SlotRef,
     SparseModel,
@@ -27,7 +29,7 @@ class Patient(SparseModel):
     available: list[SlotRef]
     min_hours: float = Field(default=9, ge=0, le=HOURS_IN_WEEK, allow_inf_nan=False)
     max_hours: float = Field(default=19, ge=0, le=HOURS_IN_WEEK, allow_inf_nan=False)
-    min_days: int = Field(default=3, ge=0)
+    min_days: Int = Field(default=3, ge=0)
     track: str | None = None
     gender: str | None = None
     flags: list[str] = Field(default_factory=list)
@@ -85,11 +87,9 @@ class Counselor(SparseModel):
         description="hours of groups and appointments per day",
     )
     roles: list[Role] = Field(default_factory=lambda: list(_DEFAULT_ROLES))
-    max_individual: int | None = Field(
-        default=None, ge=0, le=1000, description="individual sessions per week"
-    )
-    max_caseload: int | None = Field(
-        default=None, ge=0, le=1000, description="patients with this primary counselor"
+    max_individual: Count | None = Field(default=None, description="individual sessions per week")
+    max_caseload: Count | None = Field(
+        default=None, description="patients with this primary counselor"
     )
     sites: list[Id] | None = Field(
         default=None,

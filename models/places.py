@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from models.base import Id, SlotRef, SparseModel, StrictModel
+from models.base import Id, Int, SlotRef, SparseModel, StrictModel
 
 
 class Site(StrictModel):
@@ -22,7 +22,7 @@ class Room(SparseModel):
     _omit_unset = ("site",)
 
     id: Id
-    capacity: int = Field(ge=1, le=1000)
+    capacity: Int = Field(ge=1, le=1000)
     type: Literal["group", "office"] = Field(
         default="group", description="groups meet in group rooms, appointments in offices"
     )

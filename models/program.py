@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
-from models.base import Id, Kind, Role, StrictModel, TimeOfDay, minutes
+from models.base import Count, Id, Int, Kind, Role, StrictModel, TimeOfDay, minutes
 
 # Group sizes by kind when a group type leaves them out (domain.md).
 DEFAULT_SIZES: dict[str, tuple[int, int]] = {
@@ -67,8 +67,8 @@ class GroupType(StrictModel):
 
     id: Id
     kind: Kind
-    min_size: int = Field(default=0, ge=0, le=1000, description="0 means the default of the kind")
-    max_size: int = Field(
+    min_size: Int = Field(default=0, ge=0, le=1000, description="0 means the default of the kind")
+    max_size: Int = Field(
         default=0, ge=0, le=1000, description="0 means the default of the kind (at least min_size)"
     )
     stage_matched: bool = False
@@ -82,12 +82,12 @@ class GroupType(StrictModel):
     strict_curriculum: bool = Field(
         default=False, description="never repeat a topic to a patient (otherwise a penalty)"
     )
-    staff_required: int = Field(default=1, ge=1, le=4, description="counselors per session")
+    staff_required: Int = Field(default=1, ge=1, le=4, description="counselors per session")
     requires_role: Role | None = Field(
         default=None, description="at least one of the session's counselors has this role"
     )
     family: bool = Field(default=False, description="relatives attend: see family_seats")
-    family_seats: int = Field(
+    family_seats: Int = Field(
         default=2, ge=1, le=10, description="room seats per patient in a family group"
     )
 
@@ -123,8 +123,8 @@ class Requirement(StrictModel):
     stage: Id | None = None
     group_type: Id | None = None
     kind: Kind | None = None
-    min_sessions: int = Field(default=0, ge=0, le=1000)
-    max_sessions: int | None = Field(default=None, ge=0, le=1000)
+    min_sessions: Int = Field(default=0, ge=0, le=1000)
+    max_sessions: Count | None = None
 
     @model_validator(mode="after")
     def _one_target(self) -> Requirement:

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.base import Id, TimeOfDay, minutes
+from models.base import FormatVersion, Id, Int, TimeOfDay, minutes
 
 Status = Literal["optimal", "feasible", "infeasible", "unknown"]
 
@@ -19,7 +19,7 @@ class Session(BaseModel):
     id: str = Field(min_length=1)
     day: Id
     block: Id
-    period: int = Field(ge=0, description="0-based index of the period in the block")
+    period: Int = Field(ge=0, description="0-based index of the period in the block")
     start: TimeOfDay
     end: TimeOfDay
     group_type: Id
@@ -92,7 +92,7 @@ class Shortfall(BaseModel):
 
     patient: Id
     rule: ShortfallRule
-    requirement: int | None = Field(default=None, description="the row, for rule requirement")
+    requirement: Int | None = Field(default=None, description="the row, for rule requirement")
     needed: float = Field(description="hours for min_hours, else days or sessions")
     got: float
     reason: str | None = None
@@ -103,16 +103,16 @@ class Schedule(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    format_version: Literal[1] = 1
+    format_version: FormatVersion = 1
     instance: str
     status: Status
-    objective: int | None = None
+    objective: Int | None = None
     best_bound: float | None = None
     gap: float | None = Field(default=None, description="(objective - bound) / objective")
     wall_seconds: float | None = Field(
         default=None, description="null in --deterministic runs, so that output is reproducible"
     )
-    objective_terms: dict[str, int] = Field(
+    objective_terms: dict[str, Int] = Field(
         default_factory=dict, description="weighted objective by term; sums to objective"
     )
     sessions: list[Session] = Field(default_factory=list)

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from models.base import Id, StrictModel
+from models.base import Id, Int, StrictModel
 
 
 class Individual(StrictModel):
     """Individual counseling: one-to-one sessions with the primary counselor."""
 
-    duration_minutes: int = Field(default=50, ge=30, le=60)
-    per_week: int = Field(default=1, ge=0, le=7)
-    per_week_by_stage: dict[Id, int] = Field(
+    duration_minutes: Int = Field(default=50, ge=30, le=60)
+    per_week: Int = Field(default=1, ge=0, le=7)
+    per_week_by_stage: dict[Id, Int] = Field(
         default_factory=dict, description="per_week for patients of these stages"
     )
-    adjacent_minutes: int = Field(
+    adjacent_minutes: Int = Field(
         default=30,
         ge=0,
         le=240,
@@ -24,7 +24,7 @@ class Individual(StrictModel):
 
     @field_validator("per_week_by_stage")
     @classmethod
-    def _counts(cls, by_stage: dict[str, int]) -> dict[str, int]:
+    def _counts(cls, by_stage: dict[str, Int]) -> dict[str, Int]:
         for stage, n in by_stage.items():
             if not 0 <= n <= 7:
                 raise ValueError(f"per_week of stage '{stage}' is {n}, not within 0-7")
@@ -34,5 +34,5 @@ class Individual(StrictModel):
 class Screening(StrictModel):
     """Drug and alcohol monitoring: specimen collections in attended blocks."""
 
-    per_week: int = Field(default=1, ge=0, le=7)
-    capacity_per_block: int = Field(default=8, ge=1, le=1000)
+    per_week: Int = Field(default=1, ge=0, le=7)
+    capacity_per_block: Int = Field(default=8, ge=1, le=1000)

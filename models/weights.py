@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from models.base import StrictModel
+from models.base import Int, StrictModel
 
 MAX_WEIGHT = 1_000_000  # keeps objectives exact in float64 (CP-SAT reports them as floats)
 
@@ -12,53 +12,53 @@ MAX_WEIGHT = 1_000_000  # keeps objectives exact in float64 (CP-SAT reports them
 class Weights(StrictModel):
     """Objective weights; 0 switches a term off. All terms are minimized."""
 
-    session_run: int = Field(default=60, ge=0, le=MAX_WEIGHT, description="per group session run")
-    excess_minutes: int = Field(
+    session_run: Int = Field(default=60, ge=0, le=MAX_WEIGHT, description="per group session run")
+    excess_minutes: Int = Field(
         default=1, ge=0, le=MAX_WEIGHT, description="per minute a patient attends above min_hours"
     )
-    preferred_missed: int = Field(
+    preferred_missed: Int = Field(
         default=30,
         ge=0,
         le=MAX_WEIGHT,
         description="per block a patient attends outside their preferred slots",
     )
-    load_imbalance_minutes: int = Field(
+    load_imbalance_minutes: Int = Field(
         default=1,
         ge=0,
         le=MAX_WEIGHT,
         description="per minute between the most and least loaded group-leading counselor",
     )
-    primary_not_leading: int = Field(
+    primary_not_leading: Int = Field(
         default=60,
         ge=0,
         le=MAX_WEIGHT,
         description="per patient whose primary counselor leads none of their groups",
     )
-    individual_extra_trip: int = Field(
+    individual_extra_trip: Int = Field(
         default=20,
         ge=0,
         le=MAX_WEIGHT,
         description="per appointment not next to the patient's block that day",
     )
-    topic_repeat: int = Field(
+    topic_repeat: Int = Field(
         default=200,
         ge=0,
         le=MAX_WEIGHT,
         description="per session whose topic the patient heard this week or completed before",
     )
-    shortfall_minutes: int = Field(
+    shortfall_minutes: Int = Field(
         default=100,
         ge=0,
         le=MAX_WEIGHT,
         description="best effort only: per minute a patient is below min_hours",
     )
-    shortfall_days: int = Field(
+    shortfall_days: Int = Field(
         default=6000,
         ge=0,
         le=MAX_WEIGHT,
         description="best effort only: per day a patient is below min_days",
     )
-    shortfall_sessions: int = Field(
+    shortfall_sessions: Int = Field(
         default=6000,
         ge=0,
         le=MAX_WEIGHT,
@@ -67,7 +67,7 @@ class Weights(StrictModel):
             "individual or medication appointment, or a screen"
         ),
     )
-    caseload_imbalance: int = Field(
+    caseload_imbalance: Int = Field(
         default=10,
         ge=0,
         le=MAX_WEIGHT,

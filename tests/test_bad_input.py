@@ -129,8 +129,7 @@ CASES: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     ),
     "wrong type": (
         lambda d: d["patients"][0].update(min_hours="lots"),
-        "patients[0] (P1).min_hours: Input should be a valid number, "
-        "unable to parse string as a number",
+        "patients[0] (P1).min_hours: Input should be a valid number, not the string 'lots'",
     ),
     "unknown stage": (
         lambda d: d["patients"][2].update(stage="middle"),

@@ -1,5 +1,5 @@
-"""Input files, strictly: only regular files of bounded size are read, JSON of bounded
-depth with each key once.
+"""Input files and values, strictly: only regular files of bounded size are read, JSON of
+bounded depth with each key once, and every value of the JSON type the schema gives it.
 
 Each refusal is an :class:`InputError` in the library and, on the command line, exit 2
 with one line per problem and nothing written (the helpers of test_bad_input.py check
@@ -10,25 +10,30 @@ its content: patients P1..P4, group types education and relapse_prevention, room
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_bad_input import assert_bad_input, invoke, solve_bad
+from test_bad_input import assert_bad_input, invoke, solve_bad, write_instance
 
 import models.reading
 from conftest import ROOT, instance_path, raw
 from models import (
     InputError,
+    json_schema,
     load_instance,
     load_schedule,
+    parse_instance,
+    parse_schedule,
 )
 from models.reading import MAX_DEPTH, MAX_INPUT_BYTES
 
@@ -259,3 +264,177 @@ def test_number_too_long_for_python(tmp_path: Path) -> None:
     path = tmp_path / "long.json"
     path.write_text('{"name": "x",\n "min": ' + "9" * 5000 + "}")
     assert refused(lambda: load_instance(path)) == ["line 2 column 9: a number too long to read"]
+
+
+# -- values of the JSON type the schema gives --------------------------------------------
+
+
+Where = tuple[str | int, ...]
+
+
+def _set(data: dict[str, Any], where: Where, value: Any) -> dict[str, Any]:
+    node: Any = data
+    for key in where[:-1]:
+        node = node.setdefault(key, {}) if isinstance(key, str) else node[key]
+    node[where[-1]] = value
+    return data
+
+
+# (where, value, the line; {} is "Input should be a valid"). Each was a value before, in lax
+# mode: "2" was 2, "yes" and 1 were true, true was 1 (hour), 1700000000 a date.
+LAX_VALUES: list[tuple[Where, Any, str]] = [
+    (("group_types", 0, "min_size"), "2", "group_types[0] (education).min_size: {} integer, not the string '2'"),
+    (("group_types", 0, "max_size"), "12", "group_types[0] (education).max_size: {} integer, not the string '12'"),
+    (("rooms", 0, "capacity"), "6", "rooms[0] (R1).capacity: {} integer, not the string '6'"),
+    (("rooms", 0, "capacity"), 6.5, "rooms[0] (R1).capacity: {} integer, not the number 6.5"),
+    (("group_types", 0, "stage_matched"), "yes", "group_types[0] (education).stage_matched: {} boolean, not the string 'yes'"),
+    (("group_types", 0, "stage_matched"), 1, "group_types[0] (education).stage_matched: {} boolean, not the number 1"),
+    (("format_version",), True, "format_version: Input should be 1, not true"),
+    (("format_version",), "1", "format_version: Input should be 1"),
+    (("patients", 0, "min_hours"), True, "patients[0] (P1).min_hours: {} number, not true"),
+    (("patients", 0, "min_hours"), "9", "patients[0] (P1).min_hours: {} number, not the string '9'"),
+    (("patients", 0, "max_hours"), None, "patients[0] (P1).max_hours: {} number, not null"),
+    (("patients", 0, "min_days"), "3", "patients[0] (P1).min_days: {} integer, not the string '3'"),
+    (("patients", 0, "min_days"), False, "patients[0] (P1).min_days: {} integer, not false"),
+    (("patients", 0, "available"), "mon.am", "patients[0] (P1).available: {} list, not the string 'mon.am'"),
+    (("patients", 0, "available"), {"mon": "am"}, "patients[0] (P1).available: {} list, not an object"),
+    (("patients", 0, "id"), 1, "patients[0].id: {} string, not the number 1"),
+    (("patients", 0, "avoid"), [2], "patients[0] (P1).avoid[0]: {} string, not the number 2"),
+    (("patients", 0, "medication_management"), "true", "patients[0] (P1).medication_management: {} boolean, not the string 'true'"),
+    (("group_types", 0, "tracks"), ["a", 5], "group_types[0] (education).tracks[1]: {} string, not the number 5"),
+    (("name",), 7, "name: {} string, not the number 7"),
+    (("week_of",), 1_700_000_000, "week_of: {} date, not the number 1700000000"),
+    (("blocks", 0, "periods", 0, "start"), 900, "blocks[0] (am).periods[0].start: {} string, not the number 900"),
+    (("group_types", 0, "kind"), 2, "group_types[0] (education).kind: Input should be 'psychoeducational', 'skills' or 'interpersonal_process', not the number 2"),
+    (("requirements", 0, "min_sessions"), "2", "requirements[0].min_sessions: {} integer, not the string '2'"),
+    (("requirements", 1, "max_sessions"), "4", "requirements[1].max_sessions: {} integer, not the string '4'"),
+    (("weights", "session_run"), "60", "weights.session_run: {} integer, not the string '60'"),
+    (("individual", "per_week_by_stage"), {"early": "2"}, "individual.per_week_by_stage.early: {} integer, not the string '2'"),
+    (("screening", "capacity_per_block"), True, "screening.capacity_per_block: {} integer, not true"),
+    (("group_types", 1, "family_seats"), 2.5, "group_types[1] (relapse_prevention).family_seats: {} integer, not the number 2.5"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("where", "value", "line"), LAX_VALUES, ids=[c[2] for c in LAX_VALUES])
+def test_value_of_the_wrong_type_is_refused(
+    tmp_path: Path, where: Where, value: Any, line: str
+) -> None:
+    expected = line.format("Input should be a valid")
+
+    def edit(data: dict[str, Any]) -> None:
+        _set(data, where, value)
+
+    path = write_instance(tmp_path, edit)
+    assert solve_bad(tmp_path, path) == [f"{path}: {expected}"]
+    assert refused(lambda: parse_instance(_set(raw("tiny"), where, value))) == [expected]
+
+
+def test_values_of_the_right_json_type_still_load() -> None:
+    data = raw("tiny")
+    data["week_of"] = "2024-01-08"  # a date is an ISO string
+    data["patients"][0]["min_hours"] = 9  # a JSON integer is a number
+    data["patients"][1]["min_hours"] = 9.5
+    data["rooms"][0]["capacity"] = 6.0  # JSON Schema: a number without fraction is an integer
+    data["format_version"] = 1.0
+    data["group_types"][0]["kind"] = "skills"  # enums are strings
+    data["weights"] = {"session_run": 60.0}
+    inst = parse_instance(data)
+    assert str(inst.week_of) == "2024-01-08"
+    assert inst.patients[0].min_hours == 9.0 and isinstance(inst.patients[0].min_hours, float)
+    assert inst.patients[1].min_hours == 9.5
+    assert inst.rooms[0].capacity == 6 and isinstance(inst.rooms[0].capacity, int)
+    assert inst.weights.session_run == 60 and isinstance(inst.weights.session_run, int)
+    assert inst.group_types[0].kind == "skills"
+
+
+def test_bad_date_text_says_why() -> None:
+    data = raw("tiny")
+    data["week_of"] = "2024-13-01"
+    [line] = refused(lambda: parse_instance(data))
+    assert line.startswith("week_of: Input should be a valid date")
+    assert "month" in line
+
+
+def test_several_wrong_types_one_line_each(tmp_path: Path) -> None:
+    # The examples of the issue, all in one file: each was a value before.
+    def edit(d: dict[str, Any]) -> None:
+        d["format_version"] = True
+        d["group_types"][0].update(min_size="2", stage_matched="yes")
+        d["rooms"][0]["capacity"] = "6"
+        d["patients"][0]["min_hours"] = True
+
+    path = write_instance(tmp_path, edit)
+    assert solve_bad(tmp_path, path) == [
+        f"{path}: {line}"
+        for line in [
+            "format_version: Input should be 1, not true",
+            "group_types[0] (education).min_size: Input should be a valid integer, "
+            "not the string '2'",
+            "group_types[0] (education).stage_matched: Input should be a valid boolean, "
+            "not the string 'yes'",
+            "patients[0] (P1).min_hours: Input should be a valid number, not true",
+            "rooms[0] (R1).capacity: Input should be a valid integer, not the string '6'",
+        ]
+    ]
+
+
+NOT_JSON: list[tuple[Where, Any, str]] = [
+    (("patients", 0, "flags"), {"a", "b"}, "patients[0] (P1).flags: {} list, not a Python set"),
+    (("name",), b"tiny", "name: {} string, not a Python bytes"),
+    (("patients", 0, "available"), ("mon.am",), "patients[0] (P1).available: {} list, not a Python tuple"),
+    (("rooms", 0, "capacity"), Decimal("6"), "rooms[0] (R1).capacity: {} integer, not a Python Decimal"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("where", "value", "line"), NOT_JSON, ids=[c[2] for c in NOT_JSON])
+def test_library_refuses_values_json_does_not_have(where: Where, value: Any, line: str) -> None:
+    expected = line.format("Input should be a valid") + ", which is not a JSON value"
+    assert refused(lambda: parse_instance(_set(raw("tiny"), where, value))) == [expected]
+
+
+def test_library_still_takes_a_dumped_instance() -> None:
+    inst = parse_instance({**raw("tiny"), "week_of": "2024-01-08"})
+    assert parse_instance(inst.model_dump()) == inst  # week_of a date object there
+
+
+def tiny_schedule() -> dict[str, Any]:
+    session = {
+        "id": "S001", "day": "mon", "block": "am", "period": 0, "start": "09:00",
+        "end": "10:30", "group_type": "education", "room": "R1", "counselors": ["C1"],
+        "patients": ["P1", "P2"],
+    }  # fmt: skip
+    return {"instance": "tiny", "status": "feasible", "sessions": [session]}
+
+
+SCHEDULE_VALUES: list[tuple[Where, Any, str]] = [
+    (("sessions", 0, "period"), "0", "sessions[0] (S001).period: {} integer, not the string '0'"),
+    (("objective",), "480", "objective: {} integer, not the string '480'"),
+    (("best_effort",), "false", "best_effort: {} boolean, not the string 'false'"),
+    (("sessions", 0, "patients"), "P1", "sessions[0] (S001).patients: {} list, not the string 'P1'"),
+    (("objective_terms",), {"session_run": "60"}, "objective_terms.session_run: {} integer, not the string '60'"),
+    (("format_version",), True, "format_version: Input should be 1, not true"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "line"), SCHEDULE_VALUES, ids=[c[2] for c in SCHEDULE_VALUES]
+)
+def test_schedule_values_of_the_wrong_type(
+    tmp_path: Path, where: Where, value: Any, line: str
+) -> None:
+    expected = line.format("Input should be a valid")
+    parse_schedule(tiny_schedule())  # valid as it is
+    data = _set(tiny_schedule(), where, value)
+    assert refused(lambda: parse_schedule(data)) == [expected]
+    path = tmp_path / "schedule.json"
+    path.write_text(json.dumps(data))
+    assert assert_bad_input(invoke("check", TINY, path)) == [f"{path}: {expected}"]
+
+
+def test_schema_keeps_json_schema_bounds() -> None:
+    # The integer fields accept 6.0 through a validator: their bounds must still be
+    # exported as minimum/maximum (pydantic writes its own "ge"/"le" for some forms).
+    text = json.dumps([json_schema("instance"), json_schema("schedule")])
+    assert '"ge"' not in text and '"le"' not in text
+    people = json_schema("instance")["$defs"]["Counselor"]["properties"]
+    assert people["max_caseload"]["anyOf"][0] == {"maximum": 1000, "minimum": 0, "type": "integer"}
