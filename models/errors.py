@@ -15,10 +15,16 @@ from pydantic_core import ErrorDetails
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input file: where (a path of keys) and what."""
+    """One thing wrong with an input file: where (a path of keys) and what.
+
+    ``refers_to`` names the top-level fields a cross-reference problem looks things up
+    in (``("stages",)`` for "'x' is not a stage"): when one of those has a field
+    problem of its own, this one may be its echo.
+    """
 
     loc: tuple[str | int, ...]
     message: str
+    refers_to: tuple[str, ...] = ()
 
 
 class ReferenceProblems(ValueError):
