@@ -12,6 +12,8 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from models.text import printable
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -36,9 +38,15 @@ class ReferenceProblems(ValueError):
 
 
 class InputError(Exception):
-    """An input file that cannot be used; ``lines`` holds one line per problem."""
+    """An input file that cannot be used; ``lines`` holds one line per problem.
+
+    The source and the lines are :func:`~models.text.printable`: whatever of the file
+    they echo (ids, names, values, the path) has its control characters escaped, so
+    each problem prints as one line and nothing in it acts on a terminal.
+    """
 
     def __init__(self, source: str, lines: list[str]) -> None:
+        source, lines = printable(source), [printable(line) for line in lines]
         super().__init__(f"{source}: " + "; ".join(lines))
         self.source = source
         self.lines = lines

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from models import InputError, load_instance, parse_instance, to_json, write_text_atomic
+from models.text import printable
 from scheduler.api import ProgressEvent, SolveSettings, solve
 from scheduler.check import check
 
@@ -434,12 +435,13 @@ def summary_rows(results: Iterable[JobResult]) -> list[dict[str, str]]:
 def result_line(r: JobResult) -> str:
     """One line as a job finishes: name, status, objective and gap, and any error."""
     figures = f"objective {r.objective}, gap {100 * r.gap:.1f} %" if r.gap is not None else ""
-    return f"{r.name}: {r.status} {figures}".rstrip() + (f" ({r.error})" if r.error else "")
+    line = f"{r.name}: {r.status} {figures}".rstrip() + (f" ({r.error})" if r.error else "")
+    return printable(line)
 
 
 def summary_table(results: Iterable[JobResult]) -> str:
-    """An aligned text table, one line per job."""
-    rows = summary_rows(results)
+    """An aligned text table, one line per job (names and notes :func:`printable`)."""
+    rows = [{c: printable(text) for c, text in r.items()} for r in summary_rows(results)]
     widths = {c: max([len(c)] + [len(r[c]) for r in rows]) for c in SUMMARY_COLUMNS}
     lines = ["  ".join(c.ljust(widths[c]) for c in SUMMARY_COLUMNS).rstrip()]
     lines += ["  ".join(r[c].ljust(widths[c]) for c in SUMMARY_COLUMNS).rstrip() for r in rows]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from models import Schedule
 from models.schedule import Status
+from models.text import printable
 
 
 @dataclass
@@ -57,7 +58,7 @@ class SolveResult:
         """Aligned text lines for a person: status, objective, bound, gap, time, sizes."""
         sessions = self.schedule.sessions
         rows: list[tuple[str, str]] = [
-            ("instance", self.schedule.instance),
+            ("instance", printable(self.schedule.instance)),
             ("status", self.status),
         ]
         if self.found:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from models import Appointment, Instance, ProgramIndex, Schedule, Screen, Session
 from models.index import AppointmentTime
+from models.text import printable
 from scheduler.check.report import CheckReport, Penalty, Violation
 
 
@@ -83,13 +84,14 @@ class Checker:
         self.found_short[(pid, rule, row)] = (needed, got, units)
         return True
 
+    # Messages echo the schedule's free text (a session id): printable keeps each one line.
     def violation(self, rule: str, message: str, *ids: str) -> None:
-        self.report.violations.append(Violation(rule, message, tuple(ids)))
+        self.report.violations.append(Violation(rule, printable(message), tuple(ids)))
 
     def penalty(self, term: str, weight: int, amount: int, message: str, *ids: str) -> None:
         if weight and amount:
             self.report.penalties.append(
-                Penalty(term, tuple(ids), amount, weight * amount, message)
+                Penalty(term, tuple(ids), amount, weight * amount, printable(message))
             )
 
     def clashes(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models import Instance, Schedule
+from models.text import printable
 from scheduler.check.checker import check
 from scheduler.check.report import CheckReport, Penalty, Violation
 
@@ -76,7 +77,7 @@ class ScoreBreakdown:
     def text(self, limit: int | None = 10) -> str:
         """Aligned lines for a person: each term, then its costliest entries (``limit`` per
         term; ``None`` for all)."""
-        lines = [f"{self.instance}: objective {self.objective}"]
+        lines = [f"{printable(self.instance)}: objective {self.objective}"]
         if not self.valid:
             lines.append(f"invalid: {len(self.violations)} violations (see `check`)")
         width = max(len(t.term) for t in self.terms)

@@ -20,6 +20,7 @@ from typing import Literal
 from ortools.sat.python import cp_model
 
 from models import Instance, ProgramIndex
+from models.text import printable
 from scheduler.cpsat.model import TimetableModel
 from scheduler.explain.precheck import Finding, prechecks
 from scheduler.organization import site_instances, spans_sites
@@ -65,7 +66,10 @@ class Diagnosis:
         }
 
     def lines(self) -> list[str]:
-        """Sentences for a coordinator."""
+        """Sentences for a coordinator, one line each (:func:`~models.text.printable`)."""
+        return [printable(line) for line in self._sentences()]
+
+    def _sentences(self) -> list[str]:
         if self.verdict == "feasible":
             return ["a timetable exists: nothing to explain"]
         if self.findings:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from models.text import printable
 from scheduler.explain.diagnose import Diagnosis
 
 
 def diagnosis_lines(instance_name: str, diagnosis: Diagnosis) -> list[str]:
     """The verdict on an instance, then the reasons (``explain``)."""
-    return [f"{instance_name}: {diagnosis.verdict}", *diagnosis.lines()]
+    return [f"{printable(instance_name)}: {diagnosis.verdict}", *diagnosis.lines()]
 
 
 def why_lines(diagnosis: Diagnosis) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from models import Appointment, Schedule, Session
+from models.text import printable
 
 # (kind, appointment): kind is "individual" or "medication".
 Booking = tuple[str, Appointment]
@@ -49,7 +50,7 @@ def render_timetable(sched: Schedule, view: str) -> str:
 
 def _heading(sched: Schedule) -> str:
     """Instance, status, how many sessions and appointments, objective."""
-    head = f"{sched.instance}: {sched.status}, {len(sched.sessions)} sessions"
+    head = f"{printable(sched.instance)}: {sched.status}, {len(sched.sessions)} sessions"
     if sched.individual_sessions or sched.medication_appointments:
         head += (
             f", {len(sched.individual_sessions)} individual sessions, "
