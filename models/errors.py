@@ -30,7 +30,8 @@ class Problem:
 
 
 class ReferenceProblems(ValueError):
-    """Raised inside validation with every cross-reference problem at once."""
+    """Raised inside validation with every cross-reference (or cross-field) problem at
+    once, each at its own location."""
 
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("; ".join(p.message for p in problems))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.base import FormatVersion, Id, Int, TimeOfDay, minutes
+from models.errors import Problem, ReferenceProblems
 
 Status = Literal["optimal", "feasible", "infeasible", "unknown"]
 
@@ -99,7 +100,12 @@ class Shortfall(BaseModel):
 
 
 class Schedule(BaseModel):
-    """The solver's answer, or a hand-made timetable to check."""
+    """The solver's answer, or a hand-made timetable to check.
+
+    Its status and its content agree: with status ``infeasible`` or ``unknown`` there is
+    no timetable, so it has no sessions, appointments, screens, shortfalls, assigned
+    primary counselors or objective.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -128,3 +134,34 @@ class Schedule(BaseModel):
         default_factory=dict,
         description="patient -> counselor, for the patients the solver assigned one",
     )
+
+    @model_validator(mode="after")
+    def _status_matches_content(self) -> Schedule:
+        if self.status in ("optimal", "feasible"):
+            return self
+        held = [
+            f"{len(entries)} {what}{'' if len(entries) == 1 else 's'}"
+            for what, entries in (
+                ("session", self.sessions),
+                ("individual session", self.individual_sessions),
+                ("medication appointment", self.medication_appointments),
+                ("screen", self.screens),
+                ("shortfall", self.shortfalls),
+                ("assigned primary counselor", self.primary_counselors),
+            )
+            if entries
+        ]
+        if self.objective is not None or self.objective_terms:
+            held.append("an objective")
+        if held:
+            what = ", ".join(held[:-1]) + " and " + held[-1] if len(held) > 1 else held[0]
+            raise ReferenceProblems(
+                [
+                    Problem(
+                        ("status",),
+                        f"'{self.status}' but the schedule holds {what} "
+                        "(with status infeasible or unknown it holds none)",
+                    )
+                ]
+            )
+        return self

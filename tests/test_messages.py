@@ -1,4 +1,5 @@
-"""Messages: one line per problem, nothing in them acts on a terminal, no echoes.
+"""Messages: one line per problem, nothing in them acts on a terminal, no echoes, and a
+schedule's status agrees with its content.
 
 tiny.json: days mon/wed/fri, block am, stages early/late, group types education and
 relapse_prevention, patients P1..P4 (P1 and P2 with primary counselor C1), counselors C1
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from test_bad_input import invoke  # the CLI with stderr apart
 
 from conftest import load, raw, solve_checked
@@ -264,3 +266,65 @@ def test_a_broken_item_with_a_valid_id_still_counts_for_references() -> None:
         parse_instance(data)
     assert err.value.lines[1:] == ["patients[2] (P3).stage: 'nostage' is not a stage", INDEPENDENT]
     assert err.value.lines[0].startswith("counselors[0] (C1).roles[0]: ")
+
+
+# -- a schedule's status agrees with its content -----------------------------------------
+
+
+@pytest.mark.parametrize("status", ["infeasible", "unknown"])
+def test_no_schedule_status_with_content_is_bad_input(
+    tmp_path: Path, tiny_schedule: dict[str, Any], status: str
+) -> None:
+    data = dict(tiny_schedule, status=status)
+    path = write(tmp_path / "s.json", data)
+    instance = Path(__file__).resolve().parent.parent / "instances" / "tiny.json"
+    line = (
+        f"{path}: status: '{status}' but the schedule holds 8 sessions and an objective "
+        "(with status infeasible or unknown it holds none)"
+    )
+    for args in (("check", instance, path), ("score", instance, path), ("show", path)):
+        result = invoke(*args)
+        assert (result.exit_code, result.stdout, result.stderr) == (2, "", line + "\n"), args
+
+
+def test_each_kind_of_content_disagrees_with_a_no_schedule_status(
+    tiny_schedule: dict[str, Any],
+) -> None:
+    screen = {"patient": "P1", "day": "mon", "block": "am"}
+    data = {
+        "instance": "tiny",
+        "status": "unknown",
+        "screens": [screen],
+        "primary_counselors": {"P3": "C1", "P4": "C1"},
+    }
+    with pytest.raises(InputError) as err:
+        parse_schedule(data)
+    assert err.value.lines == [
+        "status: 'unknown' but the schedule holds 1 screen and 2 assigned primary counselors "
+        "(with status infeasible or unknown it holds none)"
+    ]
+    with pytest.raises(ValidationError):  # the library's own constructor says the same
+        Schedule(instance="tiny", status="infeasible", objective_terms={"session_run": 60})
+
+
+def test_schedules_whose_status_matches_their_content_are_accepted(
+    tiny_schedule: dict[str, Any],
+) -> None:
+    assert parse_schedule(tiny_schedule).status == "optimal"
+    # What solve writes with no schedule: a time, a best-effort flag, nothing else.
+    for status in ("infeasible", "unknown"):
+        empty = {"instance": "tiny", "status": status, "wall_seconds": 0.5, "best_effort": True}
+        assert parse_schedule(empty).sessions == []
+    # A hand-made or generated timetable (generate --witness) need not give an objective.
+    handmade = {k: v for k, v in tiny_schedule.items() if k not in ("objective", "best_bound")}
+    assert parse_schedule(dict(handmade, status="feasible")).objective is None
+
+
+def test_solve_writes_an_infeasible_schedule_that_loads(tmp_path: Path) -> None:
+    out = tmp_path / "inf.json"
+    instance = Path(__file__).resolve().parent.parent / "instances" / "infeasible.json"
+    result = invoke("solve", instance, "-o", out, "--quiet", "--workers", "1")
+    assert result.exit_code == 1, result.output
+    assert parse_schedule(json.loads(out.read_text())).status == "infeasible"
+    shown = invoke("show", out)
+    assert shown.exit_code == 0 and shown.stdout.startswith("infeasible: infeasible, 0 sessions")
