@@ -327,7 +327,7 @@ def test_a_field_broken_as_a_whole_leaves_out_only_what_depends_on_it(tmp_path: 
 
     path = write_instance(tmp_path, edit)
     assert solve_bad(tmp_path, path) == [
-        f"{path}: blocks: Input should be a valid list",
+        f"{path}: blocks: Input should be a valid list, not the string 'am'",
         f"{path}: patients[3] (P4).primary_counselor: 'C09' is not a counselor id",
     ]
 

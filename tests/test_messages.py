@@ -183,12 +183,12 @@ INDEPENDENT = "patients[3] (P4).primary_counselor: 'C09' is not a counselor id"
 @pytest.mark.parametrize(
     ("field", "value", "line"),
     [
-        ("days", "mon", "days: Input should be a valid list"),
+        ("days", "mon", "days: Input should be a valid list, not the string 'mon'"),
         ("days", [], "days: List should have at least 1 item after validation, not 0"),
-        ("blocks", {}, "blocks: Input should be a valid list"),
-        ("stages", 3, "stages: Input should be a valid list"),
-        ("group_types", "x", "group_types: Input should be a valid list"),
-        ("counselors", "C1", "counselors: Input should be a valid list"),
+        ("blocks", {}, "blocks: Input should be a valid list, not an object"),
+        ("stages", 3, "stages: Input should be a valid list, not the number 3"),
+        ("group_types", "x", "group_types: Input should be a valid list, not the string 'x'"),
+        ("counselors", "C1", "counselors: Input should be a valid list, not the string 'C1'"),
     ],
 )
 def test_a_broken_top_level_field_is_one_line(field: str, value: Any, line: str) -> None:
@@ -234,7 +234,7 @@ def test_a_missing_top_level_field_is_one_line() -> None:
         ),
         (
             lambda d: d["stages"].__setitem__(0, 7),
-            "stages[0]: Input should be a valid string",
+            "stages[0]: Input should be a valid string, not the number 7",
         ),
     ],
 )
