@@ -12,8 +12,8 @@ from models.io import (
     parse_instance,
     parse_schedule,
     to_json,
-    write_text_atomic,
 )
+from models.outputs import OutputError, output_problems, write_text_atomic
 from models.people import Counselor, Patient, Together
 from models.places import Room, Site
 from models.program import Block, GroupType, Period, Requirement
@@ -30,6 +30,7 @@ __all__ = [
     "Individual",
     "InputError",
     "Instance",
+    "OutputError",
     "Patient",
     "Period",
     "Problem",
@@ -49,6 +50,7 @@ __all__ = [
     "json_schema",
     "load_instance",
     "load_schedule",
+    "output_problems",
     "parse_instance",
     "parse_schedule",
     "to_json",

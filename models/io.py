@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
-from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -17,6 +15,7 @@ from models.errors import (
     validation_lines,
 )
 from models.instance import Instance, reference_problems_despite
+from models.outputs import write_text_atomic
 from models.reading import read_json
 from models.schedule import Schedule
 
@@ -62,23 +61,8 @@ def to_json(model: BaseModel) -> str:
     return model.model_dump_json(indent=2) + "\n"
 
 
-def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write a file so that readers see the old content or the new, never half of it."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def dump(model: BaseModel, path: str | os.PathLike[str]) -> None:
-    """Write an instance or schedule as JSON, atomically."""
+    """Write an instance or schedule as JSON, atomically (see :func:`write_text_atomic`)."""
     write_text_atomic(path, to_json(model))
 
 
