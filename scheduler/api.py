@@ -18,7 +18,7 @@ from scheduler.explain.precheck import Finding, prechecks
 from scheduler.organization import spans_sites
 from scheduler.program import solve_program
 from scheduler.result import ProgressEvent, SolveResult
-from scheduler.settings import SolveSettings
+from scheduler.settings import SettingsError, SolveSettings
 from scheduler.sites import solve_by_site
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "Penalty",
     "ProgressEvent",
     "ScoreBreakdown",
+    "SettingsError",
     "SolveResult",
     "SolveSettings",
     "TermScore",
