@@ -44,9 +44,13 @@ from scheduler.generate.sites import (
 )
 from scheduler.generate.slots import all_slots, appointment_span
 
+MAX_PATIENTS = 5000  # one program of 2,000 takes about a minute; time grows faster than size
+MAX_SEED = 2**31 - 1  # as for the solve's seed
+
 
 class GenerateError(ValueError):
-    """The requested program cannot be built (e.g. too few patients to form a group)."""
+    """The requested program cannot be built (e.g. too few patients to form a group); the
+    message is one line that starts with the parameter's name."""
 
 
 def generate(
@@ -62,15 +66,16 @@ def generate(
     Parameters
     ----------
     patients
-        Number of patients (at least 8, and 8 a site).
+        Number of patients: 8 to ``MAX_PATIENTS`` (5,000), and at least 8 a site.
     counselors, rooms
         Group-leading staff (counselors, clinicians, case managers) and group
-        rooms; by default enough for the witness with some slack. With fewer,
+        rooms, each 1 to ``patients``; by default enough for the witness with some slack. With fewer,
         the witness may not fit: the witness is then ``None`` and the instance
         may be infeasible. Prescribers and offices are always sized from the
         witness. With sites both are totals, shared out by the sites' patients.
     seed
-        Everything drawn comes from this seed: same seed, same instance.
+        Everything drawn comes from this seed (0 to ``MAX_SEED``, 2**31 - 1): same seed,
+        same instance.
     sites
         1 (the default): one program, no ``sites`` in the file. More: a
         multi-site organization (sites ``S1``, ``S2``, ...) of that many programs
@@ -78,11 +83,13 @@ def generate(
         on its own with its rooms and staff (ids prefixed by the site, e.g.
         ``S2-R1``, ``S2-C03``); about 10% of the counselors float between two
         sites, working at one a day in the witness.
+
+    Raises
+    ------
+    GenerateError
+        When a parameter is out of its range (the message names it).
     """
-    if sites < 1:
-        raise GenerateError(f"sites: {sites} is too few; at least 1")
-    if patients < 8:
-        raise GenerateError(f"patients: {patients} is too few; at least 8 form a program")
+    _check_limits(patients, counselors, rooms, seed, sites)
     if patients < 8 * sites:
         raise GenerateError(
             f"patients: {patients} is too few for {sites} sites; at least 8 a site form a program"
@@ -125,6 +132,26 @@ def generate(
     instance = parse_instance(data, "generated instance")
     witness = _witness_schedule(instance.name, w, assigned) if witness_ok else None
     return instance, witness
+
+
+def _check_limits(
+    patients: int, counselors: int | None, rooms: int | None, seed: int, sites: int
+) -> None:
+    """Each count a whole number in its range: a billion patients would never finish."""
+    limits = {
+        "patients": (patients, 8, MAX_PATIENTS),
+        "sites": (sites, 1, MAX_PATIENTS // 8),
+        "counselors": (counselors, 1, patients),
+        "rooms": (rooms, 1, patients),
+        "seed": (seed, 0, MAX_SEED),
+    }
+    for name, (value, low, high) in limits.items():
+        if value is None:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise GenerateError(f"{name}: {value!r} is not a whole number")
+        if not low <= value <= high:
+            raise GenerateError(f"{name}: {value} is out of range ({low} to {high})")
 
 
 def _instance_data(
