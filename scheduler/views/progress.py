@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
 from typing import TextIO
 
 from scheduler.result import ProgressEvent, SolveResult
@@ -53,11 +55,25 @@ class ProgressWriter:
     log_path
         A file (created or emptied) that gets one JSON line per better schedule
         (:func:`progress_record`) and one at the end (:func:`done_record`), or None.
+        The log never stops the solve: if it cannot be opened or written (a read-only
+        or full disk), one warning line goes to ``warnings`` and the log is dropped.
+    warnings
+        Where that warning goes (default: standard error).
     """
 
-    def __init__(self, terminal: TextIO | None, log_path: str | None) -> None:
+    def __init__(
+        self, terminal: TextIO | None, log_path: str | None, warnings: TextIO | None = None
+    ) -> None:
         self.terminal = terminal
-        self.log = open(log_path, "w", encoding="utf-8") if log_path is not None else None  # noqa: SIM115
+        self.log_path = log_path
+        self.warnings = warnings if warnings is not None else sys.stderr
+        self.log: TextIO | None = None
+        self._live = False  # a live line is on the terminal, not yet ended
+        if log_path is not None:
+            try:
+                self.log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115
+            except OSError as err:
+                self._drop_log(err)
 
     def __enter__(self) -> ProgressWriter:
         return self
@@ -76,19 +92,45 @@ class ProgressWriter:
             # Padded: a shorter line must cover the previous one.
             self.terminal.write("\r" + progress_line(event).ljust(72))
             self.terminal.flush()
-        if self.log is not None:
-            self.log.write(json.dumps(progress_record(event)) + "\n")
-            self.log.flush()
+            self._live = True
+        self._write_log(json.dumps(progress_record(event)) + "\n")
 
     def done(self, result: SolveResult) -> None:
         """Log how the search ended."""
-        if self.log is not None:
-            self.log.write(json.dumps(done_record(result)) + "\n")
+        self._write_log(json.dumps(done_record(result)) + "\n")
 
     def close(self) -> None:
         """End the live line (the next output starts on a line of its own); close the log."""
         if self.terminal is not None:
             self.terminal.write("\n")
             self.terminal.flush()
+            self._live = False
         if self.log is not None:
-            self.log.close()
+            log, self.log = self.log, None
+            try:
+                log.close()  # writes what is still buffered
+            except OSError as err:
+                self._drop_log(err)
+
+    def _write_log(self, line: str) -> None:
+        if self.log is None:
+            return
+        try:
+            self.log.write(line)
+            self.log.flush()
+        except OSError as err:
+            self._drop_log(err)
+
+    def _drop_log(self, err: OSError) -> None:
+        """Warn once (on a line of its own) that the log is not written; go on without it."""
+        if self.log is not None:
+            log, self.log = self.log, None
+            with contextlib.suppress(OSError):  # the same fault again: being reported
+                log.close()
+        lead = "\n" if self._live and self.terminal is self.warnings else ""
+        self._live = False
+        why = err.strerror or str(err)
+        self.warnings.write(
+            f"{lead}warning: {self.log_path}: cannot write the progress log: {why}; going on without it\n"
+        )
+        self.warnings.flush()
