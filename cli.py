@@ -6,6 +6,7 @@ Exit codes (scripts can rely on them):
 * 1: no schedule (infeasible, or none found in time); a checked schedule has violations
 * 2: bad input (unreadable or invalid files, bad options); nothing is written
 * 3: internal error: the solver returned a schedule that the checker rejects
+* 4: an output could not be written (a full disk); nothing half-written, an old file untouched
 * 130: interrupted (a second Ctrl-C, after the search had already been stopped);
   nothing is written. The first Ctrl-C during ``solve`` only ends the search: the
   best schedule found so far is checked and written as usual.
@@ -35,15 +36,15 @@ from models import (
     load_instance,
     load_schedule,
     to_json,
-    write_text_atomic,
 )
+from models.outputs import OutputError, output_problems, write_text_atomic
 
 if TYPE_CHECKING:  # annotations only: the import itself waits for a command (see above)
     from scheduler import SolveResult
 
 T = TypeVar("T")
 
-EXIT_OK, EXIT_NO_SCHEDULE, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_NO_SCHEDULE, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_WRITTEN = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT
 
 
@@ -67,11 +68,15 @@ def same_instance_or_exit(path: str, sched: Schedule, inst: Instance) -> None:
         bad_input(f"{path}: instance: the schedule is for '{sched.instance}', not '{inst.name}'")
 
 
-def check_writable(path: str) -> None:
-    """An output path in a directory that does not exist is bad input (exit 2)."""
-    parent = Path(path).resolve().parent
-    if not parent.is_dir():
-        bad_input(f"{path}: directory {parent} does not exist")
+def write_or_exit(path: str | Path, text: str, done: str) -> None:
+    """Write a file atomically, then print ``done``; if the write fails after all (a full
+    disk), print why instead and exit 4."""
+    try:
+        write_text_atomic(path, text)
+    except OutputError as err:
+        click.echo(str(err), err=True)
+        sys.exit(EXIT_NOT_WRITTEN)
+    click.echo(done)
 
 
 def echo_lines(lines: Iterable[str], err: bool = False) -> None:
@@ -129,9 +134,9 @@ def main() -> None:
     """Weekly group timetables for Intensive Outpatient Programs.
 
     \b
-    Exit codes: 0 success; 1 no schedule found (infeasible or out of time) or
-    a checked schedule has violations; 2 bad input (nothing written);
-    3 internal error (the solver's schedule failed the checker).
+    Exit codes: 0 success; 1 no schedule found (infeasible or out of time) or a checked
+    schedule has violations; 2 bad input (nothing written); 3 internal error (the
+    solver's schedule failed the checker); 4 an output could not be written (disk full).
     """
 
 
@@ -198,9 +203,8 @@ def solve(
     """
     inst = load_or_exit(load_instance, instance)
     start = load_or_exit(load_schedule, start_from) if start_from is not None else None
-    check_writable(output)
-    if log_json is not None:
-        check_writable(log_json)
+    if problems := output_problems([output], [instance, start_from], [log_json]):
+        bad_input(*problems)  # not writable, or an input: checked before any work
     from scheduler import SolveSettings
     from scheduler import solve as run_solve
     from scheduler.views import ProgressWriter
@@ -245,8 +249,7 @@ def _report_and_write(
         if explain:
             click.echo("")
             click.echo(run_score(inst, result.schedule, report).text())
-    write_text_atomic(output, to_json(result.schedule))
-    click.echo(f"wrote {output}")
+    write_or_exit(output, to_json(result.schedule), f"wrote {output}")
     sys.exit(EXIT_OK if result.found else EXIT_NO_SCHEDULE)
 
 
@@ -317,13 +320,10 @@ def batch(
 
     if executor == "dask" and not scheduler_address:
         bad_input("--scheduler: the dask executor needs the scheduler's address")
-    batch_jobs, problems = jobs_from_paths(paths)
+    out = Path(output_dir)
+    batch_jobs, problems = jobs_from_paths(paths, out)  # and the output directory's
     if problems:
         bad_input(*problems)
-    out = Path(output_dir)
-    if out.exists() and not out.is_dir():
-        bad_input(f"{output_dir}: not a directory")
-    out.mkdir(parents=True, exist_ok=True)
 
     parallel, per_solve = share_cores(len(batch_jobs), jobs, workers)
     settings = SolveSettings(workers=per_solve, **search)
@@ -334,13 +334,15 @@ def batch(
         results, interrupted = run_batch(batch_jobs, settings, out, parallel, address, say, workers)
     except (OSError, TimeoutError) as err:  # the Dask scheduler cannot be reached
         bad_input(f"--scheduler: cannot reach {scheduler_address}: {err}")
-    write_text_atomic(out / "summary.csv", summary_csv(results))
     click.echo(summary_table(results))
-    click.echo(f"wrote {len(results)} rows to {out / 'summary.csv'}")
+    summary = out / "summary.csv"
+    write_or_exit(summary, summary_csv(results), f"wrote {len(results)} rows to {summary}")
     if interrupted:
         sys.exit(EXIT_INTERRUPTED)
     if any(r.checked == "FAIL" or r.status == "error" for r in results):
         sys.exit(EXIT_INTERNAL)
+    if any(r.write_error for r in results):
+        sys.exit(EXIT_NOT_WRITTEN)
     found = all(r.status in ("optimal", "feasible") for r in results)
     sys.exit(EXIT_OK if found else EXIT_NO_SCHEDULE)
 
@@ -465,9 +467,8 @@ def schema(which: str) -> None:
 def generate(output: str, witness: str | None, **program: Any) -> None:
     """Write a realistic synthetic program (feasible by construction at the default ratios)."""
     # ``program``: the other options, which are scheduler.generate's parameters by name.
-    check_writable(output)
-    if witness:
-        check_writable(witness)
+    if problems := output_problems([output, witness]):
+        bad_input(*problems)
     from scheduler.generate import GenerateError
     from scheduler.generate import generate as run_generate
 
@@ -475,18 +476,15 @@ def generate(output: str, witness: str | None, **program: Any) -> None:
         inst, proof = run_generate(**program)
     except GenerateError as err:
         bad_input(f"--sites: {err}")
-    write_text_atomic(output, to_json(inst))
-    click.echo(
-        f"wrote {output}: {len(inst.patients)} patients, {len(inst.counselors)} counselors, "
-        f"{len(inst.rooms)} rooms"
-    )
+    sizes = f"{len(inst.patients)} patients, {len(inst.counselors)} counselors"
+    write_or_exit(output, to_json(inst), f"wrote {output}: {sizes}, {len(inst.rooms)} rooms")
     if proof is None:
         click.echo(
             "warning: with these counselors and rooms the instance may be infeasible", err=True
         )
     elif witness:
-        write_text_atomic(witness, to_json(proof))
-        click.echo(f"wrote {witness}: a valid schedule ({len(proof.sessions)} sessions)")
+        done = f"wrote {witness}: a valid schedule ({len(proof.sessions)} sessions)"
+        write_or_exit(witness, to_json(proof), done)
 
 
 if __name__ == "__main__":  # python -m cli

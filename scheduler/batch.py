@@ -21,7 +21,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from models import InputError, load_instance, parse_instance, to_json, write_text_atomic
+from models import (
+    InputError,
+    OutputError,
+    load_instance,
+    output_problems,
+    parse_instance,
+    to_json,
+    write_text_atomic,
+)
 from models.text import printable
 from scheduler.api import ProgressEvent, SolveSettings, solve
 from scheduler.check import check
@@ -51,6 +59,7 @@ class JobResult:
     checked: str = "-"  # "ok", "FAIL" (an internal error: not written) or "-" (no schedule)
     interrupted: bool = False
     error: str | None = None
+    write_error: str | None = None  # the schedule could not be written (a full disk)
     schedule_json: str | None = field(default=None, repr=False)
     # (elapsed, objective, bound) at each better schedule, for objective-over-time reports.
     trace: list[tuple[float, float, float]] = field(default_factory=list, repr=False)
@@ -64,7 +73,9 @@ class JobResult:
         return best
 
 
-def jobs_from_paths(paths: Iterable[str]) -> tuple[list[BatchJob], list[str]]:
+def jobs_from_paths(
+    paths: Iterable[str], output_dir: Path | None = None
+) -> tuple[list[BatchJob], list[str]]:
     """The instance files named, or found in the directories named, validated: a job each.
 
     Parameters
@@ -72,13 +83,17 @@ def jobs_from_paths(paths: Iterable[str]) -> tuple[list[BatchJob], list[str]]:
     paths
         Instance files, and directories whose ``*.json`` files (not ``*.schedule.json``)
         are instances.
+    output_dir
+        Where the outputs will go: once the inputs are valid, it is created if missing
+        and checked (a file can be made there; no output would replace an input).
 
     Returns
     -------
     tuple[list[BatchJob], list[str]]
         A job per valid file, named after the file; and one line per problem (a missing
         path, a directory without instances, two files of one name, each error of an
-        invalid file). Run the jobs only when there are no problems.
+        invalid file, each output that cannot be written). Run the jobs only when there
+        are no problems.
     """
     files, problems = _instance_files(paths)
     names: dict[str, Path] = {}
@@ -95,7 +110,20 @@ def jobs_from_paths(paths: Iterable[str]) -> tuple[list[BatchJob], list[str]]:
             problems += [f"{err.source}: {line}" for line in err.lines]
             continue
         jobs.append(BatchJob(name, f.read_text(encoding="utf-8")))
+    if output_dir is not None and not problems:
+        problems = _output_dir_problems(output_dir, jobs, files)
     return jobs, problems
+
+
+def _output_dir_problems(out: Path, jobs: list[BatchJob], inputs: list[Path]) -> list[str]:
+    if out.exists() and not out.is_dir():
+        return [f"{out}: not a directory"]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        return [f"{out}: cannot create the directory: {err.strerror}"]
+    outputs = [out / "summary.csv", *(out / f"{job.name}.schedule.json" for job in jobs)]
+    return output_problems(outputs, inputs)
 
 
 def _instance_files(paths: Iterable[str]) -> tuple[list[Path], list[str]]:
@@ -357,7 +385,10 @@ def run_batch(
 
     def write(r: JobResult) -> None:
         if r.schedule_json is not None:
-            write_text_atomic(output_dir / f"{r.name}.schedule.json", r.schedule_json)
+            try:
+                write_text_atomic(output_dir / f"{r.name}.schedule.json", r.schedule_json)
+            except OutputError as err:  # the others may still fit: go on, report it
+                r.write_error, r.schedule_json = str(err), None
         if on_result is not None:
             on_result(r)
 
@@ -413,7 +444,7 @@ def summary_rows(results: Iterable[JobResult]) -> list[dict[str, str]]:
     """One row of text per job, for the table and the CSV."""
     rows = []
     for r in sorted(results, key=lambda r: r.name):
-        note = r.error or ("interrupted" if r.interrupted else "")
+        note = r.error or r.write_error or ("interrupted" if r.interrupted else "")
         rows.append(
             {
                 "instance": r.name,
@@ -435,8 +466,10 @@ def summary_rows(results: Iterable[JobResult]) -> list[dict[str, str]]:
 def result_line(r: JobResult) -> str:
     """One line as a job finishes: name, status, objective and gap, and any error."""
     figures = f"objective {r.objective}, gap {100 * r.gap:.1f} %" if r.gap is not None else ""
-    line = f"{r.name}: {r.status} {figures}".rstrip() + (f" ({r.error})" if r.error else "")
-    return printable(line)
+    problem = r.error or r.write_error
+    return printable(
+        f"{r.name}: {r.status} {figures}".rstrip() + (f" ({problem})" if problem else "")
+    )
 
 
 def summary_table(results: Iterable[JobResult]) -> str:
