@@ -91,27 +91,34 @@ def interrupted_exit() -> NoReturn:
     sys.exit(EXIT_INTERRUPTED)
 
 
-# Parameter types every command uses, and the options ``solve`` and ``batch`` share.
+class Finite(click.FloatRange):
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:  # nan, inf pass any range
+        t = super().convert(value, param, ctx)
+        return t if abs(t) < float("inf") else self.fail(f"{value} is not finite.", param, ctx)
+
+
+# Parameter types and shared options; ranges as SolveSettings and scheduler.generate check.
 FILE = click.Path(dir_okay=False)  # a file's path; a directory there is a usage error
 POSITIVE = click.IntRange(min=1)
+SEED, WORKERS = click.IntRange(0, 2**31 - 1), click.IntRange(0, 256)
 
 time_limit_option = click.option(
     "--time-limit",
     default=60.0,
-    type=click.FloatRange(min=0),
+    type=Finite(min=0),
     help="Seconds of search per instance (deterministic time units with --deterministic).",
 )
 seed_option = click.option(
     "--seed",
     default=0,
-    type=int,
+    type=SEED,
     help="Random seed of the search and of the drug-screen draw (same seed, same screens).",
 )
 gap_option = click.option(
     "--gap",
     "relative_gap",
     default=0.0,
-    type=click.FloatRange(0, 1),
+    type=Finite(0, 1),
     help="Stop once the relative gap is at most this.",
 )
 warm_start_option = click.option(
@@ -153,7 +160,7 @@ def main() -> None:
 @click.option(
     "--workers",
     default=8,
-    type=click.IntRange(min=0),
+    type=WORKERS,
     help="CP-SAT search workers; 0 lets CP-SAT choose.",
 )
 @seed_option
@@ -267,7 +274,7 @@ def _report_and_write(
 )
 @click.option(
     "--workers",
-    type=POSITIVE,
+    type=click.IntRange(1, 256),
     help="CP-SAT workers per solve (default: the cores divided among the jobs, at least 1).",
 )
 @time_limit_option
@@ -398,7 +405,7 @@ def score(instance: str, schedule: str, as_json: bool, show_all: bool) -> None:
 @click.option(
     "--time-limit",
     default=30.0,
-    type=click.FloatRange(min=0, min_open=True),
+    type=Finite(min=0, min_open=True),
     help="Seconds for the whole diagnosis.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the diagnosis as JSON.")
@@ -445,14 +452,14 @@ def schema(which: str) -> None:
 
 
 @main.command()
-@click.option("--patients", required=True, type=click.IntRange(min=8), help="Number of patients.")
+@click.option("--patients", required=True, type=click.IntRange(8, 5000), help="Number of patients.")
 @click.option(
     "--counselors", type=POSITIVE, help="Counselors (default: enough for the patients, with slack)."
 )
 @click.option(
     "--rooms", type=POSITIVE, help="Group rooms (default: enough for the patients, plus one)."
 )
-@click.option("--seed", default=0, type=int)
+@click.option("--seed", default=0, type=SEED)
 @click.option(
     "--sites",
     default=1,
@@ -474,8 +481,8 @@ def generate(output: str, witness: str | None, **program: Any) -> None:
 
     try:
         inst, proof = run_generate(**program)
-    except GenerateError as err:
-        bad_input(f"--sites: {err}")
+    except GenerateError as err:  # its message starts with the parameter's name: the option's
+        bad_input(f"--{err}")
     sizes = f"{len(inst.patients)} patients, {len(inst.counselors)} counselors"
     write_or_exit(output, to_json(inst), f"wrote {output}: {sizes}, {len(inst.rooms)} rooms")
     if proof is None:

@@ -33,6 +33,7 @@ from models import (
 from models.text import printable
 from scheduler.api import ProgressEvent, SolveSettings, solve
 from scheduler.check import check
+from scheduler.settings import MAX_WORKERS
 
 
 @dataclass(frozen=True)
@@ -153,8 +154,9 @@ def cores_available() -> int:
 
 
 def workers_per_job(cores: int, parallel: int) -> int:
-    """CP-SAT workers for each of ``parallel`` simultaneous solves on ``cores`` cores."""
-    return max(1, cores // max(1, parallel))
+    """CP-SAT workers for each of ``parallel`` simultaneous solves on ``cores`` cores
+    (at most ``MAX_WORKERS``)."""
+    return min(MAX_WORKERS, max(1, cores // max(1, parallel)))
 
 
 def share_cores(
