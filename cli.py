@@ -459,7 +459,7 @@ def schema(which: str) -> None:
 @click.option(
     "--rooms", type=POSITIVE, help="Group rooms (default: enough for the patients, plus one)."
 )
-@click.option("--seed", default=0, type=SEED)
+@click.option("--seed", default=0, type=click.IntRange(0, 2**32 - 1))
 @click.option(
     "--sites",
     default=1,

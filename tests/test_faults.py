@@ -42,6 +42,7 @@ from models import OutputError, dump, output_problems, write_text_atomic
 from scheduler import SettingsError, SolveSettings, solve
 from scheduler.generate import GenerateError, generate
 from scheduler.generate.build import MAX_PATIENTS
+from scheduler.generate.build import MAX_SEED as GENERATE_MAX_SEED
 from scheduler.settings import MAX_SEED, MAX_WORKERS
 from scheduler.views import ProgressWriter
 
@@ -488,7 +489,8 @@ def test_progress_writer_drops_a_log_it_cannot_open(tmp_path: Path) -> None:
         (["generate", "--patients", "20", "--counselors", "21"], "--counselors"),
         (["generate", "--patients", "20", "--rooms", "1000000"], "--rooms"),
         (["generate", "--patients", "20", "--sites", "0"], "--sites"),
-        (["generate", "--patients", "20", "--sites", "3"], "--patients"),
+        (["generate", "--patients", "20", "--sites", "3"], "--sites"),
+        (["generate", "--patients", "20", "--seed", str(2**32)], "--seed"),
         (["generate", "--patients", "20", "--seed", "-1"], "--seed"),
     ],
 )
@@ -502,8 +504,9 @@ def test_out_of_range_options_are_bad_input(tmp_path: Path, args: list[Any], opt
 def test_the_command_line_ranges_are_the_library_s() -> None:
     assert (cli.SEED.min, cli.SEED.max) == (0, MAX_SEED)
     assert (cli.WORKERS.min, cli.WORKERS.max) == (0, MAX_WORKERS)
-    patients = next(p for p in cli.generate.params if p.name == "patients")
-    assert patients.type.max == MAX_PATIENTS  # type: ignore[attr-defined]
+    options = {p.name: p.type for p in cli.generate.params}
+    assert options["patients"].max == MAX_PATIENTS  # type: ignore[attr-defined]
+    assert options["seed"].max == GENERATE_MAX_SEED  # type: ignore[attr-defined]
     SolveSettings(seed=MAX_SEED, workers=MAX_WORKERS)  # the largest accepted values
     with pytest.raises(SettingsError):
         SolveSettings(workers=MAX_WORKERS + 1)
@@ -576,7 +579,11 @@ def test_good_parameters_pass_through() -> None:
         ({"patients": "20"}, "patients: '20' is not a whole number"),
         ({"patients": 20, "counselors": 21}, "counselors: 21 is out of range (1 to 20)"),
         ({"patients": 20, "rooms": 0}, "rooms: 0 is out of range (1 to 20)"),
-        ({"patients": 20, "seed": -1}, "seed: -1 is out of range (0 to 2147483647)"),
+        ({"patients": 20, "seed": -1}, "seed: -1 is out of range (0 to 4294967295)"),
+        (
+            {"patients": 20, "sites": 3},
+            "sites: 3 sites need 24 patients, at least 8 a site; 20 given",
+        ),
         ({"patients": 20, "sites": 10**9}, "sites: 1000000000 is out of range (1 to 625)"),
     ],
 )

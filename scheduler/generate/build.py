@@ -45,7 +45,7 @@ from scheduler.generate.sites import (
 from scheduler.generate.slots import all_slots, appointment_span
 
 MAX_PATIENTS = 5000  # one program of 2,000 takes about a minute; time grows faster than size
-MAX_SEED = 2**31 - 1  # as for the solve's seed
+MAX_SEED = 2**32 - 1  # numpy's seeds are any size; 32 bits are plenty and what tests draw
 
 
 class GenerateError(ValueError):
@@ -74,7 +74,7 @@ def generate(
         may be infeasible. Prescribers and offices are always sized from the
         witness. With sites both are totals, shared out by the sites' patients.
     seed
-        Everything drawn comes from this seed (0 to ``MAX_SEED``, 2**31 - 1): same seed,
+        Everything drawn comes from this seed (0 to ``MAX_SEED``, 2**32 - 1): same seed,
         same instance.
     sites
         1 (the default): one program, no ``sites`` in the file. More: a
@@ -92,7 +92,7 @@ def generate(
     _check_limits(patients, counselors, rooms, seed, sites)
     if patients < 8 * sites:
         raise GenerateError(
-            f"patients: {patients} is too few for {sites} sites; at least 8 a site form a program"
+            f"sites: {sites} sites need {8 * sites} patients, at least 8 a site; {patients} given"
         )
     rng = np.random.default_rng(seed)
     multi = sites > 1
