@@ -38,6 +38,7 @@ from models import (
     to_json,
 )
 from models.outputs import OutputError, output_problems, write_text_atomic
+from models.text import printable
 
 if TYPE_CHECKING:  # annotations only: the import itself waits for a command (see above)
     from scheduler import SolveResult
@@ -74,15 +75,15 @@ def write_or_exit(path: str | Path, text: str, done: str) -> None:
     try:
         write_text_atomic(path, text)
     except OutputError as err:
-        click.echo(str(err), err=True)
+        echo_lines([str(err)], err=True)
         sys.exit(EXIT_NOT_WRITTEN)
     click.echo(done)
 
 
 def echo_lines(lines: Iterable[str], err: bool = False) -> None:
-    """Print each line (to stderr with ``err``)."""
+    """Print each line (to stderr with ``err``), control characters escaped: one line each."""
     for line in lines:
-        click.echo(line, err=err)
+        click.echo(printable(line), err=err)
 
 
 def interrupted_exit() -> NoReturn:

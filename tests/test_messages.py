@@ -17,6 +17,7 @@ import pytest
 from pydantic import ValidationError
 from test_bad_input import invoke  # the CLI with stderr apart
 
+from conftest import instance_path as instance_path_of
 from conftest import load, raw, solve_checked
 from models import InputError, Schedule, parse_instance, parse_schedule, to_json
 from models.text import printable
@@ -110,6 +111,16 @@ def test_solve_and_check_print_one_escaped_line_per_problem(tmp_path: Path) -> N
     result = invoke("check", path, schedule)
     assert result.exit_code == 2 and result.stdout == ""
     assert lines_of(result.stderr) == [f"{shown}: {line}" for line in NASTY_LINES]
+
+
+def test_a_schedule_for_another_instance_names_both_escaped(tmp_path: Path) -> None:
+    # The mismatch line echoes the schedule's instance name, which the file gives.
+    schedule = write(tmp_path / "s.json", {"instance": "ti\x1b[31mny", "status": "unknown"})
+    result = invoke("check", instance_path_of("tiny"), schedule)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert lines_of(result.stderr) == [
+        f"{schedule}: instance: the schedule is for 'ti\\x1b[31mny', not 'tiny'"
+    ]
 
 
 # -- what the commands print about valid files with free text ---------------------------
