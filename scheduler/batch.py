@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import resource
 import signal
@@ -30,6 +29,7 @@ from models import (
     to_json,
     write_text_atomic,
 )
+from models.reading import parse_json
 from models.text import printable
 from scheduler.api import ProgressEvent, SolveSettings, solve
 from scheduler.check import check
@@ -179,7 +179,7 @@ def run_job(job: BatchJob, settings: SolveSettings, fresh_process: bool = False)
     def record(event: ProgressEvent) -> None:
         trace.append((round(event.elapsed, 3), event.objective, event.best_bound))
 
-    instance = parse_instance(json.loads(job.instance_json), source=job.name)
+    instance = parse_instance(parse_json(job.instance_json, job.name), source=job.name)
     try:
         result = solve(instance, settings, on_progress=record)
     except RuntimeError as err:
