@@ -7,8 +7,6 @@ An organization of several sites is solved site by site with this
 from __future__ import annotations
 
 import math
-import signal
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +15,7 @@ from ortools.sat.python import cp_model
 
 from models import Instance, Schedule, Session
 from models.schedule import Status
+from scheduler.budget import Budget, Stopped
 from scheduler.check import check
 from scheduler.cpsat.hint import add_hint
 from scheduler.cpsat.model import TimetableModel
@@ -25,6 +24,7 @@ from scheduler.cpsat.topics import assign_topics, count_repeats
 from scheduler.explain.bound import objective_floor
 from scheduler.explain.diagnose import diagnose
 from scheduler.greedy import greedy_schedule
+from scheduler.interrupt import ctrl_c_owner, quiet_solver, run_search
 from scheduler.result import ProgressEvent, SolveResult
 from scheduler.settings import SolveSettings
 
@@ -91,7 +91,7 @@ class _Progress(cp_model.CpSolverSolutionCallback):
 
 
 def _parameters(settings: SolveSettings) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
+    solver = quiet_solver()  # Ctrl-C is ours (scheduler.interrupt)
     p = solver.parameters
     p.num_workers = settings.workers
     p.random_seed = settings.seed
@@ -117,9 +117,12 @@ def solve_program(
 
     The parameters are those of :func:`scheduler.solve`, with ``instance`` already
     validated and not spanning sites (``scheduler.organization.spans_sites``).
+    ``settings.time_limit`` is the budget of the whole solve (``scheduler.budget``);
+    Ctrl-C is handled as ``scheduler.interrupt`` says, by the command's owner of SIGINT
+    or, without one, by this solve's own (in the main thread).
     """
-    with _CtrlC() as ctrl_c:
-        return _solve_one(instance, settings, on_progress, start_from, ctrl_c)
+    with ctrl_c_owner() as ctrl_c:
+        return _solve_one(instance, settings, on_progress, start_from, Budget.of(settings, ctrl_c))
 
 
 def _solve_one(
@@ -127,51 +130,61 @@ def _solve_one(
     settings: SolveSettings,
     on_progress: Callable[[ProgressEvent], None] | None,
     start_from: Schedule | None,
-    ctrl_c: _CtrlC,
+    budget: Budget,
 ) -> SolveResult:
     """One program (one site): build, warm start, search, read back."""
-    started = time.perf_counter()
-    # A valid timetable from the greedy construction is the first incumbent: reported at
-    # once, returned if the search finds nothing better, and the search's hint.
-    warm: Schedule | None = None
-    if start_from is not None and not settings.best_effort:
-        warm = valid_as_is(instance, start_from)  # a valid start is kept if nothing beats it
-    elif start_from is None and settings.warm_start == "greedy" and not settings.best_effort:
-        warm = start_from = greedy_schedule(instance, settings.seed).schedule
-    # The patient-by-patient bound (reported, and for the gap limit; as a constraint in the
-    # model it did not help the search). Ours, not the plain baseline's.
+    started = budget.started
     aggregate = settings.formulation == "aggregated"
-    floor = objective_floor(instance) if aggregate and not settings.best_effort else None
-    progress = _Progress(started, on_progress, floor or 0, settings.relative_gap)
-    if warm is not None and warm.objective is not None:
-        progress.incumbent(warm.objective)
-    tm = TimetableModel(instance, aggregate=aggregate, best_effort=settings.best_effort)
-    if start_from is not None:
-        add_hint(tm, start_from)
+    progress = _Progress(started, on_progress, 0, settings.relative_gap)
+    warm: Schedule | None = None
+    floor: int | None = None
+    try:
+        # A valid timetable from the greedy construction is the first incumbent: reported
+        # at once, returned if the search finds nothing better, and the search's hint.
+        if start_from is not None and not settings.best_effort:
+            warm = valid_as_is(instance, start_from)  # a valid start is kept if nothing beats it
+        elif start_from is None and settings.warm_start == "greedy" and not settings.best_effort:
+            warm = start_from = greedy_schedule(instance, settings.seed, budget).schedule
+        budget.check()
+        # The patient-by-patient bound (reported, and for the gap limit; as a constraint in
+        # the model it did not help the search). Ours, not the plain baseline's.
+        floor = objective_floor(instance) if aggregate and not settings.best_effort else None
+        progress.floor = floor or 0
+        if warm is not None and warm.objective is not None:
+            progress.incumbent(warm.objective)
+        building = time.perf_counter()
+        tm = TimetableModel(
+            instance, aggregate=aggregate, best_effort=settings.best_effort, budget=budget
+        )
+        if start_from is not None:
+            add_hint(tm, start_from)
+        budget.check()
+    except Stopped:  # out of time or Ctrl-C before the search: keep what there is
+        return _stopped(instance, warm, progress, floor, settings, budget)
     solver = _parameters(settings)
-    if ctrl_c.pressed or progress.close_enough:  # skip the search, keep what we have
+    if not settings.deterministic:
+        # What is left, less as long as the build took for the read-back (at most half).
+        left = budget.left()
+        search = left - min(time.perf_counter() - building, left / 2)
+        solver.parameters.max_time_in_seconds = min(solver.parameters.max_time_in_seconds, search)
+    if progress.close_enough:  # skip the search, keep what we have
         solver.parameters.max_time_in_seconds = 0.0
-    # During the search CP-SAT catches Ctrl-C itself and returns its best solution.
-    code = solver.solve(tm.model, progress)
-    ctrl_c.rearm()  # CP-SAT leaves SIGINT at its default action when it is done
+    code = run_search(solver, tm.model, progress, stop=lambda: budget.interrupted)
     wall = time.perf_counter() - started
     if code == cp_model.MODEL_INVALID:  # a bug in the model builder, never a property of the input
         raise RuntimeError(f"internal error: invalid CP-SAT model: {tm.model.validate()}")
     status = _STATUS[code]
-    interrupted = ctrl_c.pressed or (
-        not progress.close_enough and _interrupted(code, solver, settings)
-    )
 
     objective = best_bound = gap = None
     terms: dict[str, int] = {}
     sessions: list[Session] = []
     services: dict[str, Any] = {}
     if status in ("optimal", "feasible"):
-        sessions = read_sessions(tm, solver)
-        assign_topics(tm.index, sessions)
+        sessions = read_sessions(tm, solver, budget.cap())
+        assign_topics(tm.index, sessions, wall_limit=budget.cap())
         services = read_services(tm, solver, sessions, settings.seed)
         if settings.best_effort:
-            services["shortfalls"] = read_shortfalls(tm, solver, _reasons)
+            services["shortfalls"] = read_shortfalls(tm, solver, lambda i: _reasons(i, budget))
         terms = {name: w * int(solver.value(expr)) for name, (w, expr) in tm.terms.items()}
         if "topic_repeat" in terms:
             # The model counts only the repeats no choice avoids; the topics chosen for
@@ -208,9 +221,37 @@ def _solve_one(
     # kept out of a whole family. Then it proves nothing.)
     better = warm is not None and (objective is None or (warm.objective or 0) < objective)
     if warm is not None and warm.objective is not None and better:
-        schedule = _warm_result(warm, solver, code, settings, wall, floor)
+        bound = solver.best_objective_bound if code != cp_model.INFEASIBLE else 0.0
+        schedule = _warm_result(warm, bound, settings, wall, floor)
     return SolveResult(
-        schedule, wall, tm.stats(), progress.first_seconds, progress.count, interrupted
+        schedule, wall, tm.stats(), progress.first_seconds, progress.count, budget.interrupted
+    )
+
+
+def _stopped(
+    instance: Instance,
+    warm: Schedule | None,
+    progress: _Progress,
+    floor: int | None,
+    settings: SolveSettings,
+    budget: Budget,
+) -> SolveResult:
+    """The result when the time ran out, or Ctrl-C came, before the search: the starting
+    timetable if there is one (bounded by ``floor`` alone), else status ``unknown``."""
+    wall = time.perf_counter() - budget.started
+    if warm is not None and warm.objective is not None:
+        if progress.first_seconds is None:
+            progress.incumbent(warm.objective)
+        schedule = _warm_result(warm, 0.0, settings, wall, floor)
+    else:
+        schedule = Schedule(
+            instance=instance.name,
+            status="unknown",
+            wall_seconds=None if settings.deterministic else round(wall, 3),
+            best_effort=settings.best_effort,
+        )
+    return SolveResult(
+        schedule, wall, {}, progress.first_seconds, progress.count, budget.interrupted
     )
 
 
@@ -228,17 +269,11 @@ def valid_as_is(instance: Instance, schedule: Schedule) -> Schedule | None:
 
 
 def _warm_result(
-    warm: Schedule,
-    solver: cp_model.CpSolver,
-    code: Any,
-    settings: SolveSettings,
-    wall: float,
-    floor: int | None,
+    warm: Schedule, bound: float, settings: SolveSettings, wall: float, floor: int | None
 ) -> Schedule:
-    """The greedy timetable, when the search found nothing better, with the search's bound
-    (or the patient-by-patient one, ``floor``, if higher)."""
+    """The greedy timetable, when the search found nothing better, with the search's
+    ``bound`` (or the patient-by-patient one, ``floor``, if higher)."""
     assert warm.objective is not None
-    bound = solver.best_objective_bound if code != cp_model.INFEASIBLE else 0.0
     if not math.isfinite(bound) or bound > warm.objective:
         bound = 0.0  # every term is a count or a spread: 0 is always a bound
     bound = max(bound, floor or 0)
@@ -253,54 +288,13 @@ def _warm_result(
     )
 
 
-class _CtrlC:
-    """Ctrl-C (SIGINT) outside CP-SAT's search, e.g. during the greedy construction, is
-    remembered rather than raised, so the solve still ends with the best timetable so far.
-    Only in the main thread (elsewhere Python cannot set signal handlers)."""
+def _reasons(instance: Instance, budget: Budget) -> dict[str, str]:
+    """Patient id -> why (from the pre-checks and the diagnosis); "" -> a general reason.
 
-    def __enter__(self) -> _CtrlC:
-        self.pressed = False
-        self.previous: Any = None
-        if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGINT, self._press)
-        return self
-
-    def _press(self, signum: int, frame: Any) -> None:
-        self.pressed = True
-
-    def rearm(self) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self._press)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
-
-
-def _interrupted(code: Any, solver: cp_model.CpSolver, settings: SolveSettings) -> bool:
-    """Whether the search stopped before its limit without a proof.
-
-    CP-SAT catches SIGINT (``catch_sigint_signal``, on by default) and returns the best
-    solution so far. Its response does not say so, but nothing else ends a search early
-    without a proof: a gap limit that is met ends it as OPTIMAL.
+    The diagnosis takes at most 10 s, and no more than is left of ``budget`` (at least 1 s).
     """
-    if code not in (cp_model.FEASIBLE, cp_model.UNKNOWN):
-        return False
-    p = solver.parameters
-    if (
-        not p.catch_sigint_signal
-        or p.stop_after_first_solution
-        or p.max_number_of_conflicts < 2**62
-    ):
-        return False  # the caller set another way to stop early
-    if settings.deterministic:
-        return solver.response_proto.deterministic_time < 0.99 * p.max_deterministic_time
-    return solver.wall_time < 0.99 * p.max_time_in_seconds
-
-
-def _reasons(instance: Instance) -> dict[str, str]:
-    """Patient id -> why (from the pre-checks and the diagnosis); "" -> a general reason."""
-    found = diagnose(instance, time_limit=10.0)
+    seconds = 10.0 if budget.seconds is None else min(10.0, max(budget.left(), 1.0))
+    found = diagnose(instance, time_limit=seconds)
     reasons: dict[str, str] = {}
     for f in found.findings:
         for ident in f.ids:

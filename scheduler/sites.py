@@ -13,8 +13,10 @@ from dataclasses import replace
 
 from models import Instance, ProgramIndex, Schedule
 from models.schedule import Status
+from scheduler.budget import Budget
 from scheduler.explain.bound import objective_floor
 from scheduler.greedy import greedy_schedule
+from scheduler.interrupt import ctrl_c_owner
 from scheduler.organization import floaters, merge, site_instances, split_schedule
 from scheduler.program import solve_program, valid_as_is
 from scheduler.result import ProgressEvent, SolveResult
@@ -28,7 +30,8 @@ def solve_by_site(
     start_from: Schedule | None = None,
 ) -> SolveResult:
     """Solve each site in turn, each with ``settings.workers`` and an equal share of what
-    is left of ``settings.time_limit`` (which is for the whole organization).
+    is left of ``settings.time_limit`` (which is for the whole organization, greedy
+    timetables included).
 
     Each site's search starts from its part of ``start_from`` (``split_schedule``), or,
     for a site it has nothing for or without it, from the site's greedy timetable, all
@@ -37,7 +40,19 @@ def solve_by_site(
     others' starting timetables; bound: finished sites' bounds plus the others'
     patient-by-patient bounds).
     """
-    started = time.perf_counter()
+    with ctrl_c_owner() as ctrl_c:  # one owner for every site's solve
+        return _by_site(instance, settings, on_progress, start_from, Budget.of(settings, ctrl_c))
+
+
+def _by_site(
+    instance: Instance,
+    settings: SolveSettings,
+    on_progress: Callable[[ProgressEvent], None] | None,
+    start_from: Schedule | None,
+    budget: Budget,
+) -> SolveResult:
+    """The organization's solve, site by site, within ``budget``."""
+    started = budget.started
     subs = site_instances(instance)
     moving = floaters(ProgramIndex(instance))
     given = split_schedule(instance, start_from) if start_from is not None else {}
@@ -47,7 +62,7 @@ def solve_by_site(
             # A valid part is scored (and never made worse); any part is still a hint.
             starts[site] = valid_as_is(sub, given[site]) or given[site]
         elif settings.warm_start == "greedy" and not settings.best_effort:
-            starts[site] = greedy_schedule(sub, settings.seed).schedule
+            starts[site] = greedy_schedule(sub, settings.seed, budget).schedule
     first = None
     if all(start is not None and start.objective is not None for start in starts.values()):
         first = time.perf_counter() - started
@@ -68,15 +83,21 @@ def solve_by_site(
         on_progress(ProgressEvent(time.perf_counter() - started, objective, bound, len(done) + 1))
 
     report()
-    overhead = 0.0  # per site, beyond its search: building the model, reading back
+    overhead = 0.0  # deterministic: per site, beyond its search (see below)
     for k, (site, sub) in enumerate(subs.items()):
-        left = settings.time_limit - (time.perf_counter() - started)
-        limit = max(0.5, left / (len(subs) - k) - overhead)
+        # Each site's solve keeps within its share (its model and read-back included).
+        share = max(0.0, budget.left() / (len(subs) - k))
         began = time.perf_counter()
+        if budget.seconds is None:
+            # Deterministic time, shared as it always was (kept so that schedules stay the
+            # same): what is left after the wall seconds spent so far, less the last site's
+            # overrun, at least 0.5.
+            left = settings.time_limit - (began - started)
+            share = max(0.5, left / (len(subs) - k) - overhead)
         done[site] = solve_program(
-            sub, replace(settings, time_limit=limit), start_from=starts[site]
+            sub, replace(settings, time_limit=share), start_from=starts[site]
         )
-        overhead = max(0.0, time.perf_counter() - began - limit)
+        overhead = max(0.0, time.perf_counter() - began - share)
         if done[site].found:
             report()
     wall = time.perf_counter() - started

@@ -15,6 +15,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from models import ProgramIndex, Screen
+from scheduler.interrupt import quiet_solver, run_search
 
 
 def draw_screens(
@@ -62,14 +63,12 @@ def draw_screens(
     for vars_ in by_slot.values():
         model.add(sum(vars_) <= screening.capacity_per_block)
     model.maximize(sum(weights))
-    solver = cp_model.CpSolver()
-    # A quick helper solve: leave Ctrl-C to the caller (CP-SAT would reset its handler).
-    solver.parameters.catch_sigint_signal = False
+    solver = quiet_solver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     # Deterministic time, so that the same seed gives the same screens on any machine.
     solver.parameters.max_deterministic_time = 5.0
-    code = solver.solve(model)
+    code = run_search(solver, model)  # Ctrl-C is handled while it runs
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise RuntimeError("internal error: no screen draw although the timetable allows one")
     order = {slot: i for i, slot in enumerate(index.slots)}

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from models import Instance
+from scheduler.budget import Budget
 from scheduler.cpsat import appointments, groups, objective, patients, staff
 from scheduler.cpsat.variables import Candidate, ModelBase
 
@@ -78,6 +79,10 @@ class TimetableModel(ModelBase):
     best_effort
         Turn a patient's floors into shortfalls (``shortfalls``) the objective
         minimizes, so that some schedule is always found.
+    budget
+        Checked before the candidates of each period and group type and before each rule
+        (``Budget.check``): when the time is up or Ctrl-C was pressed,
+        ``scheduler.budget.Stopped`` ends the build. A rule is not cut short.
     """
 
     def __init__(
@@ -86,14 +91,16 @@ class TimetableModel(ModelBase):
         aggregate: bool = False,
         diagnose: bool = False,
         best_effort: bool = False,
+        budget: Budget | None = None,
     ) -> None:
         super().__init__(instance, aggregate, diagnose, best_effort)
-        self.build()
+        self.build(budget or Budget(None))
 
-    def build(self) -> None:
+    def build(self, budget: Budget) -> None:
         """Variables, then hard rules, then soft terms, then the objective."""
-        self.add_candidates()
+        self.add_candidates(budget.check)
         for rule in RULES:
+            budget.check()
             rule(self)
         if self.terms and not self.diagnose:  # CP-SAT takes assumptions without an objective
             self.model.minimize(sum(w * expr for w, expr in self.terms.values()))

@@ -27,8 +27,13 @@ def primary_missing(instance: Instance, sessions: list[Session]) -> int:
     )
 
 
-def read_sessions(tm: TimetableModel, solver: cp_model.CpSolver) -> list[Session]:
-    """The running sessions, in week order, numbered S001, S002, ..."""
+def read_sessions(
+    tm: TimetableModel, solver: cp_model.CpSolver, wall_limit: float | None = None
+) -> list[Session]:
+    """The running sessions, in week order, numbered S001, S002, ...
+
+    ``wall_limit``: seconds for reseating the week jointly (else the split stands).
+    """
     running: list[tuple[Candidate, str | None]] = []
     families: list[tuple[GroupType, list[Part]]] = []
     with_primary: set[str] = set()
@@ -52,7 +57,7 @@ def read_sessions(tm: TimetableModel, solver: cp_model.CpSolver) -> list[Session
         running.append((cand, topic))
         families.append((cand.group_type, parts))
     if tm.instance.weights.primary_not_leading and any(len(p) > 1 for _, p in families):
-        split = seat_jointly(tm.index, families)
+        split = seat_jointly(tm.index, families, wall_limit=wall_limit)
     else:
         split = [parts for _, parts in families]
     sessions = [

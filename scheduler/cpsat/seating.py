@@ -14,19 +14,22 @@ from ortools.sat.python import cp_model
 
 from models import GroupType, ProgramIndex
 from scheduler.cpsat.split import Part
+from scheduler.interrupt import quiet_solver, run_search
 
 
 def seat_jointly(
     index: ProgramIndex,
     families: list[tuple[GroupType, list[Part]]],
     time_limit: float = 2.0,
+    wall_limit: float | None = None,
 ) -> list[list[Part]]:
     """Reseat the members of every family among its sessions (rooms and teams stay),
     within each session's size limits, so that the most patients meet their primary
     counselor somewhere in the week.
 
     Families of one session have no choice but still count. Returns the parts of each
-    family in the order given; the given split is kept when nothing is better.
+    family in the order given; the given split is kept when nothing is better (or
+    nothing is found in ``time_limit``, deterministic time, or ``wall_limit`` seconds).
     """
     model = cp_model.CpModel()
     seat: dict[tuple[int, int, str], cp_model.IntVar] = {}
@@ -52,13 +55,13 @@ def seat_jointly(
         model.add(var <= sum(options))
         met.append(var)
     model.maximize(sum(met))
-    solver = cp_model.CpSolver()
-    # A quick helper solve: leave Ctrl-C to the caller (CP-SAT would reset its handler).
-    solver.parameters.catch_sigint_signal = False
+    solver = quiet_solver()
     solver.parameters.num_workers = 1
     # Deterministic time: the same solve gives the same sessions on any machine.
     solver.parameters.max_deterministic_time = time_limit
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if wall_limit is not None:
+        solver.parameters.max_time_in_seconds = wall_limit
+    if run_search(solver, model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return [parts for _, parts in families]  # out of time before the hint was checked
     result = []
     for f, (_, parts) in enumerate(families):

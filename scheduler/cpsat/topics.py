@@ -16,13 +16,22 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from models import ProgramIndex, Session
+from scheduler.interrupt import quiet_solver, run_search
 
 
-def assign_topics(index: ProgramIndex, sessions: list[Session], time_limit: float = 2.0) -> None:
+def assign_topics(
+    index: ProgramIndex,
+    sessions: list[Session],
+    time_limit: float = 2.0,
+    wall_limit: float | None = None,
+) -> None:
     """Give every session of a non-strict type with topics the topic that repeats least.
 
     Sessions of strict types keep the topic the model chose, and count as heard.
-    ``sessions`` are updated in place.
+    ``sessions`` are updated in place. ``time_limit`` is deterministic time (the same
+    choice on any machine); ``wall_limit``, if given, also caps the wall clock (the time
+    budget of a solve), and when it leaves no choice found, each session takes the
+    curriculum's next topic of its type (every choice is valid: only repeats cost).
     """
     open_sessions = [
         s
@@ -37,10 +46,12 @@ def assign_topics(index: ProgramIndex, sessions: list[Session], time_limit: floa
     hearing: dict[tuple[str, str], list[cp_model.LinearExprT]] = defaultdict(list)
     order_cost = []
     nth: dict[str, int] = defaultdict(int)  # sessions of each type so far, in week order
+    rotation: dict[str, str] = {}  # session id -> the curriculum's next topic
     for s in open_sessions:
         topics = index.group_type[s.group_type].topics
         turn = nth[s.group_type] % len(topics)
         nth[s.group_type] += 1
+        rotation[s.id] = topics[turn]
         for rank, t in enumerate(topics):
             var = model.new_bool_var(f"teach[{s.id},{t}]")
             teaches[(s.id, t)] = var
@@ -63,15 +74,19 @@ def assign_topics(index: ProgramIndex, sessions: list[Session], time_limit: floa
     # Repeats first; among equal choices, the curriculum's rotation.
     max_order = sum(len(index.group_type[s.group_type].topics) for s in open_sessions)
     model.minimize((max_order + 1) * sum(repeats) + sum(order_cost))
-    solver = cp_model.CpSolver()
-    # A quick helper solve: leave Ctrl-C to the caller (CP-SAT would reset its handler).
-    solver.parameters.catch_sigint_signal = False
+    solver = quiet_solver()
     solver.parameters.num_workers = 1
     # Deterministic time: the same solve gives the same sessions on any machine.
     solver.parameters.max_deterministic_time = time_limit
-    code = solver.solve(model)
+    if wall_limit is not None:
+        solver.parameters.max_time_in_seconds = wall_limit
+    code = run_search(solver, model)  # Ctrl-C is handled while it runs
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise RuntimeError("internal error: no topic choice found for the sessions")
+        if wall_limit is None:
+            raise RuntimeError("internal error: no topic choice found for the sessions")
+        for s in open_sessions:
+            s.topic = rotation[s.id]
+        return
     for s in open_sessions:
         s.topic = next(
             t

@@ -12,6 +12,7 @@ terms to it, and ``model.TimetableModel`` calls them in order.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -123,8 +124,10 @@ class ModelBase:
             copies = min(copies, 1)
         return copies
 
-    def add_candidates(self) -> None:
-        """Enumerate candidate sessions and their patient, room and counselor variables."""
+    def add_candidates(self, checkpoint: Callable[[], None] = lambda: None) -> None:
+        """Enumerate candidate sessions and their patient, room and counselor variables
+        (``checkpoint`` is called before each period's group type: what it raises ends
+        the build)."""
         idx = self.index
         m = self.model
         for p in self.instance.patients:
@@ -133,6 +136,7 @@ class ModelBase:
         for period in idx.periods:
             present = [p for p in self.instance.patients if (p.id, period.slot) in self.attend]
             for g in self.instance.group_types:
+                checkpoint()
                 eligible = [p for p in present if idx.eligible(p, g)]
                 stages = (
                     [s for s in self.instance.stages if any(p.stage == s for p in eligible)]

@@ -21,8 +21,10 @@ from ortools.sat.python import cp_model
 
 from models import Instance, ProgramIndex
 from models.text import printable
+from scheduler.budget import Budget, Stopped
 from scheduler.cpsat.model import TimetableModel
 from scheduler.explain.precheck import Finding, prechecks
+from scheduler.interrupt import current_owner, quiet_solver, run_search
 from scheduler.organization import site_instances, spans_sites
 
 Verdict = Literal["feasible", "infeasible", "unknown"]
@@ -142,31 +144,31 @@ def describe(index: ProgramIndex, key: tuple[str, ...]) -> str:
 
 
 def _solve(
-    tm: TimetableModel, keys: list[tuple[str, ...]], seconds: float
+    tm: TimetableModel, keys: list[tuple[str, ...]], seconds: float, budget: Budget
 ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
     """Feasibility under the assumptions ``keys`` (the other rules are free)."""
     tm.model.clear_assumptions()
     tm.model.add_assumptions([tm.assumptions[k] for k in keys])
-    solver = cp_model.CpSolver()
+    solver = quiet_solver()
     solver.parameters.num_workers = 1  # assumptions are honoured by one worker
     solver.parameters.max_time_in_seconds = max(seconds, 0.05)
-    return solver.solve(tm.model), solver
+    return run_search(solver, tm.model, stop=lambda: budget.interrupted), solver
 
 
-def _diagnose_by_site(instance: Instance, time_limit: float, started: float) -> Diagnosis:
+def _diagnose_by_site(instance: Instance, budget: Budget) -> Diagnosis:
     """Several sites are solved one by one (``scheduler.sites``): diagnose each site as it
     is solved, floaters on the days chosen for them; the first site without a timetable
-    is the answer."""
+    is the answer. Each site gets an equal share of what is left."""
     subs = site_instances(instance)
     verdict = "feasible"
-    for sub in subs.values():
-        found = diagnose(sub, time_limit / len(subs))
+    for k, sub in enumerate(subs.values()):
+        found = _diagnose(sub, Budget(budget.left() / (len(subs) - k), budget.ctrl_c))
         if found.verdict == "infeasible":
-            found.seconds = time.perf_counter() - started
+            found.seconds = time.perf_counter() - budget.started
             return found
         if found.verdict == "unknown":
             verdict = "unknown"
-    return Diagnosis(verdict, seconds=time.perf_counter() - started)  # type: ignore[arg-type]
+    return Diagnosis(verdict, seconds=time.perf_counter() - budget.started)  # type: ignore[arg-type]
 
 
 def diagnose(instance: Instance, time_limit: float = 30.0) -> Diagnosis:
@@ -177,35 +179,51 @@ def diagnose(instance: Instance, time_limit: float = 30.0) -> Diagnosis:
     instance
         A validated instance.
     time_limit
-        Seconds for the whole diagnosis; the conflict may be left unshrunk when it
-        runs out (``Diagnosis.minimal`` is then False).
+        Seconds for the whole diagnosis: its models are built and solved within it
+        (a model's build stops at the next rule once it is over; verdict ``unknown``),
+        and the conflict may be left unshrunk when it runs out (``Diagnosis.minimal`` is
+        then False). Under a command's owner of Ctrl-C (``scheduler.interrupt``), its
+        first press ends the diagnosis the same way.
     """
-    started = time.perf_counter()
+    return _diagnose(instance, Budget(time_limit, current_owner()))
+
+
+def _diagnose(instance: Instance, budget: Budget) -> Diagnosis:
+    started = budget.started
     findings = prechecks(instance)
     if findings:
         return Diagnosis("infeasible", findings, seconds=time.perf_counter() - started)
     if spans_sites(instance):
-        return _diagnose_by_site(instance, time_limit, started)
+        return _diagnose_by_site(instance, budget)
 
-    def left() -> float:
-        return time_limit - (time.perf_counter() - started)
+    def undecided() -> Diagnosis:
+        return Diagnosis("unknown", seconds=time.perf_counter() - started)
 
-    # Any schedule of the aggregated model is valid, and it finds one fastest.
-    quick = TimetableModel(instance, aggregate=True)
+    try:
+        # Any schedule of the aggregated model is valid, and it finds one fastest.
+        quick = TimetableModel(instance, aggregate=True, budget=budget)
+        budget.check()
+    except Stopped:
+        return undecided()
     quick.model.clear_objective()
-    solver = cp_model.CpSolver()
+    solver = quiet_solver()
     solver.parameters.num_workers = 8
-    solver.parameters.max_time_in_seconds = max(min(left() / 3, 10.0), 0.05)
-    if solver.solve(quick.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    solver.parameters.max_time_in_seconds = max(min(budget.left() / 3, 10.0), 0.05)
+    code = run_search(solver, quick.model, stop=lambda: budget.interrupted)
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Diagnosis("feasible", seconds=time.perf_counter() - started)
 
-    tm = TimetableModel(instance, aggregate=False, diagnose=True)  # the exact model
+    try:
+        tm = TimetableModel(instance, aggregate=False, diagnose=True, budget=budget)  # exact
+        budget.check()
+    except Stopped:
+        return undecided()
     keys = list(tm.assumptions)
-    code, solver = _solve(tm, keys, left())
+    code, solver = _solve(tm, keys, budget.left(), budget)
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Diagnosis("feasible", seconds=time.perf_counter() - started)
     if code != cp_model.INFEASIBLE:
-        return Diagnosis("unknown", seconds=time.perf_counter() - started)
+        return undecided()
     index_of = {tm.assumptions[k].index: k for k in keys}
     core = [index_of[i] for i in solver.sufficient_assumptions_for_infeasibility()]
 
@@ -214,11 +232,11 @@ def diagnose(instance: Instance, time_limit: float = 30.0) -> Diagnosis:
     for key in list(core):
         if key not in core:
             continue
-        if left() <= 0:
+        if budget.left() <= 0 or budget.interrupted:
             minimal = False
             break
         trial = [k for k in core if k != key]
-        code, solver = _solve(tm, trial, left() / max(len(core), 1) * 2)
+        code, solver = _solve(tm, trial, budget.left() / max(len(core), 1) * 2, budget)
         if code == cp_model.INFEASIBLE:
             smaller = {index_of[i] for i in solver.sufficient_assumptions_for_infeasibility()}
             core = [k for k in trial if k in smaller] or trial

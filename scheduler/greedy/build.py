@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 
 from models import Instance, ProgramIndex, Schedule
+from scheduler.budget import Budget, Stopped
 from scheduler.check import check
 from scheduler.cpsat.topics import assign_topics
 from scheduler.greedy.hints import Hints, Stuck
@@ -31,7 +32,9 @@ class GreedyResult:
     seconds: float
 
 
-def greedy_schedule(instance: Instance, seed: int = 0) -> GreedyResult:
+def greedy_schedule(
+    instance: Instance, seed: int = 0, budget: Budget | None = None
+) -> GreedyResult:
     """A valid timetable built the way a coordinator would, or why the greedy got stuck.
 
     Parameters
@@ -41,6 +44,10 @@ def greedy_schedule(instance: Instance, seed: int = 0) -> GreedyResult:
     seed
         Breaks ties among equally flexible patients and draws the screens; the same
         seed gives the same schedule.
+    budget
+        The time it may take: checked between attempts and between the steps of one
+        (a step is not cut short), and the cap of its topic solve. When it runs out
+        (or Ctrl-C is pressed) there is no schedule, and ``reason`` says so.
 
     Returns
     -------
@@ -49,10 +56,14 @@ def greedy_schedule(instance: Instance, seed: int = 0) -> GreedyResult:
         checker) or None with ``reason``, and the seconds it took.
     """
     started = time.perf_counter()
-    if spans_sites(instance):
-        schedule, reason = _by_site(instance, seed)
-    else:
-        schedule, reason = _one_program(instance, seed)
+    budget = budget or Budget(None)
+    try:
+        if spans_sites(instance):
+            schedule, reason = _by_site(instance, seed, budget)
+        else:
+            schedule, reason = _one_program(instance, seed, budget)
+    except Stopped as stop:
+        schedule, reason = None, f"stopped: {stop}"
     if schedule is None:
         return GreedyResult(None, reason, time.perf_counter() - started)
     report = check(instance, schedule)
@@ -70,31 +81,32 @@ def greedy_schedule(instance: Instance, seed: int = 0) -> GreedyResult:
     return GreedyResult(schedule, None, seconds)
 
 
-def _one_program(instance: Instance, seed: int) -> tuple[Schedule | None, str]:
+def _one_program(instance: Instance, seed: int, budget: Budget) -> tuple[Schedule | None, str]:
     """The greedy week of one program, rebuilt with what each failure teaches."""
     prog = Program(ProgramIndex(instance))
     hints = Hints()
     reason = "no attempt made"
     for _ in range(MAX_ATTEMPTS):
+        budget.check()
         try:
-            schedule = build_week(prog, hints, seed)
+            schedule = build_week(prog, hints, seed, budget.check)
         except Stuck as stuck:
             reason = stuck.reason
             if not hints.learn(stuck):
                 break
             continue
-        assign_topics(prog.idx, schedule.sessions)
+        assign_topics(prog.idx, schedule.sessions, wall_limit=budget.cap())
         return schedule, ""
     return None, reason
 
 
-def _by_site(instance: Instance, seed: int) -> tuple[Schedule | None, str]:
+def _by_site(instance: Instance, seed: int, budget: Budget) -> tuple[Schedule | None, str]:
     """A multi-site organization site by site, as each site's coordinator plans it: the
     floaters' days are divided among their sites first (``scheduler.sites``)."""
 
     parts: dict[str, Schedule] = {}
     for site, sub in site_instances(instance).items():
-        schedule, reason = _one_program(sub, seed)
+        schedule, reason = _one_program(sub, seed, budget)
         if schedule is None:
             return None, f"site {site}: {reason}"
         parts[site] = schedule

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from models import Appointment, Schedule, Session
 from models.index import clock
@@ -16,16 +17,24 @@ from scheduler.greedy.periods import hold_groups
 from scheduler.greedy.screens import draw_screens_by_hand
 
 
-def build_week(prog: Program, hints: Hints, seed: int) -> Schedule:
-    """One pass of the coordinator's steps; raises Stuck where a step cannot go on."""
+def build_week(
+    prog: Program, hints: Hints, seed: int, checkpoint: Callable[[], None] = lambda: None
+) -> Schedule:
+    """One pass of the coordinator's steps; raises Stuck where a step cannot go on.
+
+    ``checkpoint`` is called between the steps; what it raises ends the pass.
+    """
     rng = random.Random(seed)
     chooser = BlockChooser(prog, hints, rng)
     attend = chooser.run()
+    checkpoint()
     classes = form_classes(prog, attend)
     groups = Groups(prog, attend, classes, chooser.claims)
     hold_groups(groups)
+    checkpoint()
     book = Appointments(prog, attend, groups, chooser.claims)
     book.run()
+    checkpoint()
     screens = draw_screens_by_hand(prog, attend, rng)
     return Schedule(
         instance=prog.inst.name,
