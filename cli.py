@@ -7,9 +7,8 @@ Exit codes (scripts can rely on them):
 * 2: bad input (unreadable or invalid files, bad options); nothing is written
 * 3: internal error: the solver returned a schedule that the checker rejects
 * 4: an output could not be written (a full disk); nothing half-written, an old file untouched
-* 130: interrupted (a second Ctrl-C, after the search had already been stopped);
-  nothing is written. The first Ctrl-C during ``solve`` only ends the search: the
-  best schedule found so far is checked and written as usual.
+* 130: interrupted (Ctrl-C): nothing is written; the first Ctrl-C during ``solve`` ends it
+  early and keeps the best schedule so far, if any (``scheduler.interrupt``).
 
 The commands only parse options, load files, call the library and choose the exit
 code; what they print is made in the library (``scheduler.views``, ``scheduler.batch``).
@@ -21,6 +20,7 @@ bad-input exits should not wait for.
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -41,7 +41,7 @@ from models.outputs import OutputError, output_problems, write_text_atomic
 from models.text import printable
 
 if TYPE_CHECKING:  # annotations only: the import itself waits for a command (see above)
-    from scheduler import SolveResult
+    from scheduler import SolveResult, SolveSettings
 
 T = TypeVar("T")
 
@@ -69,11 +69,13 @@ def same_instance_or_exit(path: str, sched: Schedule, inst: Instance) -> None:
         bad_input(f"{path}: instance: the schedule is for '{sched.instance}', not '{inst.name}'")
 
 
-def write_or_exit(path: str | Path, text: str, done: str) -> None:
-    """Write a file atomically, then print ``done``; if the write fails after all (a full
-    disk), print why instead and exit 4."""
+def write_or_exit(
+    path: str | Path, text: str, done: str, write: Callable[[Any, str], None] = write_text_atomic
+) -> None:
+    """Write a file atomically (with ``write``), then print ``done``; if the write fails
+    after all (a full disk), print why instead and exit 4."""
     try:
-        write_text_atomic(path, text)
+        write(path, text)
     except OutputError as err:
         echo_lines([str(err)], err=True)
         sys.exit(EXIT_NOT_WRITTEN)
@@ -86,8 +88,9 @@ def echo_lines(lines: Iterable[str], err: bool = False) -> None:
         click.echo(printable(line), err=err)
 
 
-def interrupted_exit() -> NoReturn:
-    """A second Ctrl-C: say that nothing was written, exit 130."""
+def interrupted_exit(*_: object) -> NoReturn:
+    """Ctrl-C (also as SIGINT's handler): say that nothing was written, exit 130."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # exiting: a later press changes nothing
     click.echo("interrupted: nothing written", err=True)
     sys.exit(EXIT_INTERRUPTED)
 
@@ -107,7 +110,7 @@ time_limit_option = click.option(
     "--time-limit",
     default=60.0,
     type=Finite(min=0),
-    help="Seconds of search per instance (deterministic time units with --deterministic).",
+    help="Seconds for each instance's whole solve: greedy, model, search, read-back (a greedy step or model rule under way ends first: about 2 s over for 2,000 patients); with --deterministic, deterministic time of the search alone.",
 )
 seed_option = click.option(
     "--seed",
@@ -144,8 +147,12 @@ def main() -> None:
     \b
     Exit codes: 0 success; 1 no schedule found (infeasible or out of time) or a checked
     schedule has violations; 2 bad input (nothing written); 3 internal error (the
-    solver's schedule failed the checker); 4 an output could not be written (disk full).
+    solver's schedule failed the checker); 4 an output could not be written (disk full);
+    130 Ctrl-C.
     """
+    if click.get_current_context().invoked_subcommand in ("solve", "explain"):  # Ctrl-C: 130,
+        signal.signal(signal.SIGINT, interrupted_exit)  # not click's "Aborted!" (exit 1),
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # held until it is safe
 
 
 @main.command()
@@ -207,7 +214,7 @@ def solve(
 
     Prints a summary. Exit 0 when a schedule was written; 1 when the instance
     is infeasible or no schedule was found in time (the output file is still
-    written, with that status and no sessions); 2 for bad input.
+    written, with that status and no sessions); 2 for bad input; 130 Ctrl-C.
     """
     inst = load_or_exit(load_instance, instance)
     start = load_or_exit(load_schedule, start_from) if start_from is not None else None
@@ -215,39 +222,40 @@ def solve(
         bad_input(*problems)  # not writable, or an input: checked before any work
     from scheduler import SolveSettings
     from scheduler import solve as run_solve
+    from scheduler.interrupt import CtrlC
     from scheduler.views import ProgressWriter
 
     settings = SolveSettings(**search)
     live = not quiet and sys.stderr.isatty()
-    with ProgressWriter(sys.stderr if live else None, log_json) as progress:
+    with CtrlC(), ProgressWriter(sys.stderr if live else None, log_json) as progress:
         try:
-            # Ctrl-C during the search ends it (CP-SAT catches SIGINT) and the best schedule
-            # so far comes back; a second Ctrl-C lands here as KeyboardInterrupt.
+            # Ctrl-C (scheduler.interrupt): a second, or one before any schedule, lands here.
             result = run_solve(inst, settings, progress.on_progress, start)
             progress.done(result)
+            if result.interrupted and not result.found:
+                interrupted_exit()
+            _report_and_write(inst, result, output, settings, explain)
         except RuntimeError as err:
             click.echo(str(err), err=True)
             sys.exit(EXIT_INTERNAL)
         except KeyboardInterrupt:
             interrupted_exit()
-    try:
-        _report_and_write(inst, result, output, settings.time_limit, explain)
-    except KeyboardInterrupt:
-        interrupted_exit()
 
 
 def _report_and_write(
-    inst: Instance, result: SolveResult, output: str, time_limit: float, explain: bool
+    inst: Instance, result: SolveResult, output: str, settings: SolveSettings, explain: bool
 ) -> NoReturn:
     """Print the summary, diagnose or check the schedule, write it, exit with its code."""
     # Looked up at each call, so a test can swap in its own ``check``.
     from scheduler import check, diagnose
     from scheduler import score as run_score
+    from scheduler.budget import time_left
+    from scheduler.interrupt import write_schedule
     from scheduler.views import disagreement_lines, shortfall_lines, why_lines
 
     click.echo(result.summary())
     if result.status == "infeasible":
-        echo_lines(why_lines(diagnose(inst, time_limit=min(time_limit, 30.0))))
+        echo_lines(why_lines(diagnose(inst, time_limit=time_left(settings, result))))
     if result.found:
         report = check(inst, result.schedule)
         if not report.ok or report.objective != result.objective:
@@ -257,7 +265,8 @@ def _report_and_write(
         if explain:
             click.echo("")
             click.echo(run_score(inst, result.schedule, report).text())
-    write_or_exit(output, to_json(result.schedule), f"wrote {output}")
+    # A second Ctrl-C until the rename: 130, nothing written.
+    write_or_exit(output, to_json(result.schedule), f"wrote {output}", write_schedule)
     sys.exit(EXIT_OK if result.found else EXIT_NO_SCHEDULE)
 
 
@@ -407,19 +416,20 @@ def score(instance: str, schedule: str, as_json: bool, show_all: bool) -> None:
     "--time-limit",
     default=30.0,
     type=Finite(min=0, min_open=True),
-    help="Seconds for the whole diagnosis.",
+    help="Seconds for the whole diagnosis (a model rule under way ends first).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the diagnosis as JSON.")
 def explain(instance: str, time_limit: float, as_json: bool) -> None:
     """Say why INSTANCE has no timetable: pre-checks, else a small conflict of rules.
 
     Exit 0 when a timetable exists, 1 when there is none (the reason is printed) or
-    none was decided in time, 2 for bad input.
+    none was decided in time, 2 for bad input, 130 for Ctrl-C.
     """
     inst = load_or_exit(load_instance, instance)
     from scheduler import diagnose
     from scheduler.views import diagnosis_lines
 
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # see main
     found = diagnose(inst, time_limit=time_limit)
     if as_json:
         click.echo(json.dumps(found.to_dict(), indent=2))

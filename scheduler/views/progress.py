@@ -96,11 +96,13 @@ class ProgressWriter:
         self._write_log(json.dumps(progress_record(event)) + "\n")
 
     def done(self, result: SolveResult) -> None:
-        """Log how the search ended."""
+        """Log how the search ended, and close (what is printed next has lines of its own)."""
         self._write_log(json.dumps(done_record(result)) + "\n")
+        self.close()
 
     def close(self) -> None:
-        """End the live line (the next output starts on a line of its own); close the log."""
+        """End the live line (the next output starts on a line of its own); close the log.
+        Once: the block's end does nothing after an explicit close."""
         if self.terminal is not None:
             self.terminal.write("\n")
             self.terminal.flush()
@@ -111,6 +113,7 @@ class ProgressWriter:
                 log.close()  # writes what is still buffered
             except OSError as err:
                 self._drop_log(err)
+        self.terminal = None
 
     def _write_log(self, line: str) -> None:
         if self.log is None:
