@@ -14,6 +14,7 @@ import io
 import os
 import resource
 import signal
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -33,6 +34,7 @@ from models.reading import parse_json
 from models.text import printable
 from scheduler.api import ProgressEvent, SolveSettings, solve
 from scheduler.check import check
+from scheduler.interrupt import Interrupted
 from scheduler.settings import MAX_WORKERS
 
 
@@ -219,8 +221,9 @@ def _peak_memory_mb() -> float:
 
 
 def _ignore_sigint() -> None:
-    """Worker processes leave Ctrl-C to CP-SAT (which ends the search and returns the
-    best schedule) instead of dying with a traceback between jobs.
+    """Worker processes ignore Ctrl-C between jobs instead of dying with a traceback; during
+    a solve, its owner of SIGINT (``scheduler.interrupt``) ends the search and returns the
+    best schedule.
 
     They start with SIGINT blocked (see ``run_local``), so a Ctrl-C during their
     start-up stays pending until it is ignored here.
@@ -244,6 +247,26 @@ def run_local(
     On Ctrl-C the running solves stop and return their best schedule; jobs not yet
     started are skipped and come back with status ``skipped``.
     """
+    # Ctrl-C stops the batch (KeyboardInterrupt below) even where this process was started
+    # with SIGINT ignored, as a script's background job is, which Python then keeps: the
+    # workers stopped their searches but the batch went on and exited 0.
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return _run_pool(jobs, settings, parallel, on_result)
+    finally:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, previous)
+
+
+def _run_pool(
+    jobs: Sequence[BatchJob],
+    settings: SolveSettings,
+    parallel: int,
+    on_result: Callable[[JobResult], None] | None,
+) -> list[JobResult]:
+    """``run_local``'s pool, its Ctrl-C and its results."""
     results: list[JobResult] = []
     # The pool's processes (started by this thread and by the pool's manager thread, which
     # inherits this thread's signal mask) start with SIGINT blocked; see _ignore_sigint.
@@ -297,6 +320,8 @@ def _collect(
             continue
         try:
             res = fut.result()
+        except Interrupted:  # a second Ctrl-C in the worker: its solve gave up
+            res = JobResult(job.name, "unknown", interrupted=True)
         except Exception as err:  # a crashed worker process: report it, keep the batch going
             res = JobResult(job.name, "error", error=f"{type(err).__name__}: {err}")
         results.append(res)
