@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +63,15 @@ def solve_checked(instance: Instance, **settings: Any) -> SolveResult:
 @pytest.fixture
 def tiny() -> Instance:
     return load("tiny")
+
+
+@pytest.fixture(autouse=True)
+def sigint_restored() -> Iterator[None]:
+    """A command run in this process (CliRunner) sets SIGINT's handler and mask for the
+    rest of its process (held while it loads, ignored once its output is written: see
+    cli.main and scheduler.interrupt); put back what pytest had, so that Ctrl-C still
+    stops the test run."""
+    before = signal.getsignal(signal.SIGINT)
+    yield
+    signal.signal(signal.SIGINT, before)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held by solve and explain
