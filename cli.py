@@ -1,14 +1,8 @@
 """The ``iop-scheduler`` command line.
 
-Exit codes (scripts can rely on them):
-
-* 0: success (a schedule was written; a checked schedule is valid)
-* 1: no schedule (infeasible, or none found in time); a checked schedule has violations
-* 2: bad input (unreadable or invalid files, bad options); nothing is written
-* 3: internal error: the solver returned a schedule that the checker rejects
-* 4: an output could not be written (a full disk); nothing half-written, an old file untouched
-* 130: interrupted (Ctrl-C): nothing is written; the first Ctrl-C during ``solve`` ends it
-  early and keeps the best schedule so far, if any (``scheduler.interrupt``).
+Exit codes (scripts can rely on them) are the ``EXIT_*`` constants below, listed in
+``main``'s help and the README: 0 success, 1 no schedule, 2 bad input, 3 internal
+error, 4 an output not written, 130 Ctrl-C (``scheduler.interrupt``).
 
 The commands only parse options, load files, call the library and choose the exit
 code; what they print is made in the library (``scheduler.views``, ``scheduler.batch``).
@@ -166,10 +160,7 @@ def main() -> None:
 )
 @time_limit_option
 @click.option(
-    "--workers",
-    default=8,
-    type=WORKERS,
-    help="CP-SAT search workers; 0 lets CP-SAT choose.",
+    "--workers", default=8, type=WORKERS, help="CP-SAT search workers; 0 lets CP-SAT choose."
 )
 @seed_option
 @click.option(
