@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -25,10 +26,10 @@ import click
 from models import (
     InputError,
     Instance,
-    Schedule,
     json_schema,
     load_instance,
     load_schedule,
+    same_instance,
     to_json,
 )
 from models.outputs import OutputError, output_problems, write_text_atomic
@@ -55,12 +56,6 @@ def load_or_exit(loader: Callable[[str], T], path: str) -> T:
         return loader(path)
     except InputError as err:
         bad_input(*(f"{err.source}: {line}" for line in err.lines))
-
-
-def same_instance_or_exit(path: str, sched: Schedule, inst: Instance) -> None:
-    """A schedule made for another instance is bad input (exit 2)."""
-    if sched.instance != inst.name:
-        bad_input(f"{path}: instance: the schedule is for '{sched.instance}', not '{inst.name}'")
 
 
 def write_or_exit(
@@ -144,8 +139,9 @@ def main() -> None:
     solver's schedule failed the checker); 4 an output could not be written (disk full);
     130 Ctrl-C.
     """
-    if click.get_current_context().invoked_subcommand in ("solve", "explain"):  # Ctrl-C: 130,
-        signal.signal(signal.SIGINT, interrupted_exit)  # not click's "Aborted!" (exit 1),
+    here = threading.current_thread() is threading.main_thread()  # handlers: main thread only
+    if here and click.get_current_context().invoked_subcommand in ("solve", "explain"):
+        signal.signal(signal.SIGINT, interrupted_exit)  # Ctrl-C: 130, not click's "Aborted!"
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # held until it is safe
 
 
@@ -365,7 +361,7 @@ def check(instance: str, schedule: str) -> None:
     """
     inst = load_or_exit(load_instance, instance)
     sched = load_or_exit(load_schedule, schedule)
-    same_instance_or_exit(schedule, sched, inst)
+    load_or_exit(lambda path: same_instance(inst, sched, path), schedule)
     from scheduler import check as run_check
     from scheduler.views import check_lines
 
@@ -390,7 +386,7 @@ def score(instance: str, schedule: str, as_json: bool, show_all: bool) -> None:
     """
     inst = load_or_exit(load_instance, instance)
     sched = load_or_exit(load_schedule, schedule)
-    same_instance_or_exit(schedule, sched, inst)
+    load_or_exit(lambda path: same_instance(inst, sched, path), schedule)
     from scheduler import score as run_score
 
     breakdown = run_score(inst, sched)

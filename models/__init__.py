@@ -11,6 +11,7 @@ from models.io import (
     load_schedule,
     parse_instance,
     parse_schedule,
+    same_instance,
     to_json,
 )
 from models.outputs import OutputError, output_problems, write_text_atomic
@@ -53,6 +54,7 @@ __all__ = [
     "output_problems",
     "parse_instance",
     "parse_schedule",
+    "same_instance",
     "to_json",
     "write_text_atomic",
 ]

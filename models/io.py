@@ -56,6 +56,13 @@ def load_schedule(path: str | os.PathLike[str]) -> Schedule:
     return parse_schedule(read_json(path), str(path))
 
 
+def same_instance(instance: Instance, schedule: Schedule, source: str = "schedule") -> None:
+    """A schedule made for another instance is bad input: raise :class:`InputError`."""
+    if schedule.instance != instance.name:
+        line = f"instance: the schedule is for '{schedule.instance}', not '{instance.name}'"
+        raise InputError(source, [line])
+
+
 def to_json(model: BaseModel) -> str:
     """Stable JSON text of an instance or schedule (fixed key order, 2-space indent)."""
     return model.model_dump_json(indent=2) + "\n"
