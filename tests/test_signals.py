@@ -208,6 +208,47 @@ def test_a_written_file_stands_and_later_presses_are_ignored(tmp_path: Path) -> 
     assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
 
 
+def test_a_press_just_after_the_temporary_file_is_made_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second press can land between the temporary file's creation and the code that
+    would remove it: the owner removes it, and the old file is untouched."""
+    import tempfile
+
+    out = tmp_path / "out.json"
+    out.write_bytes(OLD)
+    real = tempfile.mkstemp
+
+    def made_then_pressed(*args: object, **kwargs: object) -> tuple[int, str]:
+        made = real(*args, **kwargs)  # type: ignore[call-overload]
+        os.close(made[0])
+        raise Interrupted  # as the handler would, here
+
+    monkeypatch.setattr(tempfile, "mkstemp", made_then_pressed)
+    with CtrlC() as ctrl_c, pytest.raises(Interrupted):
+        ctrl_c.write(out, "{}\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+    assert out.read_bytes() == OLD
+
+
+def test_a_press_just_after_the_rename_lets_the_write_stand(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out.json"
+    out.write_bytes(OLD)
+    real = os.replace
+
+    def renamed_then_pressed(src: str, dst: str) -> None:
+        real(src, dst)
+        raise Interrupted
+
+    monkeypatch.setattr(os, "replace", renamed_then_pressed)
+    with CtrlC() as ctrl_c:
+        ctrl_c.write(out, "{}\n")  # no Interrupted: the file was already in place
+        assert ctrl_c.written
+    assert out.read_text() == "{}\n"
+
+
 def test_solves_leave_sigint_to_python(tmp_path: Path) -> None:
     """Every CP-SAT solve here leaves SIGINT alone: with CP-SAT's own handler, a solve
     reset it to the default action (death) once done, and a press that reached one of its
