@@ -379,14 +379,14 @@ def test_batch_write_failures_are_reported_and_exit_4(
     tmp_path: Path, inst: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A schedule that cannot be written does not stop the batch; summary.csv says so."""
-    import scheduler.batch
+    import scheduler.batch.run
 
     def fail_schedules(path: Path, text: str) -> None:
         if path.name.endswith(".schedule.json"):
             raise OutputError(path, "No space left on device")
         write_text_atomic(path, text)
 
-    monkeypatch.setattr(scheduler.batch, "write_text_atomic", fail_schedules)
+    monkeypatch.setattr(scheduler.batch.run, "write_text_atomic", fail_schedules)
     out = tmp_path / "out"
     result = invoke("batch", inst, "-o", out, "--time-limit", "5", "--jobs", "1")
     refused(result, code=4)
