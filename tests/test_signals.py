@@ -213,18 +213,18 @@ def test_a_press_just_after_the_temporary_file_is_made_leaves_nothing(
 ) -> None:
     """The second press can land between the temporary file's creation and the code that
     would remove it: the owner removes it, and the old file is untouched."""
-    import tempfile
+    import models.outputs
 
     out = tmp_path / "out.json"
     out.write_bytes(OLD)
-    real = tempfile.mkstemp
+    real = models.outputs._create_temp
 
-    def made_then_pressed(*args: object, **kwargs: object) -> tuple[int, str]:
-        made = real(*args, **kwargs)  # type: ignore[call-overload]
-        os.close(made[0])
-        raise Interrupted  # as the handler would, here
+    def made_then_pressed(target: Path) -> tuple[int, Path]:
+        fd, tmp = real(target)
+        os.close(fd)
+        raise Interrupted  # as the handler would, before the name reaches the clean-up
 
-    monkeypatch.setattr(tempfile, "mkstemp", made_then_pressed)
+    monkeypatch.setattr(models.outputs, "_create_temp", made_then_pressed)
     with CtrlC() as ctrl_c, pytest.raises(Interrupted):
         ctrl_c.write(out, "{}\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
