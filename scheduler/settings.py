@@ -30,7 +30,8 @@ class SolveSettings:
     time_limit
         Seconds of wall clock; with ``deterministic``, units of CP-SAT's
         deterministic time instead (reproducible, roughly seconds). A finite number
-        at least 0 (0: no search, the starting timetable only).
+        at least 0 (0: no time at all: status ``unknown``; the greedy and the model count
+        against the limit too, see ``scheduler.budget``).
     workers
         CP-SAT search workers, 0 to ``MAX_WORKERS`` (256). More workers than cores
         still help on 2 cores (a wider portfolio moves the bound); 0 lets CP-SAT choose.
