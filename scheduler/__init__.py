@@ -9,42 +9,8 @@ instance (``models``) -> first timetable (``greedy``) -> CP-SAT model and read-b
 beside it. The public entry points are in ``api``.
 """
 
-from scheduler.api import (
-    CheckReport,
-    Conflict,
-    Diagnosis,
-    Finding,
-    Penalty,
-    ProgressEvent,
-    ScoreBreakdown,
-    SettingsError,
-    SolveResult,
-    SolveSettings,
-    TermScore,
-    Violation,
-    check,
-    diagnose,
-    prechecks,
-    score,
-    solve,
-)
+# The public names are listed once, in api.__all__.
+from scheduler import api
+from scheduler.api import *  # noqa: F403
 
-__all__ = [
-    "CheckReport",
-    "Conflict",
-    "Diagnosis",
-    "Finding",
-    "Penalty",
-    "ProgressEvent",
-    "ScoreBreakdown",
-    "SettingsError",
-    "SolveResult",
-    "SolveSettings",
-    "TermScore",
-    "Violation",
-    "check",
-    "diagnose",
-    "prechecks",
-    "score",
-    "solve",
-]
+__all__ = api.__all__
