@@ -97,7 +97,7 @@ class SolveSettings:
 def _number(name: str, value: object, low: float, high: float) -> None:
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
         raise SettingsError(f"{name}: {value!r} is not a number")
-    if not (math.isfinite(value) and low <= value <= high):
+    if not (math.isfinite(value) and low <= float(value) <= high):
         span = f"a finite number, at least {low:g}" if math.isinf(high) else f"{low:g} to {high:g}"
         raise SettingsError(f"{name}: {value!r} is out of range ({span})")
 
@@ -105,7 +105,7 @@ def _number(name: str, value: object, low: float, high: float) -> None:
 def _integer(name: str, value: object, low: int, high: int) -> None:
     if not isinstance(value, numbers.Integral) or isinstance(value, bool):
         raise SettingsError(f"{name}: {value!r} is not a whole number")
-    if not low <= value <= high:
+    if not low <= int(value) <= high:
         raise SettingsError(f"{name}: {value} is out of range ({low} to {high})")
 
 
