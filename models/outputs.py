@@ -51,9 +51,9 @@ def write_text_atomic(path: PathLike, text: str) -> None:
         old = None
     except OSError as err:
         raise OutputError(path, err.strerror or str(err)) from None
-    tmp: Path | None = None
+    named: list[Path] = []  # the temporary file's name, known before the file exists
     try:
-        fd, tmp = _create_temp(target)
+        fd, tmp = _create_temp(target, named)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             if old is not None:
                 _keep_mode_and_owner(fh.fileno(), old)
@@ -62,19 +62,22 @@ def write_text_atomic(path: PathLike, text: str) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
     except OSError as err:
-        _remove(tmp)
+        _remove(named)
         raise OutputError(path, err.strerror or str(err)) from None
-    except BaseException:  # Ctrl-C in the middle: no temporary file left either
-        _remove(tmp)
+    except BaseException:  # Ctrl-C in the middle, even just as the file was made: none left
+        _remove(named)
         raise
 
 
-def _create_temp(target: Path) -> tuple[int, Path]:
+def _create_temp(target: Path, named: list[Path] | None = None) -> tuple[int, Path]:
     """A new file next to ``target``, created with ``0o666`` (less the umask), as
-    ``open`` would; ``tempfile.mkstemp`` would make it ``0o600``."""
+    ``open`` would; ``tempfile.mkstemp`` would make it ``0o600``. Its name goes into
+    ``named`` before the file is made, so a clean-up can find it whenever it is interrupted."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     while True:
         tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        if named is not None:
+            named[:] = [tmp]
         try:
             return os.open(tmp, flags, 0o666), tmp
         except FileExistsError:
@@ -88,8 +91,8 @@ def _keep_mode_and_owner(fd: int, old: os.stat_result) -> None:
             os.fchown(fd, old.st_uid, old.st_gid)
 
 
-def _remove(tmp: Path | None) -> None:
-    if tmp is not None:
+def _remove(paths: list[Path]) -> None:
+    for tmp in paths:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
 
@@ -167,7 +170,7 @@ def _location_problem(path: PathLike) -> str | None:
     except OSError as err:
         return f"{path}: cannot create a file in {target.parent}: {err.strerror}"
     os.close(fd)
-    _remove(tmp)
+    _remove([tmp])
     return None
 
 

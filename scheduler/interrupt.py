@@ -114,21 +114,17 @@ class CtrlC:
         """Write ``text`` to ``path`` atomically, unless a second press comes first.
 
         A second press before the rename raises :class:`Interrupted` and leaves no file
-        behind: the old file, if any, is untouched, and the temporary file is removed
-        (``write_text_atomic`` removes it, but the press can come between its creation
-        and the ``try`` that would). If the press lands after the rename (the new file is
-        in place: a new inode holding ``text``), the write stands and it is ignored.
+        behind: the old file, if any, is untouched, and ``write_text_atomic`` removes its
+        temporary file. If the press lands after the rename (the new file is in place: a
+        new inode holding ``text``), the write stands and it is ignored.
         """
         if self._aborted:
             raise Interrupted
         before = _inode(path)
-        temporary = _temporary_files(path)
         try:
             write_text_atomic(path, text)
         except Interrupted:
             if not _replaced(path, before, text):
-                for leftover in _temporary_files(path) - temporary:
-                    leftover.unlink(missing_ok=True)
                 raise
         self.written = True
 
@@ -167,22 +163,6 @@ def _inode(path: str | os.PathLike[str]) -> tuple[int, int] | None:
     except OSError:
         return None
     return st.st_dev, st.st_ino
-
-
-def _temporary_files(path: str | os.PathLike[str]) -> set[Path]:
-    """The temporary files an atomic write of ``path`` (or of its target, if it is a
-    symlink) makes beside it: ``.NAME.*.tmp`` (``models.write_text_atomic``)."""
-    found: set[Path] = set()
-    for target in {Path(path), Path(path).resolve()}:
-        try:
-            names = os.listdir(target.parent)
-        except OSError:
-            continue
-        prefix = f".{target.name}."
-        found.update(
-            target.parent / n for n in names if n.startswith(prefix) and n.endswith(".tmp")
-        )
-    return found
 
 
 def _replaced(path: str | os.PathLike[str], before: tuple[int, int] | None, text: str) -> bool:

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -212,19 +213,20 @@ def test_a_press_just_after_the_temporary_file_is_made_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The second press can land between the temporary file's creation and the code that
-    would remove it: the owner removes it, and the old file is untouched."""
-    import models.outputs
-
+    would remove it: the write knew its name before making it and removes it; the old
+    file is untouched."""
     out = tmp_path / "out.json"
     out.write_bytes(OLD)
-    real = models.outputs._create_temp
+    real = os.open
 
-    def made_then_pressed(target: Path) -> tuple[int, Path]:
-        fd, tmp = real(target)
-        os.close(fd)
-        raise Interrupted  # as the handler would, before the name reaches the clean-up
+    def made_then_pressed(file: Any, flags: int, mode: int = 0o777) -> int:
+        fd = real(file, flags, mode)
+        if str(file).endswith(".tmp"):
+            os.close(fd)
+            raise Interrupted  # as the handler would, before the descriptor is returned
+        return fd
 
-    monkeypatch.setattr(models.outputs, "_create_temp", made_then_pressed)
+    monkeypatch.setattr(os, "open", made_then_pressed)
     with CtrlC() as ctrl_c, pytest.raises(Interrupted):
         ctrl_c.write(out, "{}\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
