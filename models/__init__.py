@@ -14,7 +14,7 @@ from models.io import (
     same_instance,
     to_json,
 )
-from models.outputs import OutputError, output_problems, write_text_atomic
+from models.outputs import OutputError, output_problems, write_bytes_atomic, write_text_atomic
 from models.people import Counselor, Patient, Together
 from models.places import Room, Site
 from models.program import Block, GroupType, Period, Requirement
@@ -56,5 +56,6 @@ __all__ = [
     "parse_schedule",
     "same_instance",
     "to_json",
+    "write_bytes_atomic",
     "write_text_atomic",
 ]

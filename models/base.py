@@ -7,9 +7,11 @@ schedule use these, so they live below all of them.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -69,12 +71,30 @@ def _date_text(value: Any) -> Any:
         raise PydanticCustomError("date_from_text", "{reason}", {"reason": reason}) from None
 
 
+def _time_zone(value: Any) -> Any:
+    """An IANA zone the machine's tz database (or the tzdata package) knows."""
+    if not isinstance(value, str):
+        return value  # fails as not a string
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise PydanticCustomError(
+            "time_zone",
+            "'{zone}' is not an IANA time zone (e.g. 'America/New_York', 'Europe/Berlin')",
+            {"zone": value},
+        ) from None
+    return value
+
+
 Int = Annotated[int, BeforeValidator(_whole_number)]
 # An optional count: written ``Int | None = Field(ge=0, le=1000)``, the bounds would reach the
 # JSON Schema as pydantic's own "ge"/"le" keys instead of "minimum"/"maximum".
 Count = Annotated[int, Field(ge=0, le=1000), BeforeValidator(_whole_number)]
 FormatVersion = Annotated[Literal[1], BeforeValidator(_version_number)]
 Date = Annotated[dt.date, BeforeValidator(_date_text)]
+TimeZone = Annotated[str, Field(examples=["America/New_York"]), AfterValidator(_time_zone)]
+# A name printed for people (rosters, sign-in sheets): one line of plain text.
+DisplayName = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
 def minutes(time: str) -> int:

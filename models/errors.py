@@ -73,6 +73,7 @@ _PATTERN_HELP = {
     r"^[A-Za-z0-9_\-]+$": "an id uses only letters, digits, '_' and '-'",
     r"^([01]\d|2[0-3]):[0-5]\d$": "a time is HH:MM on a 24-hour clock, e.g. '09:00'",
     r"^[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+$": "a slot is day.block, e.g. 'tue.pm'",
+    r"^[^\x00-\x1f\x7f]+$": "a name is one line of text, without control characters",
 }
 
 

@@ -21,7 +21,7 @@ from typing import Any, get_args, get_origin
 
 from pydantic import Field, TypeAdapter, model_validator
 
-from models.base import Date, FormatVersion, Id, SparseModel, minutes
+from models.base import Date, FormatVersion, Id, SparseModel, TimeZone, minutes
 from models.errors import Problem, ReferenceProblems
 from models.people import Counselor, Patient, Together
 from models.places import Room, Site
@@ -33,11 +33,17 @@ from models.weights import Weights
 class Instance(SparseModel):
     """One week of one program: everything the scheduler needs."""
 
-    _omit_unset = ("sites",)
+    _omit_unset = ("sites", "timezone")
 
     format_version: FormatVersion = 1
     name: str = Field(min_length=1)
-    week_of: Date | None = None
+    week_of: Date | None = Field(
+        default=None, description="the Monday (or first day) of the week: dates for calendars"
+    )
+    timezone: TimeZone | None = Field(
+        default=None,
+        description="IANA time zone of the program's clock times, e.g. 'America/Chicago'",
+    )
     days: list[Id] = Field(min_length=1)
     blocks: list[Block] = Field(min_length=1)
     stages: list[Id] = Field(min_length=1)

@@ -32,6 +32,11 @@ class OutputError(OSError):
 
 
 def write_text_atomic(path: PathLike, text: str) -> None:
+    """Write a text file (UTF-8) atomically: see :func:`write_bytes_atomic`."""
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: PathLike, data: bytes) -> None:
     """Write a file so that readers see the old content or the new, never half of it.
 
     A symbolic link is written through to its target. An existing file keeps its
@@ -54,10 +59,10 @@ def write_text_atomic(path: PathLike, text: str) -> None:
     named: list[Path] = []  # the temporary file's name, known before the file exists
     try:
         fd, tmp = _create_temp(target, named)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with os.fdopen(fd, "wb") as fh:
             if old is not None:
                 _keep_mode_and_owner(fh.fileno(), old)
-            fh.write(text)
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)

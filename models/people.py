@@ -8,6 +8,7 @@ from models.base import (
     HOURS_IN_WEEK,
     PRIMARY_ROLES,
     Count,
+    DisplayName,
     Id,
     Int,
     Role,
@@ -22,7 +23,7 @@ _DEFAULT_ROLES: tuple[Role, ...] = ("counselor",)
 class Patient(SparseModel):
     """A patient in the program this week."""
 
-    _omit_unset = ("site",)
+    _omit_unset = ("site", "display_name")
 
     id: Id
     stage: Id
@@ -46,6 +47,13 @@ class Patient(SparseModel):
     )
     site: Id | None = Field(
         default=None, description="the site the patient attends (required when there are sites)"
+    )
+    display_name: DisplayName | None = Field(
+        default=None,
+        description=(
+            "how printed rosters, sign-in sheets and the patient's own page name them "
+            "(e.g. 'Maria G.'); never in logs, CSV, calendar feeds or FHIR"
+        ),
     )
 
     @property
