@@ -52,21 +52,21 @@ def export_problems(
     """Why these exports cannot be made, one line each (empty when they can).
 
     Checked before any work (``solve --export`` checks before it solves, with
-    ``schedule`` None): an unknown format, a calendar without ``week_of`` or
-    ``timezone``, a schedule without a timetable.
+    ``schedule`` None): an unknown format, a calendar or FHIR export without
+    ``week_of`` or ``timezone``, a schedule without a timetable.
     """
     problems = []
     for fmt in formats:
         if fmt not in FORMATS:
             problems.append(f"--format: unknown format '{fmt}' (one of {', '.join(FORMATS)})")
-    if "ics" in formats:
-        for field in ("week_of", "timezone"):
-            if getattr(instance, field) is None:
-                problems.append(
-                    f"instance: {field} is not set; an ics export needs it for the events' "
-                    'dates and times (e.g. "week_of": "2026-12-07", "timezone": '
-                    '"America/New_York")'
-                )
+    dated = [fmt for fmt in ("ics", "fhir") if fmt in formats]  # real dates and times
+    for field in ("week_of", "timezone") if dated else ():
+        if getattr(instance, field) is None:
+            problems.append(
+                f"instance: {field} is not set; the {' and '.join(dated)} export needs it "
+                'for real dates and times (e.g. "week_of": "2026-12-07", '
+                '"timezone": "America/New_York")'
+            )
     if schedule is not None and schedule.status not in ("optimal", "feasible"):
         problems.append(f"schedule: status is '{schedule.status}': there is no timetable to export")
     return problems

@@ -1,0 +1,1 @@
+"""Tests of the exports, one file per format (as ``scheduler/export/``)."""
