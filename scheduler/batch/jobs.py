@@ -68,8 +68,9 @@ def jobs_from_paths(
     Parameters
     ----------
     paths
-        Instance files, and directories whose ``*.json`` files (not ``*.schedule.json``)
-        are instances.
+        Instance files (JSON or ``.xlsx`` workbooks), and directories whose ``*.json``
+        files (not ``*.schedule.json``) and ``*.xlsx`` workbooks (not Excel's ``~$``
+        lock files) are instances.
     output_dir
         Where the outputs will go: once the inputs are valid, it is created if missing
         and checked (a file can be made there; no output would replace an input).
@@ -86,17 +87,19 @@ def jobs_from_paths(
     names: dict[str, Path] = {}
     jobs: list[BatchJob] = []
     for f in files:
-        name = f.name.removesuffix(".json")
+        name = _job_name(f)
         if name in names:
             problems.append(f"{f}: same name as {names[name]}; outputs would collide")
             continue
         names[name] = f
         try:
-            load_instance(f)
+            instance = load_instance(f)
         except InputError as err:
             problems += [f"{err.source}: {line}" for line in err.lines]
             continue
-        jobs.append(BatchJob(name, f.read_text(encoding="utf-8")))
+        # A workbook travels to the workers as the JSON it converts to (the same instance).
+        text = to_json(instance) if _is_workbook(f) else f.read_text(encoding="utf-8")
+        jobs.append(BatchJob(name, text))
     if output_dir is not None and not problems:
         problems = _output_dir_problems(output_dir, jobs, files)
     return jobs, problems
@@ -113,16 +116,39 @@ def _output_dir_problems(out: Path, jobs: list[BatchJob], inputs: list[Path]) ->
     return output_problems(outputs, inputs)
 
 
+def _is_workbook(path: Path) -> bool:
+    return path.suffix.lower() == ".xlsx"
+
+
+def _job_name(path: Path) -> str:
+    """``week.json`` and ``week.xlsx`` -> ``week``; another suffix stays in the name."""
+    return path.stem if path.suffix.lower() in (".json", ".xlsx") else path.name
+
+
+def _instances_in(directory: Path) -> list[Path]:
+    """A directory's instance files: ``*.json`` but ``*.schedule.json``, and ``*.xlsx``
+    but the ``~$`` files Excel leaves beside an open workbook; sorted."""
+    return sorted(
+        f
+        for f in directory.iterdir()
+        if f.is_file()
+        and (
+            (f.suffix.lower() == ".json" and not f.name.endswith(".schedule.json"))
+            or (_is_workbook(f) and not f.name.startswith("~$"))
+        )
+    )
+
+
 def _instance_files(paths: Iterable[str]) -> tuple[list[Path], list[str]]:
-    """The files named, and each directory's ``*.json`` but ``*.schedule.json``, sorted."""
+    """The files named, and each directory's instance files (:func:`_instances_in`)."""
     files: list[Path] = []
     problems: list[str] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(f for f in path.glob("*.json") if not f.name.endswith(".schedule.json"))
+            found = _instances_in(path)
             if not found:
-                problems.append(f"{raw}: no instance files (*.json) in this directory")
+                problems.append(f"{raw}: no instance files (*.json, *.xlsx) in this directory")
             files += found
         elif path.is_file():
             files.append(path)
