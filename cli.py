@@ -32,10 +32,11 @@ from models import (
     same_instance,
     to_json,
 )
-from models.outputs import OutputError, output_problems, write_text_atomic
+from models.outputs import OutputError, output_problems, write_bytes_atomic, write_text_atomic
 from models.text import printable
 
 if TYPE_CHECKING:  # annotations only: the import itself waits for a command (see above)
+    from models import Schedule
     from scheduler import SolveResult, SolveSettings
 
 T = TypeVar("T")
@@ -59,7 +60,7 @@ def load_or_exit(loader: Callable[[str], T], path: str) -> T:
 
 
 def write_or_exit(
-    path: str | Path, text: str, done: str, write: Callable[[Any, str], None] = write_text_atomic
+    path: str | Path, text: Any, done: str, write: Callable[[Any, Any], None] = write_text_atomic
 ) -> None:
     """Write a file atomically (with ``write``), then print ``done``; if the write fails
     after all (a full disk), print why instead and exit 4."""
@@ -89,6 +90,24 @@ class Finite(click.FloatRange):
         t = super().convert(value, param, ctx)
         return t if abs(t) < float("inf") else self.fail(f"{value} is not finite.", param, ctx)
 
+
+class FormatList(click.ParamType):
+    """Comma-separated export formats (``html,ics``): each one known, none twice."""
+
+    name = "formats"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, list):
+            return value
+        known = ("html", "xlsx", "csv", "ics", "fhir")  # scheduler.export.FORMATS
+        formats = [f.strip().lower() for f in str(value).split(",") if f.strip()]
+        unknown = [f for f in formats if f not in known]
+        if unknown or not formats:
+            self.fail(f"{value!r}: give some of {', '.join(known)}, comma-separated", param, ctx)
+        return list(dict.fromkeys(formats))
+
+
+FORMAT_LIST = FormatList()
 
 # Parameter types and shared options; ranges as SolveSettings and scheduler.generate check.
 FILE = click.Path(dir_okay=False)  # a file's path; a directory there is a usage error
@@ -188,6 +207,17 @@ def main() -> None:
     is_flag=True,
     help="Also print the objective term by term and entity by entity (as `score` does).",
 )
+@click.option(
+    "--export",
+    "export_formats",
+    type=FORMAT_LIST,
+    help="Also export the schedule in these formats (as `export` does), e.g. html,ics.",
+)
+@click.option(
+    "--export-dir",
+    type=click.Path(file_okay=False),
+    help="Where --export writes (created if missing; default: the output's directory).",
+)
 def solve(
     instance: str,
     output: str,
@@ -195,6 +225,8 @@ def solve(
     quiet: bool,
     log_json: str | None,
     explain: bool,
+    export_formats: list[str] | None,
+    export_dir: str | None,
     **search: Any,  # the other options are the fields of SolveSettings, by name
 ) -> None:
     """Solve INSTANCE and write the schedule to OUTPUT.
@@ -207,6 +239,13 @@ def solve(
     start = load_or_exit(load_schedule, start_from) if start_from is not None else None
     if problems := output_problems([output], [instance, start_from], [log_json]):
         bad_input(*problems)  # not writable, or an input: checked before any work
+    exports = None
+    if export_formats:
+        from scheduler.export import export_problems, output_files
+
+        exports = (export_formats, export_dir or str(Path(output).parent), instance)
+        if problems := export_problems(inst, None, export_formats) + output_files(exports[1], {}):
+            bad_input(*problems)
     from scheduler import SolveSettings
     from scheduler import solve as run_solve
     from scheduler.interrupt import CtrlC
@@ -221,7 +260,7 @@ def solve(
             progress.done(result)
             if result.interrupted and not result.found:
                 interrupted_exit()
-            _report_and_write(inst, result, output, settings, explain)
+            _report_and_write(inst, result, output, settings, explain, exports)
         except RuntimeError as err:
             click.echo(str(err), err=True)
             sys.exit(EXIT_INTERNAL)
@@ -230,9 +269,15 @@ def solve(
 
 
 def _report_and_write(
-    inst: Instance, result: SolveResult, output: str, settings: SolveSettings, explain: bool
+    inst: Instance,
+    result: SolveResult,
+    output: str,
+    settings: SolveSettings,
+    explain: bool,
+    exports: tuple[list[str], str, str] | None,
 ) -> NoReturn:
-    """Print the summary, diagnose or check the schedule, write it, exit with its code."""
+    """Print the summary, diagnose or check the schedule, write it (and its exports:
+    formats, directory, the instance's path), exit with its code."""
     # Looked up at each call, so a test can swap in its own ``check``.
     from scheduler import check, diagnose
     from scheduler import score as run_score
@@ -254,7 +299,29 @@ def _report_and_write(
             click.echo(run_score(inst, result.schedule, report).text())
     # A second Ctrl-C until the rename: 130, nothing written.
     write_or_exit(output, to_json(result.schedule), f"wrote {output}", write_schedule)
+    if exports is not None and result.found:
+        formats, directory, source = exports
+        _export_or_exit(inst, result.schedule, formats, directory, [source, output])
     sys.exit(EXIT_OK if result.found else EXIT_NO_SCHEDULE)
+
+
+def _export_or_exit(
+    inst: Instance, sched: Schedule, formats: list[str], directory: str, inputs: list[str]
+) -> None:
+    """Write the exports into ``directory``, each file atomically, one line per file;
+    exit 2 when a file cannot go there (checked before any is written), 4 when a
+    write fails after all."""
+    from scheduler.export import export, output_files, write_files
+
+    files = export(inst, sched, formats)
+    if problems := output_files(directory, files, inputs):
+        bad_input(*problems)
+    try:
+        for path in write_files(files, directory):
+            click.echo(f"wrote {path}")
+    except OutputError as err:
+        echo_lines([str(err)], err=True)
+        sys.exit(EXIT_NOT_WRITTEN)
 
 
 @main.command()
@@ -440,6 +507,124 @@ def show(schedule: str, view: str) -> None:
     from scheduler.views import render_timetable
 
     click.echo(render_timetable(sched, view), nl=False)
+
+
+@main.command()
+@click.argument("schedule", type=FILE)
+@click.option(
+    "--instance",
+    "instance",
+    required=True,
+    type=FILE,
+    help="The schedule's instance (JSON or .xlsx).",
+)
+@click.option(
+    "-o",
+    "--output-dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Where to write the files (created if missing); each file is written atomically.",
+)
+@click.option(
+    "--format",
+    "formats",
+    type=FORMAT_LIST,
+    help="Any of html, xlsx, csv, ics, fhir, comma-separated (default: all that the instance allows: ics and fhir need its week_of and timezone).",
+)
+def export(schedule: str, instance: str, output_dir: str, formats: list[str] | None) -> None:
+    """Write SCHEDULE for the people and systems around it: a printable HTML page
+    (grids, sign-in sheets, each patient's week, the summary), the same as an XLSX
+    workbook, CSV for EHR import, iCalendar feeds per counselor and room, FHIR
+    Appointments.
+
+    Only the HTML and XLSX show patients' display names; the CSV, calendars and FHIR
+    carry ids. Exit 0 when written, 1 when written but the schedule breaks rules
+    (the summary lists them), 2 for bad input, 4 when a file cannot be written.
+    """
+    inst = load_or_exit(load_instance, instance)
+    sched = load_or_exit(load_schedule, schedule)
+    load_or_exit(lambda path: same_instance(inst, sched, path), schedule)
+    from scheduler import check as run_check
+    from scheduler.export import allowed_formats, export_problems
+
+    if formats is None:
+        formats = allowed_formats(inst)
+    if problems := export_problems(inst, sched, formats):
+        bad_input(*problems)
+    report = run_check(inst, sched)
+    _export_or_exit(inst, sched, formats, output_dir, [instance, schedule])
+    if not report.ok:
+        click.echo(
+            f"warning: the schedule breaks {len(report.violations)} rules (`check` lists them)",
+            err=True,
+        )
+    sys.exit(EXIT_OK if report.ok else EXIT_NO_SCHEDULE)
+
+
+@main.command()
+@click.argument("source", type=FILE)
+@click.option(
+    "-o", "--output", required=True, type=FILE, help="The converted file: .json or .xlsx."
+)
+def convert(source: str, output: str) -> None:
+    """Convert an instance between JSON and an .xlsx workbook (by the files' extensions).
+
+    The workbook has one sheet per kind of object and one column per slot for
+    availability; `template` writes an empty one. Exit 0 when written, 2 for bad
+    input (every problem of the file, by sheet, row and column), 4 when the output
+    cannot be written.
+    """
+    if problems := _instance_format_problems(output) + output_problems([output], [source]):
+        bad_input(*problems)
+    inst = load_or_exit(load_instance, source)
+    from models.workbook import instance_to_workbook
+
+    if _is_workbook(output):
+        write_or_exit(output, instance_to_workbook(inst), f"wrote {output}", write_bytes_atomic)
+    else:
+        write_or_exit(output, to_json(inst), f"wrote {output}")
+
+
+@main.command()
+@click.argument("output", type=FILE)
+@click.option("--days", default="mon,tue,wed,thu,fri", help="The program's days, comma-separated.")
+@click.option(
+    "--blocks",
+    default="am=09:00-12:00/3,pm=18:00-21:00/3",
+    help="Blocks as ID=START-END/PERIODS, comma-separated: am=09:00-12:00/3 is a morning of three hour-long groups.",
+)
+def template(output: str, days: str, blocks: str) -> None:
+    """Write an empty roster workbook (.xlsx) to fill in: one example row per sheet,
+    drop-downs, and a notes sheet that says what each column means."""
+    from models.workbook import parse_blocks, template_workbook
+
+    problems = output_problems([output])
+    if not _is_workbook(output):
+        problems.append(f"{output}: a template is a workbook: name it .xlsx")
+    try:
+        periods = parse_blocks(blocks)
+    except ValueError as err:
+        problems.append(f"--blocks: {err}")
+    day_ids = [d.strip() for d in days.split(",") if d.strip()]
+    if problems:
+        bad_input(*problems)
+    data = template_workbook(day_ids, periods)
+    write_or_exit(
+        output,
+        data,
+        f"wrote {output}: fill it in, then `solve {output} -o ...`",
+        write_bytes_atomic,
+    )
+
+
+def _is_workbook(path: str) -> bool:
+    return Path(path).suffix.lower() == ".xlsx"
+
+
+def _instance_format_problems(path: str) -> list[str]:
+    if Path(path).suffix.lower() in (".json", ".xlsx"):
+        return []
+    return [f"{path}: name the output .json or .xlsx (the format follows the extension)"]
 
 
 @main.command()

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from models import Instance, Schedule
-from models.outputs import write_bytes_atomic
+from models.outputs import PathLike, output_problems, write_bytes_atomic
 
 Files = dict[str, bytes]
 
@@ -44,6 +44,13 @@ def _maker(fmt: str) -> Callable[[Instance, Schedule], Files]:
     else:
         raise ValueError(f"unknown export format '{fmt}' (one of {', '.join(FORMATS)})")
     return files
+
+
+def allowed_formats(instance: Instance) -> list[str]:
+    """Every format this instance can be exported in: all of them, but the calendar
+    and FHIR exports only with ``week_of`` and ``timezone`` (real dates and times)."""
+    dated = instance.week_of is not None and instance.timezone is not None
+    return [fmt for fmt in FORMATS if dated or fmt not in ("ics", "fhir")]
 
 
 def export_problems(
@@ -84,6 +91,23 @@ def export(instance: Instance, schedule: Schedule, formats: Iterable[str]) -> Fi
     for fmt in formats:
         out.update(_maker(fmt)(instance, schedule))
     return out
+
+
+def output_files(
+    directory: str | os.PathLike[str], files: Files, inputs: Iterable[PathLike | None] = ()
+) -> list[str]:
+    """Why the files cannot be written under ``directory``, one line each, found before
+    any is written: the directory (created if missing) and each file, as
+    :func:`models.outputs.output_problems` checks them (never over an input)."""
+    root = Path(directory)
+    if root.exists() and not root.is_dir():
+        return [f"{root}: not a directory"]
+    try:
+        for name in files:
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        return [f"{root}: cannot create the directory: {err.strerror}"]
+    return output_problems([root / name for name in files], inputs)
 
 
 def write_files(files: Files, directory: str | os.PathLike[str]) -> list[Path]:
