@@ -650,6 +650,12 @@ def schema(which: str) -> None:
     help="Sites of a multi-site organization (patients, rooms and staff per site; some staff float between two).",
 )
 @click.option("--name", help="Instance name (default generated-<N>p-seed<S>).")
+@click.option(
+    "--week-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The week's first day, YYYY-MM-DD (for calendar and FHIR exports).",
+)
+@click.option("--timezone", help="The program's IANA time zone, e.g. America/New_York.")
 @click.option("-o", "--output", required=True, type=FILE)
 @click.option(
     "--witness", type=FILE, help="Also write the schedule that proves the instance feasible."
@@ -662,6 +668,8 @@ def generate(output: str, witness: str | None, **program: Any) -> None:
     from scheduler.generate import GenerateError
     from scheduler.generate import generate as run_generate
 
+    if program["week_of"] is not None:
+        program["week_of"] = program["week_of"].date()
     try:
         inst, proof = run_generate(**program)
     except GenerateError as err:  # its message starts with the parameter's name: the option's

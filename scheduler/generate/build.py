@@ -3,6 +3,8 @@ drawn around them, and the instance and witness schedule they make."""
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from typing import Any
 
 import numpy as np
@@ -60,6 +62,8 @@ def generate(
     seed: int = 0,
     name: str | None = None,
     sites: int = 1,
+    week_of: dt.date | None = None,
+    timezone: str | None = None,
 ) -> tuple[Instance, Schedule | None]:
     """A synthetic IOP week and a witness schedule that proves it feasible.
 
@@ -83,6 +87,10 @@ def generate(
         on its own with its rooms and staff (ids prefixed by the site, e.g.
         ``S2-R1``, ``S2-C03``); about 10% of the counselors float between two
         sites, working at one a day in the witness.
+    week_of, timezone
+        The week's first day and the program's IANA time zone, for exports with real
+        dates (calendars, FHIR); left out of the file when not given. They change
+        nothing else that is drawn.
 
     Raises
     ------
@@ -90,6 +98,10 @@ def generate(
         When a parameter is out of its range (the message names it).
     """
     _check_limits(patients, counselors, rooms, seed, sites)
+    if timezone is not None and not _known_zone(timezone):
+        raise GenerateError(
+            f"timezone: '{timezone}' is not an IANA time zone (e.g. America/New_York)"
+        )
     if patients < 8 * sites:
         raise GenerateError(
             f"sites: {sites} sites need {8 * sites} patients, at least 8 a site; {patients} given"
@@ -129,9 +141,18 @@ def generate(
     default_name = f"generated-{patients}p-{sites}sites-seed{seed}" if multi else None
     name = name or default_name or f"generated-{patients}p-seed{seed}"
     data = _instance_data(name, plans, people, staff + prescribers, all_rooms, together)
+    data.update({"week_of": week_of, "timezone": timezone})
     instance = parse_instance(data, "generated instance")
     witness = _witness_schedule(instance.name, w, assigned) if witness_ok else None
     return instance, witness
+
+
+def _known_zone(zone: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _check_limits(
