@@ -35,7 +35,7 @@ class Entry:
     kind: str  # "session", "individual" or "medication"
     ref: str  # the session id; "" for an appointment
     title: str  # the group type, or the appointment's kind
-    details: tuple[str, ...]  # stage, topic, room or counselors, size; time, office, patient
+    details: tuple[str, ...]  # stage, topic, room or counselors, size; office or counselor, patient
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Grid:
 
     kind: str  # "room" or "counselor"
     id: str
-    label: str  # "room R1", "counselor C01 (A. Name)"
+    label: str  # "Room R1", "Office O1", "Counselor C01 (A. Name)"
     site: str | None  # "S1 Downtown" (a counselor: the sites of their week)
     note: str  # what the week holds, in one line
     days: tuple[str, ...]
@@ -198,7 +198,7 @@ def room_grids(week: Week) -> list[Grid]:
                     k,
                     "",
                     KIND_LABEL[k],
-                    (f"{a.start}-{a.end}", a.counselor, f"patient {a.patient}"),
+                    (a.counselor, f"patient {a.patient}"),
                 ),
             )
             for k, a in booked
@@ -210,7 +210,7 @@ def room_grids(week: Week) -> list[Grid]:
         )
         note = f"{r.type}, {r.capacity} seats; {uses}"
         band = "blocks" if r.type == "group" else APPOINTMENTS
-        label = f"{'room' if r.type == 'group' else 'office'} {r.id}"
+        label = f"{'Room' if r.type == 'group' else 'Office'} {r.id}"
         grids.append(
             _grid(week, "room", r.id, label, week.site_label(r.site), note, [band], placed)
         )
@@ -235,7 +235,7 @@ def counselor_grids(week: Week) -> list[Grid]:
                     k,
                     "",
                     KIND_LABEL[k],
-                    (f"{a.start}-{a.end}", f"office {a.room}", f"patient {a.patient}"),
+                    (f"office {a.room}", f"patient {a.patient}"),
                 ),
             )
             for k, a in booked
@@ -251,7 +251,7 @@ def counselor_grids(week: Week) -> list[Grid]:
         sites = dict.fromkeys(x for x in map(week.room_site, rooms) if x)
         bands = ["blocks", APPOINTMENTS] if week.inst.individual_slots else ["blocks"]
         site = ", ".join(sites) or None
-        label = f"counselor {week.counselor_label(c.id)}"
+        label = f"Counselor {week.counselor_label(c.id)}"
         grids.append(_grid(week, "counselor", c.id, label, site, note, bands, placed))
     return grids
 
