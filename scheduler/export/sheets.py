@@ -222,7 +222,9 @@ def summary_sheet(ws: Worksheet, s: Summary, sites: bool) -> None:
         row += 1
         ws.cell(row, 1, f"The schedule states objective {s.stated_objective}.").font = _WARN
     row += 2
-    terms = [((t.term, t.weight, t.units, t.cost), False) for t in s.terms]
+    terms: list[tuple[Sequence[object], bool]] = [
+        ((t.term, t.weight, t.units, t.cost), False) for t in s.terms
+    ]
     terms.append((("objective", None, None, s.objective), False))
     row = _table(ws, row, "Objective by term", ["Term", "Weight", "Units", "Cost"], terms)
     site = ["Site"] if sites else []
