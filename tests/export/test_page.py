@@ -68,6 +68,7 @@ def parse(page: str) -> Sections:
 def named_week() -> tuple[Instance, Schedule]:
     """A generated two-site week (its witness schedule), patients with display names."""
     inst, witness = generate(patients=16, sites=2, seed=5)
+    assert witness is not None
     data = inst.model_dump(mode="json", exclude_none=True)
     for i, p in enumerate(data["patients"]):
         p["display_name"] = f"Name{i:02d} Q."
@@ -85,7 +86,7 @@ def test_every_session_is_on_the_page() -> None:
         assert s.group_type in roster and f"{s.start}-{s.end}" in roster and s.day in roster
         assert s.room in roster
         site = next(r.site for r in inst.rooms if r.id == s.room)
-        assert site in roster  # multi-site: the site is shown
+        assert site is not None and site in roster  # multi-site: the site is shown
         for c in s.counselors:
             assert s.id in page.text(f"counselor-{c}")
     for a in sched.individual_sessions:
@@ -180,7 +181,9 @@ def section_page(html: str, anchor: str) -> str:
     return f'{head}<body><div class="page">{found.group(0)}</div></body></html>'
 
 
-@pytest.mark.skipif(chromium() is None, reason="no chromium binary found (apt-get install chromium)")
+@pytest.mark.skipif(
+    chromium() is None, reason="no chromium binary found (apt-get install chromium)"
+)
 def test_medium_in_headless_chromium(tmp_path: Path) -> None:
     binary = chromium()
     assert binary is not None
