@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from models import Appointment, Instance, Schedule, Session
 from scheduler.export.summary import Summary, summary
-from scheduler.export.week import APPOINTMENTS, Week
+from scheduler.export.week import APPOINTMENTS, BLOCKS, Week
 
 KIND_LABEL = {"individual": "individual counseling", "medication": "medication management"}
 
@@ -163,7 +163,7 @@ def _size(s: Session) -> str:
     return f"{n} patient{'' if n == 1 else 's'}"
 
 
-def _session_entry(week: Week, s: Session, where: str) -> Entry:
+def _session_entry(s: Session, where: str) -> Entry:
     details = [f"stage {s.stage}"] if s.stage else []
     details += [f"topic {s.topic}"] if s.topic else []
     return Entry("session", s.id, s.group_type, (*details, where, _size(s)))
@@ -176,16 +176,13 @@ def _appointment_key(a: Appointment) -> tuple[str, str, str]:
 def room_grids(week: Week) -> list[Grid]:
     """The week grid of every room: group rooms by period, offices by appointment time.
 
-    Group rooms come first, then offices, each by site (multi-site) in instance order.
+    By site (multi-site), then group rooms before offices, each in instance order.
     """
-    rooms = sorted(
-        week.inst.rooms,
-        key=lambda r: (r.type != "group", week.idx.sites.index(r.site) if r.site else 0),
-    )
+    rooms = sorted(week.inst.rooms, key=lambda r: (week.site_rank(r.site), r.type != "group"))
     grids = []
     for r in rooms:
         placed = [
-            ((s.block, s.start, s.end), s.day, _session_entry(week, s, ", ".join(s.counselors)))
+            ((s.block, s.start, s.end), s.day, _session_entry(s, ", ".join(s.counselors)))
             for s in week.sessions
             if s.room == r.id
         ]
@@ -203,13 +200,10 @@ def room_grids(week: Week) -> list[Grid]:
             )
             for k, a in booked
         ]
-        uses = (
-            f"{len(placed) - len(booked)} sessions"
-            if r.type == "group"
-            else f"{len(booked)} appointments"
-        )
+        held = len(placed) - len(booked)
+        uses = f"{held} sessions" if r.type == "group" else f"{len(booked)} appointments"
         note = f"{r.type}, {r.capacity} seats; {uses}"
-        band = "blocks" if r.type == "group" else APPOINTMENTS
+        band = BLOCKS if r.type == "group" else APPOINTMENTS
         label = f"{'Room' if r.type == 'group' else 'Office'} {r.id}"
         grids.append(
             _grid(week, "room", r.id, label, week.site_label(r.site), note, [band], placed)
@@ -223,7 +217,7 @@ def counselor_grids(week: Week) -> list[Grid]:
     for c in week.inst.counselors:
         theirs = [s for s in week.sessions if c.id in s.counselors]
         placed = [
-            ((s.block, s.start, s.end), s.day, _session_entry(week, s, week.room_text(s.room)))
+            ((s.block, s.start, s.end), s.day, _session_entry(s, week.room_text(s.room)))
             for s in theirs
         ]
         booked = [(k, a) for k, a in week.appointments if a.counselor == c.id]
@@ -249,7 +243,7 @@ def counselor_grids(week: Week) -> list[Grid]:
         )
         rooms = [s.room for s in theirs] + [a.room for _, a in booked]
         sites = dict.fromkeys(x for x in map(week.room_site, rooms) if x)
-        bands = ["blocks", APPOINTMENTS] if week.inst.individual_slots else ["blocks"]
+        bands = [BLOCKS, APPOINTMENTS] if week.inst.individual_slots else [BLOCKS]
         site = ", ".join(sites) or None
         label = f"Counselor {week.counselor_label(c.id)}"
         grids.append(_grid(week, "counselor", c.id, label, site, note, bands, placed))
@@ -258,11 +252,10 @@ def counselor_grids(week: Week) -> list[Grid]:
 
 def rosters(week: Week) -> list[Roster]:
     """A sign-in sheet per group session: by site, then in week order."""
-    site_rank = {s: i for i, s in enumerate(week.idx.sites)}
 
     def site_of(s: Session) -> int:
         room = week.idx.room.get(s.room)
-        return site_rank.get(room.site, 0) if room is not None and room.site else 0
+        return week.site_rank(room.site if room is not None else None)
 
     out = []
     for s in sorted(week.sessions, key=lambda s: (site_of(s), week.session_key(s))):

@@ -10,6 +10,8 @@ from models.index import clock
 
 # The band of the grid rows that hold one-to-one appointments rather than a block.
 APPOINTMENTS = "appointments"
+# What base_rows is asked for: the periods of every block (each in its block's band).
+BLOCKS = "blocks"
 
 
 class Week:
@@ -28,8 +30,16 @@ class Week:
             + [("medication", a) for a in schedule.medication_appointments],
             key=lambda ka: (self.day_rank[ka[1].day], ka[1].start, ka[1].counselor),
         )
-        block_rank = {b.id: i for i, b in enumerate(instance.blocks)}
-        self.block_rank = lambda b: block_rank.get(b, len(block_rank))
+        self._block_rank = {b.id: i for i, b in enumerate(instance.blocks)}
+        self._site_rank = {site: i for i, site in enumerate(self.idx.sites)}
+
+    def block_rank(self, block: str) -> int:
+        """A block's place in the day (a block the instance lacks: last)."""
+        return self._block_rank.get(block, len(self._block_rank))
+
+    def site_rank(self, site: str | None) -> int:
+        """A site's place in the organization's list (0 in a single-site program)."""
+        return self._site_rank.get(site, 0) if site is not None else 0
 
     def session_key(self, s: Session) -> tuple[int, str, str, str]:
         return (self.day_rank[s.day], s.start, s.room, s.id)
@@ -66,7 +76,7 @@ class Week:
         """(band, start, end) of the instance's periods and appointment times."""
         rows: list[tuple[str, str, str]] = []
         wanted = set(bands)
-        if "blocks" in wanted:
+        if BLOCKS in wanted:
             rows += [(b.id, p.start, p.end) for b in self.inst.blocks for p in b.periods]
         if APPOINTMENTS in wanted:
             first = self.inst.days[0]
