@@ -11,8 +11,9 @@ files it writes relative to the export directory:
 - ``ics``: one iCalendar feed per counselor and per room (no patient in them);
 - ``fhir``: ``appointments.fhir.json``, a FHIR R4B Bundle of Appointments.
 
-A patient's ``display_name`` appears only in the HTML and XLSX (rosters, sign-in
-sheets, the patient's own page); the CSV, iCalendar and FHIR outputs carry ids.
+A patient's ``display_name`` appears only in the HTML and XLSX (sign-in sheets, the
+patient's own page, the summary's table of patients: the clinic's staff read them);
+the CSV, iCalendar and FHIR outputs carry ids.
 """
 
 from __future__ import annotations
