@@ -12,7 +12,8 @@ import pytest
 from models import Instance, Schedule
 from scheduler.export import rows
 from scheduler.export.keys import day_dates
-from tests.export.witnesses import dated_witness, with_display_names
+
+from .witnesses import dated_witness, with_display_names
 
 
 @pytest.fixture(scope="module")
