@@ -1,8 +1,8 @@
 """What the CSV, iCalendar and FHIR exports share: week order, calendar dates, stable keys.
 
 **Dates.** ``instance.week_of`` is the first date of the week. When every day id is
-an English weekday name (``mon`` .. ``sun`` or ``monday`` .. ``sunday``, any case,
-each weekday once), a day's date is the date with that weekday in the seven days
+an English weekday name (``mon`` .. ``sun``, ``monday`` .. ``sunday``, ``tues``,
+``weds``, ``thur``, ``thurs``; any case; each weekday once), a day's date is the date with that weekday in the seven days
 that start at ``week_of``: with ``week_of`` a Monday and days ``tue`` .. ``sat``,
 ``tue`` is the day after ``week_of``, as a coordinator who gives "the Monday of the
 week" means. Any other ids (``d1``, ``day2``, ...) are dated by position:
@@ -36,6 +36,7 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 WEEKDAY_NUMBER: dict[str, int] = {
     **{name: i for i, name in enumerate(_WEEKDAYS)},
     **{name[:3]: i for i, name in enumerate(_WEEKDAYS)},
+    **{"tues": 1, "weds": 2, "thur": 3, "thurs": 3},
 }
 
 # (kind, appointment): kind is "individual" or "medication", as in the schedule's fields.

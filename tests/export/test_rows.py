@@ -104,6 +104,8 @@ def test_weekday_ids_are_dated_by_name() -> None:
     assert dates["fri"] == dt.date(2026, 3, 6)
     assert dates["mon"] == dt.date(2026, 3, 9)
     assert dates["thu"] == dt.date(2026, 3, 12)
+    spelled = day_dates(instance.model_copy(update={"days": ["Monday", "Weds", "FRI"]}))
+    assert list(spelled.values()) == [dt.date(2026, 3, d) for d in (9, 11, 6)]
 
 
 def test_other_ids_are_dated_by_position() -> None:
