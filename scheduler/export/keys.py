@@ -2,11 +2,12 @@
 
 **Dates.** ``instance.week_of`` is the first date of the week. When every day id is
 an English weekday name (``mon`` .. ``sun``, ``monday`` .. ``sunday``, ``tues``,
-``weds``, ``thur``, ``thurs``; any case; each weekday once), a day's date is the date with that weekday in the seven days
-that start at ``week_of``: with ``week_of`` a Monday and days ``tue`` .. ``sat``,
-``tue`` is the day after ``week_of``, as a coordinator who gives "the Monday of the
-week" means. Any other ids (``d1``, ``day2``, ...) are dated by position:
-``days[i]`` is ``week_of + i`` days.
+``weds``, ``thur``, ``thurs``; any case; each weekday once), a day's date is the
+date with that weekday in the seven days that start at ``week_of``: with
+``week_of`` a Monday and days ``tue`` .. ``sat``, ``tue`` is the day after
+``week_of``, as a coordinator who gives "the Monday of the week" means. Any other
+ids (``d1``, ``day2``, ...) are dated by position: ``days[i]`` is ``week_of + i``
+days (so days ``mon``, ``wednesday``, ``fri-x`` count as consecutive).
 
 **Keys.** A session is known by its slot and its group, never by its people: day,
 block, period, group type, stage, and its rank among the sessions with all of
