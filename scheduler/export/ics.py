@@ -103,13 +103,21 @@ def files(
 
 
 def export_stamp() -> dt.datetime:
-    """``DTSTAMP``: ``SOURCE_DATE_EPOCH`` (whole seconds since 1970 UTC) if set, else now."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is None:
+    """``DTSTAMP``: ``SOURCE_DATE_EPOCH`` (whole seconds since 1970 UTC) if set, else now.
+
+    Raises ``ValueError`` when ``SOURCE_DATE_EPOCH`` is set to anything else.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if not epoch:  # unset or empty
         return dt.datetime.now(dt.UTC).replace(microsecond=0)
-    if not epoch.isdigit():
-        raise ValueError(f"SOURCE_DATE_EPOCH is '{printable(epoch)}', not whole seconds")
-    return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    try:
+        if not (epoch.isascii() and epoch.isdigit()):
+            raise ValueError
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        raise ValueError(
+            f"SOURCE_DATE_EPOCH is '{printable(epoch)}', not a time in whole seconds since 1970"
+        ) from None
 
 
 def _event(
