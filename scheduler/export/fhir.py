@@ -14,6 +14,9 @@ match Appointments and keep the week consistent). The identifier is the stable k
 refuses the transaction if a referenced Patient, Practitioner or Location is not
 there under that id.
 
+A session or appointment on a day the week does not have (in a schedule the checker
+refuses, which ``export`` still writes) has no date and is left out.
+
 The resources are built with ``fhir.resources`` models, so a wrongly typed element
 fails when the Bundle is built, not when the EHR reads it.
 """
@@ -79,19 +82,24 @@ def appointment_bundle(instance: Instance, schedule: Schedule) -> Bundle:
     sessions = sessions_in_order(instance, schedule)
     entries = []
     for s, key in zip(sessions, session_keys(sessions)):
+        if s.day not in clock.dates:
+            continue  # not a day of the week: no date (the checker reports the session)
         uid = stable_uuid(instance, key)
-        entries.append(_entry(uid, _session(clock, kinds[s.group_type], s, uid)))
+        entries.append(_entry(uid, _session(clock, kinds.get(s.group_type), s, uid)))
     for booking in bookings_in_order(instance, schedule):
+        if booking[1].day not in clock.dates:
+            continue
         uid = stable_uuid(instance, booking_key(booking))
         entries.append(_entry(uid, _booking(clock, booking, uid)))
     return Bundle(type="transaction", entry=entries)
 
 
-def _session(clock: Clock, kind: str, session: Session, key: uuid.UUID) -> Appointment:
+def _session(clock: Clock, kind: str | None, session: Session, key: uuid.UUID) -> Appointment:
     """A group session: its patients, its counselors and its room take part."""
     start, end = clock.times(session.day, session.start, session.end)
     label = group_label(session.group_type)
-    details = [KIND_LABELS[kind]]
+    kind_label = KIND_LABELS.get(kind or "", "group")  # "group": a type the week lacks
+    details = [kind_label]
     details += [f"stage {group_label(session.stage)}"] if session.stage else []
     details += [f"topic {group_label(session.topic)}"] if session.topic else []
     participants = [_patient(p) for p in sorted(session.patients)]
@@ -100,7 +108,7 @@ def _session(clock: Clock, kind: str, session: Session, key: uuid.UUID) -> Appoi
     return Appointment(
         identifier=[Identifier(system=IDENTIFIER_SYSTEM, value=key.urn)],
         status="booked",
-        appointmentType=CodeableConcept(text=KIND_LABELS[kind]),
+        appointmentType=CodeableConcept(text=kind_label),
         serviceType=[CodeableConcept(text=label)],
         description=f"{label[:1].upper()}{label[1:]} ({', '.join(details)})",
         start=start,

@@ -5,6 +5,9 @@ individual and medication appointments; ``calendars/room-<id>.ics`` the sessions
 a group room or the appointments in an office. Every counselor and room gets a feed,
 even an empty week, so a subscription's address stays valid from week to week.
 
+A session or appointment on a day the week does not have (in a schedule the checker
+refuses, which ``export`` still writes) has no date and is left out.
+
 No patient is in a feed, not even by id: feeds end up on phones. A session's title is
 its group type and room, its description the topic, the counselors and how many
 patients attend; an appointment's title is its kind and its place the office.
@@ -73,11 +76,13 @@ def files(
     names = {c.id: printable(c.name) if c.name else c.id for c in instance.counselors}
     places = _places(instance)
     for session, key in zip(sessions, session_keys(sessions)):
+        if session.day not in clock.dates:
+            continue  # not a day of the week: no date (the checker reports the session)
         start, end = clock.times(session.day, session.start, session.end)
         title = group_label(session.group_type)
         event = _event(instance, key, stamp, start, end)
         event.add("summary", f"{title[:1].upper()}{title[1:]} ({session.room})")
-        event.add("location", places[session.room])
+        event.add("location", places.get(session.room, session.room))
         lines = [f"Topic: {group_label(session.topic)}"] if session.topic else []
         lines += [f"Stage: {group_label(session.stage)}"] if session.stage else []
         lines.append("Counselors: " + ", ".join(names.get(c, c) for c in session.counselors))
@@ -88,10 +93,12 @@ def files(
             by_counselor[counselor].append(event)
     for booking in bookings_in_order(instance, schedule):
         kind, appt = booking
+        if appt.day not in clock.dates:
+            continue
         start, end = clock.times(appt.day, appt.start, appt.end)
         event = _event(instance, booking_key(booking), stamp, start, end)
         event.add("summary", APPOINTMENT_TITLES[kind])
-        event.add("location", places[appt.room])
+        event.add("location", places.get(appt.room, appt.room))
         by_room[appt.room].append(event)
         by_counselor[appt.counselor].append(event)
     out = {}

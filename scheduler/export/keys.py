@@ -73,7 +73,8 @@ class Clock:
     zone: zoneinfo.ZoneInfo
 
     def times(self, day: str, start: str, end: str) -> tuple[dt.datetime, dt.datetime]:
-        """Start and end of a meeting as aware datetimes in the program's zone."""
+        """Start and end of a meeting as aware datetimes in the program's zone (a day of
+        the week: see :attr:`dates`)."""
         date = self.dates[day]
         return (
             dt.datetime.combine(date, dt.time.fromisoformat(start), tzinfo=self.zone),
@@ -94,20 +95,23 @@ def program_clock(instance: Instance) -> Clock:
 def sessions_in_order(instance: Instance, schedule: Schedule) -> list[Session]:
     """The schedule's sessions in week order: slot, period, group type, stage, room, id."""
     rank = {slot: i for i, slot in enumerate(instance.slots)}
+    last = len(rank)  # a slot the week does not have (a schedule the checker refuses)
     return sorted(
         schedule.sessions,
-        key=lambda s: (rank[s.slot], s.period, s.group_type, s.stage or "", s.room, s.id),
+        key=lambda s: (rank.get(s.slot, last), s.period, s.group_type, s.stage or "", s.room, s.id),
     )
 
 
 def bookings_in_order(instance: Instance, schedule: Schedule) -> list[Booking]:
     """Individual and medication appointments in week order: day, start, kind, counselor."""
     day_rank = {day: i for i, day in enumerate(instance.days)}
+    last = len(day_rank)
     bookings = [("individual", a) for a in schedule.individual_sessions] + [
         ("medication", a) for a in schedule.medication_appointments
     ]
     return sorted(
-        bookings, key=lambda b: (day_rank[b[1].day], b[1].start, b[0], b[1].counselor, b[1].room)
+        bookings,
+        key=lambda b: (day_rank.get(b[1].day, last), b[1].start, b[0], b[1].counselor, b[1].room),
     )
 
 

@@ -7,8 +7,10 @@ Rows come in week order, so two exports of one schedule are byte-identical.
 
 Dates come from ``week_of`` (see :mod:`scheduler.export.keys`); without it the
 ``date`` columns are there but empty. ``period`` is 0-based, as in the schedule file.
-Every text cell goes through :func:`escape_cell`, so no spreadsheet that opens a file
-runs a cell as a formula.
+A schedule the checker refuses (``export`` still writes it) is written as it is: a
+room or day the week does not have gets no site or date. Every text cell goes
+through :func:`escape_cell`, so no spreadsheet that opens a file runs a cell as a
+formula.
 """
 
 from __future__ import annotations
@@ -75,8 +77,8 @@ def _sessions(instance: Instance, schedule: Schedule) -> Table:
     rows = []
     for s in sessions_in_order(instance, schedule):
         row: list[Cell] = [s.id, s.day, dates.get(s.day, ""), s.block, s.period, s.start, s.end]
-        row += [s.group_type, kind[s.group_type], s.stage or "", s.topic or "", s.room]
-        row += [site[s.room]] if sited else []
+        row += [s.group_type, kind.get(s.group_type, ""), s.stage or "", s.topic or "", s.room]
+        row += [site.get(s.room, "")] if sited else []
         row += [";".join(s.counselors), len(s.patients)]
         rows.append(row)
     return header, rows
@@ -110,7 +112,8 @@ def _screens(instance: Instance, schedule: Schedule) -> Table:
     """One row per drug screen: the patient and the block it is collected in."""
     dates = _date_texts(instance)
     slot_rank = {slot: i for i, slot in enumerate(instance.slots)}
-    screens = sorted(schedule.screens, key=lambda s: (slot_rank[s.slot], s.patient))
+    last = len(slot_rank)
+    screens = sorted(schedule.screens, key=lambda s: (slot_rank.get(s.slot, last), s.patient))
     rows = [[s.patient, s.day, dates.get(s.day, ""), s.block] for s in screens]
     return ["patient", "day", "date", "block"], rows
 

@@ -16,7 +16,13 @@ from fhir.resources.R4B.bundle import Bundle
 from models import Instance, Schedule
 from scheduler.export import export, fhir, ics
 
-from .witnesses import SUMMER_WEEK, WINTER_WEEK, dated_witness, with_display_names
+from .witnesses import (
+    SUMMER_WEEK,
+    WINTER_WEEK,
+    dated_witness,
+    with_broken_references,
+    with_display_names,
+)
 
 
 @pytest.fixture(scope="module")
@@ -171,3 +177,11 @@ def test_no_display_name_in_any_id_only_format(week: tuple[Instance, Schedule]) 
         for p in with_display_names(instance).patients:
             assert p.display_name is not None
             assert p.display_name.encode() not in data, name
+
+
+def test_undated_sessions_are_left_out(week: tuple[Instance, Schedule]) -> None:
+    instance, witness = week
+    booked = appointments(read(fhir.files(instance, with_broken_references(witness))))
+    assert len(booked) == len(appointments(read(fhir.files(instance, witness)))) + 1
+    strange = next(a for a in booked if actors(a, "Location") == ("NOPE",))
+    assert strange["appointmentType"]["text"] == "group"

@@ -13,7 +13,7 @@ from models import Instance, Schedule
 from scheduler.export import rows
 from scheduler.export.keys import day_dates
 
-from .witnesses import dated_witness, with_display_names
+from .witnesses import dated_witness, with_broken_references, with_display_names
 
 
 @pytest.fixture(scope="module")
@@ -146,3 +146,16 @@ def test_no_display_name_or_counselor_name(week: tuple[Instance, Schedule]) -> N
     assert b"Zorabel" not in everything
     assert b"Staffname" not in everything
     assert named.patients[0].id.encode() in everything  # ids are there
+
+
+def test_a_schedule_with_broken_references_is_written_as_it_is(
+    week: tuple[Instance, Schedule],
+) -> None:
+    instance, witness = week
+    out = rows.files(instance, with_broken_references(witness))
+    sessions = read(out["sessions.csv"])
+    assert len(sessions) == len(witness.sessions) + 2
+    assert (sessions[-1]["session_id"], sessions[-1]["date"]) == ("X2", "")  # last: no slot
+    strange = next(r for r in sessions if r["session_id"] == "X1")
+    assert (strange["kind"], strange["site"], strange["room"]) == ("", "", "NOPE")
+    assert strange["date"] == "2026-03-09"

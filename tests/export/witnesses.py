@@ -33,3 +33,15 @@ def with_display_names(instance: Instance) -> Instance:
         for i, p in enumerate(instance.patients)
     ]
     return instance.model_copy(update={"patients": patients})
+
+
+def with_broken_references(schedule: Schedule) -> Schedule:
+    """The schedule plus two sessions the checker refuses (``export`` still writes such a
+    schedule): one with a room, group type and counselor the week lacks, one on a day it
+    lacks (``sun``: the generated week is mon..fri)."""
+    first = schedule.sessions[0]
+    strange = first.model_copy(
+        update={"id": "X1", "room": "NOPE", "group_type": "nope", "counselors": ["XC"]}
+    )
+    sunday = first.model_copy(update={"id": "X2", "day": "sun"})
+    return schedule.model_copy(update={"sessions": [*schedule.sessions, strange, sunday]})
