@@ -61,7 +61,8 @@ def export_problems(
 
     Checked before any work (``solve --export`` checks before it solves, with
     ``schedule`` None): an unknown format, a calendar or FHIR export without
-    ``week_of`` or ``timezone``, a schedule without a timetable.
+    ``week_of`` or ``timezone``, a ``SOURCE_DATE_EPOCH`` that is not a time (it stamps
+    the calendars), a schedule without a timetable.
     """
     problems = []
     for fmt in formats:
@@ -75,6 +76,13 @@ def export_problems(
                 'for real dates and times (e.g. "week_of": "2026-12-07", '
                 '"timezone": "America/New_York")'
             )
+    if "ics" in formats:
+        from scheduler.export.ics import export_stamp
+
+        try:
+            export_stamp()
+        except ValueError as err:  # the environment's SOURCE_DATE_EPOCH
+            problems.append(str(err))
     if schedule is not None and schedule.status not in ("optimal", "feasible"):
         problems.append(f"schedule: status is '{schedule.status}': there is no timetable to export")
     return problems
