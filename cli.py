@@ -308,20 +308,21 @@ def _report_and_write(
 def _export_or_exit(
     inst: Instance, sched: Schedule, formats: list[str], directory: str, inputs: list[str]
 ) -> None:
-    """Write the exports into ``directory``, each file atomically, one line per file;
+    """Write the exports into ``directory``, each file atomically, and say what was written;
     exit 2 when a file cannot go there (checked before any is written), 4 when a
     write fails after all."""
     from scheduler.export import export, output_files, write_files
+    from scheduler.views import written_lines
 
     files = export(inst, sched, formats)
     if problems := output_files(directory, files, inputs):
         bad_input(*problems)
     try:
-        for path in write_files(files, directory):
-            click.echo(f"wrote {path}")
+        written = write_files(files, directory)
     except OutputError as err:
         echo_lines([str(err)], err=True)
         sys.exit(EXIT_NOT_WRITTEN)
+    echo_lines(written_lines(written, directory))
 
 
 @main.command()

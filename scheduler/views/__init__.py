@@ -5,11 +5,12 @@ into lines or a block of text; none prints (``ProgressWriter`` writes progress t
 streams it is given). ``timetable`` is ``show``; ``progress`` the live line and the
 ``--log-json`` records of ``solve``; ``check`` the verdict of ``check``; ``explain``
 the reasons of ``explain`` and ``solve``'s why: lines; ``solve`` the shortfalls and
-the internal-error report after a search.
+the internal-error report after a search; ``exports`` what ``export`` wrote.
 """
 
 from scheduler.views.check import check_lines
 from scheduler.views.explain import diagnosis_lines, why_lines
+from scheduler.views.exports import written_lines
 from scheduler.views.progress import (
     ProgressWriter,
     done_record,
@@ -30,4 +31,5 @@ __all__ = [
     "render_timetable",
     "shortfall_lines",
     "why_lines",
+    "written_lines",
 ]
