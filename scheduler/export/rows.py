@@ -3,7 +3,9 @@
 Ids only: no patient's ``display_name`` and no counselor's name (an EHR matches ids).
 Each file has a header row and is UTF-8 (no byte order mark: the values are ids,
 times and dates) in RFC 4180 form (``\\r\\n`` line ends, quotes only where needed).
-Rows come in week order, so two exports of one schedule are byte-identical.
+Rows come in week order, so two exports of one schedule are byte-identical. The
+``uid`` columns hold each session's and appointment's stable id (the calendar UID and
+FHIR identifier), for updating what an EHR imported last time.
 
 Dates come from ``week_of`` (see :mod:`scheduler.export.keys`); without it the
 ``date`` columns are there but empty. ``period`` is 0-based, as in the schedule file.
@@ -19,8 +21,15 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from models import Instance, Schedule
-from scheduler.export.keys import bookings_in_order, day_dates, sessions_in_order
+from models import Instance, Schedule, Session
+from scheduler.export.keys import (
+    booking_key,
+    bookings_in_order,
+    day_dates,
+    session_keys,
+    sessions_in_order,
+    stable_uuid,
+)
 
 # OWASP "CSV Injection": a cell starting with one of these is a formula (or becomes one
 # once a spreadsheet strips the tab or carriage return).
@@ -73,13 +82,14 @@ def _sessions(instance: Instance, schedule: Schedule) -> Table:
     header = ["session_id", "day", "date", "block", "period", "start", "end"]
     header += ["group_type", "kind", "stage", "topic", "room"]
     header += ["site"] if sited else []
-    header += ["counselors", "patient_count"]
+    header += ["counselors", "patient_count", "uid"]
     rows = []
-    for s in sessions_in_order(instance, schedule):
+    sessions = sessions_in_order(instance, schedule)
+    for s, uid in zip(sessions, _session_uids(instance, sessions)):
         row: list[Cell] = [s.id, s.day, dates.get(s.day, ""), s.block, s.period, s.start, s.end]
         row += [s.group_type, kind.get(s.group_type, ""), s.stage or "", s.topic or "", s.room]
         row += [site.get(s.room, "")] if sited else []
-        row += [";".join(s.counselors), len(s.patients)]
+        row += [";".join(s.counselors), len(s.patients), uid]
         rows.append(row)
     return header, rows
 
@@ -88,10 +98,12 @@ def _attendance(instance: Instance, schedule: Schedule) -> Table:
     """One row per seat: a patient in a session, with its minutes (what billing counts)."""
     dates = _date_texts(instance)
     header = ["session_id", "day", "date", "start", "end", "minutes", "group_type"]
-    header += ["patient", "room"]
+    header += ["patient", "room", "session_uid"]
+    sessions = sessions_in_order(instance, schedule)
     rows: list[list[Cell]] = [
         [s.id, s.day, dates.get(s.day, ""), s.start, s.end, s.minutes, s.group_type, p, s.room]
-        for s in sessions_in_order(instance, schedule)
+        + [uid]
+        for s, uid in zip(sessions, _session_uids(instance, sessions))
         for p in sorted(s.patients)
     ]
     return header, rows
@@ -101,10 +113,13 @@ def _appointments(instance: Instance, schedule: Schedule) -> Table:
     """One row per individual counseling or medication management appointment."""
     dates = _date_texts(instance)
     header = ["kind", "patient", "counselor", "day", "date", "start", "end", "minutes", "room"]
+    header += ["uid"]
     rows: list[list[Cell]] = []
     for kind, a in bookings_in_order(instance, schedule):
         date = dates.get(a.day, "")
-        rows.append([kind, a.patient, a.counselor, a.day, date, a.start, a.end, a.minutes, a.room])
+        uid = str(stable_uuid(instance, booking_key((kind, a))))
+        row: list[Cell] = [kind, a.patient, a.counselor, a.day, date, a.start, a.end, a.minutes]
+        rows.append([*row, a.room, uid])
     return header, rows
 
 
@@ -116,6 +131,13 @@ def _screens(instance: Instance, schedule: Schedule) -> Table:
     screens = sorted(schedule.screens, key=lambda s: (slot_rank.get(s.slot, last), s.patient))
     rows = [[s.patient, s.day, dates.get(s.day, ""), s.block] for s in screens]
     return ["patient", "day", "date", "block"], rows
+
+
+def _session_uids(instance: Instance, sessions: list[Session]) -> list[str]:
+    """Each session's stable id, the calendars' UID and the FHIR identifier: unlike the
+    schedule's session id it stays the same when the week is solved again (same slot,
+    type and stage), so an EHR can update the rows it imported instead of adding more."""
+    return [str(stable_uuid(instance, key)) for key in session_keys(sessions)]
 
 
 def _date_texts(instance: Instance) -> dict[str, str]:

@@ -7,10 +7,11 @@ import csv
 import datetime as dt
 import io
 
+import icalendar
 import pytest
 
 from models import Instance, Schedule
-from scheduler.export import rows
+from scheduler.export import ics, rows
 from scheduler.export.keys import day_dates
 
 from .witnesses import dated_witness, with_broken_references, with_display_names
@@ -34,15 +35,29 @@ def test_the_four_files_with_their_columns(week: tuple[Instance, Schedule]) -> N
     assert sorted(out) == ["appointments.csv", "attendance.csv", "screens.csv", "sessions.csv"]
     assert header(out["sessions.csv"]) == [
         "session_id", "day", "date", "block", "period", "start", "end", "group_type", "kind",
-        "stage", "topic", "room", "site", "counselors", "patient_count",
+        "stage", "topic", "room", "site", "counselors", "patient_count", "uid",
     ]  # fmt: skip
     assert header(out["attendance.csv"]) == [
         "session_id", "day", "date", "start", "end", "minutes", "group_type", "patient", "room",
+        "session_uid",
     ]  # fmt: skip
     assert header(out["appointments.csv"]) == [
-        "kind", "patient", "counselor", "day", "date", "start", "end", "minutes", "room",
+        "kind", "patient", "counselor", "day", "date", "start", "end", "minutes", "room", "uid",
     ]  # fmt: skip
     assert header(out["screens.csv"]) == ["patient", "day", "date", "block"]
+
+
+def test_uids_are_the_calendar_uids(week: tuple[Instance, Schedule]) -> None:
+    """The CSV's uid columns hold the calendars' UIDs, so an EHR can match re-imports."""
+    out = rows.files(*week)
+    feeds = [icalendar.Calendar.from_ical(f) for f in ics.files(*week).values()]
+    uids = {str(e["UID"]) for cal in feeds for e in cal.walk("VEVENT")}
+    sessions, appointments = read(out["sessions.csv"]), read(out["appointments.csv"])
+    ids = [f"{r['uid']}@iop-scheduler" for r in sessions + appointments]
+    assert len(set(ids)) == len(ids) == len(sessions) + len(appointments)
+    assert set(ids) == uids
+    by_session = {r["session_id"]: r["uid"] for r in sessions}
+    assert all(by_session[r["session_id"]] == r["session_uid"] for r in read(out["attendance.csv"]))
 
 
 def test_no_site_column_without_sites() -> None:
