@@ -77,6 +77,9 @@ _PATTERN_HELP = {
 }
 
 
+MISSING = "required field is missing"
+"""The message of a required field left out."""
+
 # Errors about the type of a value: the line says which type was given.
 _TYPE_ERRORS = {
     "int_type",
@@ -117,26 +120,32 @@ def reference_problems(error: ErrorDetails) -> ReferenceProblems | None:
     return cause if isinstance(cause, ReferenceProblems) else None
 
 
-def validation_lines(err: ValidationError, data: Any) -> list[str]:
-    """One line per problem in a pydantic error, reference problems expanded."""
-    lines: list[str] = []
+def validation_problems(err: ValidationError) -> list[Problem]:
+    """One problem per error in a pydantic error, at its location in the data's keys,
+    reference problems expanded (a workbook places them by sheet, row and column)."""
+    problems: list[Problem] = []
     for e in err.errors(include_url=False):
         loc = error_loc(e)
         cause = reference_problems(e)
         if cause is not None:
-            lines += [f"{format_loc(loc + p.loc, data)}: {p.message}" for p in cause.problems]
+            problems += [Problem(loc + p.loc, p.message, p.refers_to) for p in cause.problems]
             continue
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "string_pattern_mismatch":
             msg = _PATTERN_HELP.get((e.get("ctx") or {}).get("pattern", ""), msg)
             msg = f"{e['input']!r}: {msg}"
         elif e["type"] == "missing":
-            msg = "required field is missing"
+            msg = MISSING
         elif e["type"] == "extra_forbidden":
             msg = "unknown field (check the spelling)"
         elif e["type"] in _TYPE_ERRORS or (
             e["type"] == "literal_error" and not isinstance(e["input"], str)
         ):
             msg = f"{msg}, not {json_kind(e['input'])}"
-        lines.append(f"{format_loc(loc, data)}: {msg}")
-    return lines
+        problems.append(Problem(loc, msg))
+    return problems
+
+
+def validation_lines(err: ValidationError, data: Any) -> list[str]:
+    """One line per problem in a pydantic error, reference problems expanded."""
+    return [f"{format_loc(p.loc, data)}: {p.message}" for p in validation_problems(err)]
