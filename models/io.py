@@ -9,10 +9,11 @@ from pydantic import BaseModel, ValidationError
 
 from models.errors import (
     InputError,
+    Problem,
     error_loc,
     format_loc,
     reference_problems,
-    validation_lines,
+    validation_problems,
 )
 from models.instance import Instance, reference_problems_despite
 from models.outputs import write_text_atomic
@@ -22,18 +23,32 @@ from models.schedule import Schedule
 M = TypeVar("M", bound=BaseModel)
 
 
-def _parse(model: type[M], data: Any, source: str) -> M:
+def _validate(model: type[M], data: Any) -> tuple[M | None, list[Problem]]:
+    """The model of ``data``, or None and every problem, each at its location."""
     try:
         # Strict: a value has its JSON type (no "2" for 2, no true for 1, no set for a list).
-        return model.model_validate(data, strict=True)
+        return model.model_validate(data, strict=True), []
     except ValidationError as err:
-        lines = validation_lines(err, data)
+        problems = validation_problems(err)
         errors = err.errors(include_url=False)
         checked = any(reference_problems(e) is not None for e in errors)
         if model is Instance and not checked:  # pydantic skipped the cross-object check
-            problems = reference_problems_despite(data, [error_loc(e) for e in errors])
-            lines += [f"{format_loc(p.loc, data)}: {p.message}" for p in problems]
-        raise InputError(source, lines) from None
+            problems += reference_problems_despite(data, [error_loc(e) for e in errors])
+        return None, problems
+
+
+def _parse(model: type[M], data: Any, source: str) -> M:
+    value, problems = _validate(model, data)
+    if value is None:
+        raise InputError(source, [f"{format_loc(p.loc, data)}: {p.message}" for p in problems])
+    return value
+
+
+def validate_instance(data: Any) -> tuple[Instance | None, list[Problem]]:
+    """Validate instance data as :func:`parse_instance` does, but return the problems:
+    the instance, or None and every problem at its location in ``data`` (for a format
+    that places them otherwise, as the workbook does by sheet, row and column)."""
+    return _validate(Instance, data)
 
 
 def parse_instance(data: Any, source: str = "instance") -> Instance:
@@ -47,7 +62,14 @@ def parse_schedule(data: Any, source: str = "schedule") -> Schedule:
 
 
 def load_instance(path: str | os.PathLike[str]) -> Instance:
-    """Read and validate an instance JSON file (see :func:`models.reading.read_json`)."""
+    """Read and validate an instance file: an Excel workbook when its name ends in
+    ``.xlsx`` (any case; see :func:`models.workbook.read_workbook`), JSON otherwise (see
+    :func:`models.reading.read_json`)."""
+    if os.fspath(path).lower().endswith(".xlsx"):
+        # Imported here: openpyxl takes as long to import as all of models.
+        from models.workbook import read_workbook
+
+        return read_workbook(path)
     return parse_instance(read_json(path), str(path))
 
 

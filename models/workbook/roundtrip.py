@@ -1,0 +1,51 @@
+"""What a workbook can say of an instance: availability as marks in week order."""
+
+from __future__ import annotations
+
+from models.instance import Instance
+
+
+def in_week_order(instance: Instance) -> Instance:
+    """The instance as its workbook gives it back.
+
+    Slot lists are sets: a workbook marks each slot once, in week order, so
+    ``available`` and ``preferred`` (patients, counselors, rooms) come back sorted in
+    week order without repeats, and a patient's preferred slots only where the patient
+    is available (``p`` is "available and preferred"; a preferred slot the patient
+    cannot attend changes nothing in a schedule). Everything else is kept as it is, so
+    ``read(write(x)) == in_week_order(x)`` for every valid instance.
+
+    Parameters
+    ----------
+    instance
+        A validated instance.
+
+    Returns
+    -------
+    Instance
+        The same instance with its slot lists in week order.
+    """
+    week = instance.slots
+
+    def ordered(chosen: list[str] | None, within: list[str] | None = None) -> list[str] | None:
+        if chosen is None:
+            return None
+        keep = set(chosen) & (set(within) if within is not None else set(week))
+        return [s for s in week if s in keep]
+
+    patients = [
+        p.model_copy(
+            update={
+                "available": ordered(p.available),
+                "preferred": ordered(p.preferred, p.available),
+            }
+        )
+        for p in instance.patients
+    ]
+    counselors = [
+        c.model_copy(update={"available": ordered(c.available)}) for c in instance.counselors
+    ]
+    rooms = [r.model_copy(update={"available": ordered(r.available)}) for r in instance.rooms]
+    return instance.model_copy(
+        update={"patients": patients, "counselors": counselors, "rooms": rooms}
+    )
