@@ -32,7 +32,7 @@ from models.workbook.layout import (
     sheet_order,
     slots,
 )
-from models.workbook.places import Cell, Places, near_miss
+from models.workbook.places import Cell, Places, unknown
 
 
 class _Unreadable:
@@ -67,8 +67,7 @@ def decode(grids: list[Grid]) -> Decoded:
         by_name[named.name] = named
         if named.name not in sheet_order():
             known = [s for s in sheet_order() if s not in {g.name for g in grids}]
-            hint = near_miss(named.name, known)
-            out.add(Cell(named.name), f"unknown sheet (check the spelling){hint}")
+            out.add(Cell(named.name), unknown("sheet", named.name, known))
     for name in REQUIRED_SHEETS:
         if name not in by_name:
             out.add(Cell(name), "the sheet is missing")
@@ -108,8 +107,8 @@ def _header(
             continue
         seen[name] = c
         if name not in allowed:
-            hint = near_miss(name, [a for a in allowed if a not in seen])
-            out.add(Cell(grid.name, 1, name), f"unknown column (check the spelling){hint}")
+            hint = unknown("column", name, [a for a in allowed if a not in seen])
+            out.add(Cell(grid.name, 1, name), hint)
             continue
         found[c] = name
     for column in known.values():
@@ -150,8 +149,8 @@ def _program(grid: Grid | None, out: Decoded) -> None:
             if key is None:
                 out.add(Cell(PROGRAM, r, "value"), "a value without a key")
             else:
-                hint = near_miss(str(key), [k for k in keys if k not in out.places.keys])
-                out.add(Cell(PROGRAM, r, key=str(key)), f"unknown key (check the spelling){hint}")
+                hint = unknown("key", str(key), [k for k in keys if k not in out.places.keys])
+                out.add(Cell(PROGRAM, r, key=str(key)), hint)
             continue
         if key in out.places.keys:
             out.add(Cell(PROGRAM, r, key=key), f"key given twice (rows {out.places.keys[key]})")

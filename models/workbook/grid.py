@@ -53,7 +53,7 @@ def read_grids(data: bytes, source: str) -> list[Grid]:
 def _archive(data: bytes, source: str) -> zipfile.ZipFile:
     """The zip archive an .xlsx file is; a file that is none is refused with a hint."""
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise InputError(source, [f"not an Excel workbook (.xlsx): {_what_it_is(data)}"])
+        raise InputError(source, [_not_a_zip(data)])
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
@@ -80,20 +80,24 @@ def _first_bad_member(archive: zipfile.ZipFile) -> str | None:
         return "(unknown)"
 
 
-def _what_it_is(data: bytes) -> str:
-    """A guess at what a file that is not a zip archive is, for the line that refuses it."""
+def _not_a_zip(data: bytes) -> str:
+    """The line for a file that is not a zip archive, with a guess at what it is."""
     head = data[:512].lstrip()
+    if head.startswith(b"PK"):
+        return "a damaged workbook: its zip archive is cut short or corrupt"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "an old .xls workbook or a password-protected one; save it as .xlsx, unprotected"
-    if head.startswith((b"{", b"[")):
-        return "it looks like JSON; name it .json"
-    if not data:
-        return "the file is empty"
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError:
-        return "the file is not a zip archive, as an .xlsx workbook is"
-    return "it is text (a CSV file?); open it in Excel and save it as an .xlsx workbook"
+        what = "an old .xls workbook or a password-protected one; save it as .xlsx, unprotected"
+    elif head.startswith((b"{", b"[")):
+        what = "it looks like JSON; name it .json"
+    elif not data:
+        what = "the file is empty"
+    else:
+        try:
+            head.decode("utf-8")
+            what = "it is text (a CSV file?); open it in Excel and save it as .xlsx"
+        except UnicodeDecodeError:
+            what = "it is not a zip archive, as an .xlsx file is"
+    return f"not an Excel workbook (.xlsx): {what}"
 
 
 def _grids(data: bytes, source: str, data_only: bool) -> list[Grid]:

@@ -54,8 +54,8 @@ class Column:
 
     @property
     def empty_is_default(self) -> bool:
-        """A blank cell gives the default; true of lists that default to empty."""
-        return self.listed and not self.required and not self.optional
+        """An empty list is written blank: true of lists whose default is empty."""
+        return self.listed and not self.required and not self.optional and self.default == []
 
 
 @dataclass(frozen=True)

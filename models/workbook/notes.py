@@ -140,10 +140,14 @@ def note_rows(instance: Instance) -> list[list[Any]]:
     """The notes sheet's rows: sheet, column, type, default, meaning."""
     rows: list[list[Any]] = [["(every sheet)", "", "", "", text] for text in _GENERAL]
     rows += _rows(PROGRAM, KEY_COLUMNS)
-    rows += _rows(PROGRAM, program_keys())
-    for name in optional_objects():
-        text = f"all {name}.* blank: no {name}; a value in any: {name}, the others at defaults"
-        rows.append([PROGRAM, f"{name}.*", "", "blank", text])
+    keys = program_keys()
+    for i, key in enumerate(keys):
+        rows += _rows(PROGRAM, (key,))
+        name = key.name.partition(".")[0]
+        last = i + 1 == len(keys) or not keys[i + 1].name.startswith(f"{name}.")
+        if name in optional_objects() and last:
+            text = f"all {name}.* blank: no {name}; a value in any: {name}, the others at defaults"
+            rows.append([PROGRAM, f"{name}.*", "", "blank", text])
     rows += _rows(BLOCKS, BLOCK_COLUMNS)
     rows.append([BLOCKS, "", "", "", "one row per period; slots are day.block"])
     for sheet in object_sheets():

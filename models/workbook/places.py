@@ -89,14 +89,27 @@ class Places:
         return sheet, cell.row or 0, column
 
 
-def near_miss(word: str, known: list[str]) -> str:
-    """`` (did you mean 'C08'?)`` for the closest of ``known``, or nothing."""
-    folded = {k.casefold(): k for k in known}
+def closest(word: str, known: list[str]) -> str | None:
+    """The near miss of ``word`` among ``known`` (the same but for case first), if any."""
+    folded = {k.casefold(): k for k in known if k != word}
     match = folded.get(word.casefold())
     if match is None:
-        close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(word, [k for k in known if k != word], n=1)
         match = close[0] if close else None
-    return f" (did you mean {match!r}?)" if match is not None and match != word else ""
+    return match
+
+
+def near_miss(word: str, known: list[str]) -> str:
+    """`` (did you mean 'C08'?)`` for the closest of ``known``, or nothing."""
+    match = closest(word, known)
+    return f" (did you mean {match!r}?)" if match is not None else ""
+
+
+def unknown(what: str, word: str, known: list[str]) -> str:
+    """``unknown column (check the spelling: did you mean 'min_hours'?)``."""
+    match = closest(word, known)
+    hint = f": did you mean {match!r}?" if match is not None else ""
+    return f"unknown {what} (check the spelling{hint})"
 
 
 def _ids(data: dict[str, Any], name: str) -> list[str]:
