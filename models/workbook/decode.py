@@ -52,6 +52,7 @@ class Decoded:
     places: Places = field(default_factory=Places)
     problems: list[tuple[Cell, str]] = field(default_factory=list)
     missing_columns: set[tuple[str, str]] = field(default_factory=set)
+    unread: set[str] = field(default_factory=set)  # sheets that may be there, misnamed
 
     def add(self, cell: Cell, message: str) -> None:
         self.problems.append((cell, message))
@@ -71,6 +72,11 @@ def decode(grids: list[Grid]) -> Decoded:
     for name in REQUIRED_SHEETS:
         if name not in by_name:
             out.add(Cell(name), "the sheet is missing")
+            out.unread.add(name)
+    if PROGRAM not in by_name:
+        out.unread |= {key.name.partition(".")[0] for key in program_keys()}
+    if set(by_name) - set(sheet_order()):  # a misnamed sheet may be any absent one
+        out.unread |= {s.name for s in object_sheets() if s.name not in by_name}
     _program(by_name.get(PROGRAM), out)
     block_ids = _blocks(by_name.get(BLOCKS), out)
     days = out.data.get("days")
@@ -153,7 +159,9 @@ def _program(grid: Grid | None, out: Decoded) -> None:
                 out.add(Cell(PROGRAM, r, key=str(key)), hint)
             continue
         if key in out.places.keys:
-            out.add(Cell(PROGRAM, r, key=key), f"key given twice (rows {out.places.keys[key]})")
+            out.add(
+                Cell(PROGRAM, r, key=key), f"key given twice (first on row {out.places.keys[key]})"
+            )
             continue
         out.places.keys[key] = r
         if is_blank(value):

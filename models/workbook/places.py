@@ -66,7 +66,8 @@ class Places:
         slots = self.slot_cells.get((sheet, i, str(name)))
         if slots is not None and len(loc) > 3 and isinstance(loc[3], int) and loc[3] < len(slots):
             return Cell(sheet, row, slots[loc[3]])
-        if isinstance(name, str) and name in self.headers.get(sheet, []):
+        spec = object_sheet(sheet)
+        if isinstance(name, str) and spec is not None and spec.column(name) is not None:
             return Cell(sheet, row, name)
         return Cell(sheet, row)
 
@@ -86,7 +87,9 @@ class Places:
         sheet = sheets.index(cell.sheet) if cell.sheet in sheets else len(sheets)
         headers = self.headers.get(cell.sheet, [])
         column = headers.index(cell.column) if cell.column in headers else -1
-        return sheet, cell.row or 0, column
+        if cell.row is None:  # a whole sheet first; a program key that has no row last
+            return sheet, 1 << 30 if cell.key is not None else 0, column
+        return sheet, cell.row, column
 
 
 def closest(word: str, known: list[str]) -> str | None:

@@ -84,6 +84,8 @@ def problem_lines(decoded: Decoded, problems: list[Problem]) -> list[str]:
         if cell is None:
             unplaced.append(fallback_line(problem.loc, message, data))
             continue
+        if set(problem.refers_to) & decoded.unread:  # the names may be in a misnamed sheet
+            continue
         if (
             cell in said
             or cell.sheet in sheets_said

@@ -26,7 +26,7 @@ def column_of(book: Workbook, sheet: str, name: str) -> int:
 
 def put(book: Workbook, sheet: str, row: int, column: str, value: Any) -> None:
     """Type ``value`` into the cell of ``column`` (by header) in Excel row ``row``."""
-    book[sheet].cell(row=row, column=column_of(book, sheet, column), value=value)
+    book[sheet].cell(row=row, column=column_of(book, sheet, column)).value = value
 
 
 def key_row(book: Workbook, key: str) -> int:
