@@ -221,6 +221,7 @@ def needs_quotes(text: str, in_list: bool = False) -> bool:
         text != text.strip()
         or not text
         or text.startswith('"')
+        or "\r" in text  # XML reads a carriage return as a line feed
         or bool(ILLEGAL_CHARACTERS_RE.search(text))
         or (in_list and ("," in text or text == EMPTY_LIST))
     )

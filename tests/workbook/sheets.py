@@ -13,9 +13,10 @@ from models import InputError, Instance
 from models.workbook import instance_to_workbook, parse_workbook
 
 
-def book_of(instance: Instance) -> Workbook:
-    """The instance's workbook, open for editing."""
-    return load_workbook(io.BytesIO(instance_to_workbook(instance)))
+def book_of(instance: Instance | bytes) -> Workbook:
+    """The instance's workbook (or a workbook file's), open for editing."""
+    data = instance if isinstance(instance, bytes) else instance_to_workbook(instance)
+    return load_workbook(io.BytesIO(data))
 
 
 def column_of(book: Workbook, sheet: str, name: str) -> int:
