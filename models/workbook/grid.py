@@ -12,13 +12,14 @@ import io
 import re
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
 from openpyxl import load_workbook
 
 from models.errors import InputError
-from models.reading import MAX_INPUT_BYTES
+from models.reading import MAX_INPUT_BYTES, _size
 from models.workbook.cells import Unsaved
 
 MAX_UNPACKED_BYTES = 4 * MAX_INPUT_BYTES
@@ -64,9 +65,8 @@ def _archive(data: bytes, source: str) -> zipfile.ZipFile:
         line = "a zip archive, but not an Excel workbook (.xlsx): it has no xl/workbook.xml"
         raise InputError(source, [line])
     if unpacked > MAX_UNPACKED_BYTES:
-        limit = MAX_UNPACKED_BYTES // 1_000_000
-        line = f"unpacks to {unpacked // 1_000_000} MB, over the {limit} MB limit for a workbook"
-        raise InputError(source, [line])
+        line = f"unpacks to {_size(unpacked)}, over the {_size(MAX_UNPACKED_BYTES)} limit"
+        raise InputError(source, [line + " for a workbook"])
     bad = _first_bad_member(archive)
     if bad is not None:
         raise InputError(source, [f"a damaged workbook: its part {bad} is corrupt"])
@@ -74,10 +74,17 @@ def _archive(data: bytes, source: str) -> zipfile.ZipFile:
 
 
 def _first_bad_member(archive: zipfile.ZipFile) -> str | None:
-    try:
-        return archive.testzip()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return "(unknown)"
+    """The first part whose data does not unpack (or fails its checksum), if any."""
+    for info in archive.infolist():
+        try:
+            with archive.open(info) as part:
+                while part.read(1 << 20):
+                    pass
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
+            return info.filename
+        except (RuntimeError, NotImplementedError):  # encrypted, or packed in an odd way
+            return info.filename
+    return None
 
 
 def _not_a_zip(data: bytes) -> str:

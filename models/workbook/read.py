@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 
+from models import reading
 from models.errors import MISSING, InputError, Problem
 from models.instance import Instance
 from models.io import validate_instance
-from models.reading import _read_bytes
 from models.workbook.decode import Decoded, decode
 from models.workbook.grid import read_grids
 from models.workbook.places import Cell, fallback_line, with_near_miss
@@ -34,7 +34,7 @@ def read_workbook(path: str | os.PathLike[str]) -> Instance:
         With one line per problem of the file, all found in one pass.
     """
     source = str(path)
-    return parse_workbook(_read_bytes(source), source)
+    return parse_workbook(reading._read_bytes(source), source)
 
 
 def parse_workbook(data: bytes, source: str) -> Instance:
@@ -59,6 +59,8 @@ def parse_workbook(data: bytes, source: str) -> Instance:
         column (``patients row 14, column mon.am: 'y' is not one of blank, x, p``); a
         file that is not a workbook is one line saying so.
     """
+    if len(data) > reading.MAX_INPUT_BYTES:  # as read_workbook refuses a file
+        raise InputError(source, [reading._too_big(reading._size(len(data)))])
     decoded = decode(read_grids(data, source))
     instance, problems = validate_instance(decoded.data)
     lines = problem_lines(decoded, problems)
