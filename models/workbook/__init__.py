@@ -15,13 +15,14 @@ instance, with availability in week order (:func:`in_week_order`).
 
 from models.workbook.read import parse_workbook, read_workbook
 from models.workbook.roundtrip import in_week_order
-from models.workbook.template import parse_blocks, template_workbook
+from models.workbook.template import parse_blocks, parse_days, template_workbook
 from models.workbook.write import instance_to_workbook
 
 __all__ = [
     "in_week_order",
     "instance_to_workbook",
     "parse_blocks",
+    "parse_days",
     "parse_workbook",
     "read_workbook",
     "template_workbook",

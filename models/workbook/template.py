@@ -82,6 +82,42 @@ def _clock(total: int) -> str:
     return f"{total // 60:02d}:{total % 60:02d}"
 
 
+_ID = re.compile(r"[A-Za-z0-9_\-]+")
+
+
+def parse_days(text: str) -> list[str]:
+    """The days of a ``--days`` option: ``mon,tue,wed,thu,fri``.
+
+    Parameters
+    ----------
+    text
+        Comma-separated day ids, in week order.
+
+    Returns
+    -------
+    list[str]
+        The day ids.
+
+    Raises
+    ------
+    ValueError
+        Naming the day that is wrong (not an id, or given twice), or saying there is none.
+    """
+    days = [d.strip() for d in text.split(",") if d.strip()]
+    _check_days(days)
+    return days
+
+
+def _check_days(days: list[str]) -> None:
+    if not days:
+        raise ValueError("no days: give them comma-separated, e.g. mon,tue,wed,thu,fri")
+    for k, day in enumerate(days):
+        if not _ID.fullmatch(day) or len(day) > 64:
+            raise ValueError(f"{day!r} is not a day id (letters, digits, _ and -)")
+        if day in days[:k]:
+            raise ValueError(f"day {day!r} is given twice")
+
+
 def template_workbook(days: list[str], blocks: list[Block]) -> bytes:
     """An empty roster workbook to fill in, with one example row per sheet.
 
@@ -102,37 +138,34 @@ def template_workbook(days: list[str], blocks: list[Block]) -> bytes:
     Raises
     ------
     ValueError
-        When the days or blocks do not make a week (a bad or repeated id).
+        When the days do not make a week (see :func:`parse_days`) or there is no block.
     """
     return instance_to_workbook(example(days, blocks))
 
 
 def example(days: list[str], blocks: list[Block]) -> Instance:
-    """The template's example instance."""
+    """The template's example instance (see :func:`template_workbook`)."""
+    _check_days(days)
+    if not blocks:
+        raise ValueError("no blocks: give at least one, e.g. am=09:00-12:00/3")
     slots = [f"{d}.{b.id}" for d in days for b in blocks]
-    try:
-        return Instance(
-            name="My IOP",
-            days=days,
-            blocks=blocks,
-            stages=["engagement", "early_recovery", "maintenance"],
-            group_types=[GroupType(id="coping_skills", kind="skills")],
-            requirements=[Requirement(group_type="coping_skills", min_sessions=2)],
-            patients=[
-                Patient(
-                    id="P001",
-                    stage="engagement",
-                    available=slots,
-                    preferred=slots[:1],
-                    primary_counselor="C01",
-                )
-            ],
-            counselors=[Counselor(id="C01", qualified=["coping_skills"], available=slots)],
-            rooms=[Room(id="R1", capacity=12)],
-        )
-    except ValidationError as err:
-        lines = "; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
-            for e in err.errors()
-        )
-        raise ValueError(f"the days and blocks do not make a week: {lines}") from None
+    return Instance(
+        name="My IOP",
+        days=days,
+        blocks=blocks,
+        stages=["engagement", "early_recovery", "maintenance"],
+        group_types=[GroupType(id="coping_skills", kind="skills", min_size=1)],
+        requirements=[Requirement(group_type="coping_skills", min_sessions=2)],
+        patients=[
+            Patient(
+                id="P001",
+                stage="engagement",
+                available=slots,
+                preferred=slots[:1],
+                min_days=min(3, len(days)),
+                primary_counselor="C01",
+            )
+        ],
+        counselors=[Counselor(id="C01", qualified=["coping_skills"], available=slots)],
+        rooms=[Room(id="R1", capacity=12)],
+    )
