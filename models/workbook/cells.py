@@ -31,6 +31,9 @@ class CellError(ValueError):
 class Unsaved:
     """A formula cell whose value was never saved (a file written by a program, not Excel)."""
 
+    def __repr__(self) -> str:
+        return "a formula without a saved value"
+
 
 def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
@@ -38,6 +41,8 @@ def is_blank(value: Any) -> bool:
 
 def shown(value: Any) -> str:
     """A cell's value as a problem line shows it: ``'y'``, ``9.5``, ``2026-12-07 10:30``."""
+    if isinstance(value, Unsaved):
+        return repr(value)
     if isinstance(value, str):
         text = value if len(value) <= 40 else value[:36] + "..."
         return repr(text)

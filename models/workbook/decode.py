@@ -102,7 +102,7 @@ def _header(
     seen: dict[str, int] = {}
     for c, raw in enumerate(first):
         letter = get_column_letter(c + 1)
-        name = raw.strip() if isinstance(raw, str) else None if raw is None else str(raw)
+        name = raw.strip() if isinstance(raw, str) else None if raw is None else shown(raw)
         if not name:
             if any(not is_blank(row[c]) for row in grid.rows[1:]):
                 out.add(Cell(grid.name, 1, letter), "values in a column without a name")
@@ -121,7 +121,7 @@ def _header(
         if column.required and column.name not in seen and grid.rows:
             out.add(Cell(grid.name, 1, column.name), "required column is missing")
             out.missing_columns.add((grid.name, column.name))
-    out.places.headers[grid.name] = [first[c].strip() for c in sorted(found)]
+    out.places.headers[grid.name] = [found[c] for c in sorted(found)]
     return found
 
 
