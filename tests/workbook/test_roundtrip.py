@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import INSTANCES, instance_path, load, raw
 from models import load_instance, parse_instance
@@ -31,6 +34,20 @@ def test_bundled_instances_come_back_equal(path: Path) -> None:
 @pytest.mark.parametrize("kwargs", [dict(patients=60, sites=2, seed=5), dict(patients=25, seed=2)])
 def test_generated_instances_come_back_equal(kwargs: dict[str, int]) -> None:
     instance, _ = generate(**kwargs)
+    assert round_trip(instance) == instance
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    patients=st.integers(16, 40),
+    sites=st.integers(1, 2),
+    seed=st.integers(0, 10_000),
+    week_of=st.none() | st.dates(dt.date(2020, 1, 1), dt.date(2035, 12, 31)),
+)
+def test_any_generated_instance_comes_back_equal(
+    patients: int, sites: int, seed: int, week_of: dt.date | None
+) -> None:
+    instance, _ = generate(patients=patients, sites=sites, seed=seed, week_of=week_of)
     assert round_trip(instance) == instance
 
 
