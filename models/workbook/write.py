@@ -61,7 +61,7 @@ def instance_to_workbook(instance: Instance) -> bytes:
     _blocks(book.create_sheet(BLOCKS), instance)
     for sheet in object_sheets():
         items = getattr(instance, sheet.name)
-        if sheet.name == "sites" and not items:  # a multi-site organization's only
+        if sheet.name == "sites" and not items:  # only an organization of sites has one
             continue
         _objects(book.create_sheet(sheet.name), sheet, items, instance)
     _notes(book.create_sheet(NOTES), instance)
@@ -146,11 +146,14 @@ def _objects(
     for i, column in enumerate(spec.columns):
         letter = get_column_letter(i + 1)
         _validate(sheet, column, f"{letter}2:{letter}{_LAST_ROW}", instance)
-    marks = ",".join(spec.marks)
-    for i in range(len(spec.columns), len(names)):
-        letter = get_column_letter(i + 1)
-        choices = "x" if names[i] == ALL_SLOTS else marks
-        _add_list(sheet, f'"{choices}"', f"{letter}2:{letter}{_LAST_ROW}", strict=True)
+    first = len(spec.columns) + 1
+    if spec.all_slots:
+        letter = get_column_letter(first)
+        _add_list(sheet, '"x"', f"{letter}2:{letter}{_LAST_ROW}", strict=True)
+        first += 1
+    if week:
+        cells = f"{get_column_letter(first)}2:{get_column_letter(len(names))}{_LAST_ROW}"
+        _add_list(sheet, f'"{",".join(spec.marks)}"', cells, strict=True)
 
 
 def _object_row(spec: ObjectSheet, item: BaseModel, week: list[str]) -> list[Any]:
