@@ -98,6 +98,11 @@ def _header(
     known = {c.name: c for c in columns}
     allowed = [*known, *extra]
     first = grid.rows[0] if grid.rows else []
+    if all(is_blank(v) for v in first) and any(True for _ in _body(grid)):
+        out.add(Cell(grid.name, 1), "the first row is blank: it names the columns")
+        out.missing_columns |= {(grid.name, c.name) for c in known.values() if c.required}
+        out.places.headers[grid.name] = []
+        return {}
     found: dict[int, str] = {}
     seen: dict[str, int] = {}
     for c, raw in enumerate(first):
@@ -221,7 +226,7 @@ def _objects(
     by_name = {name: c for c, name in header.items()}
     if sheet.slot_fields and week is not None:
         missing = [s for s in week if s not in by_name]
-        if missing and grid.rows:
+        if missing and header:  # (a blank first row is said already)
             out.add(Cell(sheet.name, 1), f"slot columns missing: {', '.join(missing)}")
     week_columns = [s for s in (week or extra) if s in by_name and s != ALL_SLOTS]
     items: list[dict[str, Any]] = []

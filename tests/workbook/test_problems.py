@@ -160,3 +160,9 @@ def test_program_values_absent_or_blank() -> None:
         "program row 4 (week_of): 2026-12-07 10:30 is a date and a time: give the date alone",
         "program (days): required: add this key",
     ]
+
+
+def test_a_title_row_above_the_header() -> None:
+    book = book_of(load("tiny"))
+    book["counselors"].insert_rows(1)
+    assert problems(book) == ["counselors row 1: the first row is blank: it names the columns"]
