@@ -597,19 +597,20 @@ def convert(source: str, output: str) -> None:
 def template(output: str, days: str, blocks: str) -> None:
     """Write an empty roster workbook (.xlsx) to fill in: one example row per sheet,
     drop-downs, and a notes sheet that says what each column means."""
-    from models.workbook import parse_blocks, template_workbook
+    from models.workbook import parse_blocks, parse_days, template_workbook
 
     problems = output_problems([output])
     if not _is_workbook(output):
         problems.append(f"{output}: a template is a workbook: name it .xlsx")
-    try:
-        periods = parse_blocks(blocks)
-    except ValueError as err:
-        problems.append(f"--blocks: {err}")
-    day_ids = [d.strip() for d in days.split(",") if d.strip()]
+    week: dict[str, Any] = {}
+    for option, parse, text in (("days", parse_days, days), ("blocks", parse_blocks, blocks)):
+        try:
+            week[option] = parse(text)
+        except ValueError as err:
+            problems.append(f"--{option}: {err}")
     if problems:
         bad_input(*problems)
-    data = template_workbook(day_ids, periods)
+    data = template_workbook(week["days"], week["blocks"])
     write_or_exit(
         output,
         data,
