@@ -578,9 +578,10 @@ def convert(source: str, output: str) -> None:
     if problems := _instance_format_problems(output) + output_problems([output], [source]):
         bad_input(*problems)
     inst = load_or_exit(load_instance, source)
-    from models.workbook import instance_to_workbook
+    from models.workbook import instance_to_workbook, workbook_losses
 
     if _is_workbook(output):
+        echo_lines((f"warning: {line}" for line in workbook_losses(inst)), err=True)
         write_or_exit(output, instance_to_workbook(inst), f"wrote {output}", write_bytes_atomic)
     else:
         write_or_exit(output, to_json(inst), f"wrote {output}")

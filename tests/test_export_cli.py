@@ -147,6 +147,24 @@ def test_convert_round_trip_and_bad_outputs(tmp_path: Path) -> None:
     assert "writing it would destroy the input" in over.stderr
 
 
+def test_convert_warns_of_what_a_workbook_cannot_hold(tmp_path: Path) -> None:
+    data = raw("small")
+    patient = data["patients"][0]
+    slots = load_instance(SMALL).slots
+    away = next(s for s in slots if s not in patient["available"])
+    patient["preferred"] = [away]  # preferred where not available: no mark in a workbook
+    source = tmp_path / "small.json"
+    source.write_text(json.dumps(data))
+    result = invoke("convert", source, "-o", tmp_path / "small.xlsx")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"warning: patients {patient['id']}: preferred {away} not among their available "
+        "slots; a workbook cannot mark that (p means available and preferred), so it "
+        "leaves them out"
+    ]
+    assert load_instance(tmp_path / "small.xlsx").patients[0].preferred == []
+
+
 def test_template_reads_back_and_solves_its_options(tmp_path: Path) -> None:
     out = tmp_path / "roster.xlsx"
     result = invoke("template", out, "--days", "mon,wed,fri", "--blocks", "am=09:00-12:00/2")

@@ -14,7 +14,7 @@ instance, with availability in week order (:func:`in_week_order`).
 """
 
 from models.workbook.read import parse_workbook, read_workbook
-from models.workbook.roundtrip import in_week_order
+from models.workbook.roundtrip import in_week_order, workbook_losses
 from models.workbook.template import parse_blocks, parse_days, template_workbook
 from models.workbook.write import instance_to_workbook
 
@@ -26,4 +26,5 @@ __all__ = [
     "parse_workbook",
     "read_workbook",
     "template_workbook",
+    "workbook_losses",
 ]

@@ -49,3 +49,23 @@ def in_week_order(instance: Instance) -> Instance:
     return instance.model_copy(
         update={"patients": patients, "counselors": counselors, "rooms": rooms}
     )
+
+
+def workbook_losses(instance: Instance) -> list[str]:
+    """What a workbook cannot hold of this instance, one line each (usually none).
+
+    A patient's preferred slot where they are not available has no mark (``p`` is
+    "available and preferred"), so the workbook leaves it out. That can change the
+    objective: a patient whose only preferred slots are such slots misses a preference
+    in every block they attend, and with none left, in none.
+    """
+    lines = []
+    for p in instance.patients:
+        lost = [s for s in p.preferred if s not in set(p.available)]
+        if lost:
+            lines.append(
+                f"patients {p.id}: preferred {', '.join(dict.fromkeys(lost))} not among their "
+                "available slots; a workbook cannot mark that (p means available and "
+                "preferred), so it leaves them out"
+            )
+    return lines
