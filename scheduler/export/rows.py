@@ -101,8 +101,7 @@ def _attendance(instance: Instance, schedule: Schedule) -> Table:
     header += ["patient", "room", "session_uid"]
     sessions = sessions_in_order(instance, schedule)
     rows: list[list[Cell]] = [
-        [s.id, s.day, dates.get(s.day, ""), s.start, s.end, s.minutes, s.group_type, p, s.room]
-        + [uid]
+        [s.id, s.day, dates.get(s.day, ""), s.start, s.end, s.minutes, s.group_type, p, s.room, uid]
         for s, uid in zip(sessions, _session_uids(instance, sessions))
         for p in sorted(s.patients)
     ]
