@@ -173,6 +173,18 @@ def _appointment_key(a: Appointment) -> tuple[str, str, str]:
     return (APPOINTMENTS, a.start, a.end)
 
 
+def _placed_appointment(
+    kind: str, a: Appointment, where: str
+) -> tuple[tuple[str, str, str], str, Entry]:
+    """An appointment in a staff grid: when, which day, and the entry (the patient's id,
+    never a name: grids are pinned on walls)."""
+    return (
+        _appointment_key(a),
+        a.day,
+        Entry(kind, "", KIND_LABEL[kind], (where, f"patient {a.patient}")),
+    )
+
+
 def room_grids(week: Week) -> list[Grid]:
     """The week grid of every room: group rooms by period, offices by appointment time.
 
@@ -187,19 +199,7 @@ def room_grids(week: Week) -> list[Grid]:
             if s.room == r.id
         ]
         booked = [(k, a) for k, a in week.appointments if a.room == r.id]
-        placed += [
-            (
-                _appointment_key(a),
-                a.day,
-                Entry(
-                    k,
-                    "",
-                    KIND_LABEL[k],
-                    (a.counselor, f"patient {a.patient}"),
-                ),
-            )
-            for k, a in booked
-        ]
+        placed += [_placed_appointment(k, a, a.counselor) for k, a in booked]
         held = len(placed) - len(booked)
         uses = f"{held} sessions" if r.type == "group" else f"{len(booked)} appointments"
         note = f"{r.type}, {r.capacity} seats; {uses}"
@@ -221,19 +221,7 @@ def counselor_grids(week: Week) -> list[Grid]:
             for s in theirs
         ]
         booked = [(k, a) for k, a in week.appointments if a.counselor == c.id]
-        placed += [
-            (
-                _appointment_key(a),
-                a.day,
-                Entry(
-                    k,
-                    "",
-                    KIND_LABEL[k],
-                    (f"office {a.room}", f"patient {a.patient}"),
-                ),
-            )
-            for k, a in booked
-        ]
+        placed += [_placed_appointment(k, a, f"office {a.room}") for k, a in booked]
         group_minutes = sum(s.minutes for s in theirs)
         limit = f" of max {c.max_hours:g} h" if c.max_hours is not None else ""
         kinds = [k for k, _ in booked]
