@@ -93,7 +93,7 @@ def grid_sheet(ws: Worksheet, grid: Grid) -> None:
     ws["A1"].font = _TITLE
     ws["A2"] = f"{grid.site} · {grid.note}" if grid.site else grid.note
     ws["A2"].font = _MUTED
-    _header(ws, 3, ["Time", *grid.days])
+    _header(ws, 3, ["Time", *grid.day_labels])
     width = len(grid.days) + 1
     row = 4
     band = None

@@ -57,6 +57,7 @@ class Grid:
     site: str | None  # "S1 Downtown" (a counselor: the sites of their week)
     note: str  # what the week holds, in one line
     days: tuple[str, ...]
+    day_labels: tuple[str, ...]  # the column headings: "mon 7 Dec" with week_of, else "mon"
     rows: tuple[GridRow, ...]
 
     @property
@@ -155,7 +156,8 @@ def _grid(
         GridRow(k[0], f"{k[1]}-{k[2]}", tuple(tuple(cells[(k, d)]) for d in week.days))
         for k in order
     )
-    return Grid(kind, ident, label, site, note, week.days, rows)
+    labels = tuple(week.day_label(d) for d in week.days)
+    return Grid(kind, ident, label, site, note, week.days, labels, rows)
 
 
 def _size(s: Session) -> str:
@@ -257,7 +259,7 @@ def rosters(week: Week) -> list[Roster]:
                 s.group_type,
                 s.stage,
                 s.topic,
-                s.day,
+                week.day_label(s.day),
                 s.block,
                 f"{s.start}-{s.end}",
                 s.room,
@@ -289,7 +291,7 @@ def patient_weeks(week: Week) -> list[PatientWeek]:
             (
                 (week.day_rank[s.day], s.start),
                 WeekItem(
-                    s.day,
+                    week.day_label(s.day),
                     f"{s.start}-{s.end}",
                     week.what(s),
                     week.room_text(s.room),
@@ -302,7 +304,7 @@ def patient_weeks(week: Week) -> list[PatientWeek]:
             (
                 (week.day_rank[a.day], a.start),
                 WeekItem(
-                    a.day,
+                    week.day_label(a.day),
                     f"{a.start}-{a.end}",
                     KIND_LABEL[k],
                     f"office {a.room}",

@@ -7,6 +7,9 @@ from collections.abc import Iterable
 
 from models import Instance, ProgramIndex, Schedule, Session
 from models.index import clock
+from scheduler.export.keys import day_dates
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # The band of the grid rows that hold one-to-one appointments rather than a block.
 APPOINTMENTS = "appointments"
@@ -30,8 +33,15 @@ class Week:
             + [("medication", a) for a in schedule.medication_appointments],
             key=lambda ka: (self.day_rank[ka[1].day], ka[1].start, ka[1].counselor),
         )
+        self.dates = day_dates(instance)
         self._block_rank = {b.id: i for i, b in enumerate(instance.blocks)}
         self._site_rank = {site: i for i, site in enumerate(self.idx.sites)}
+
+    def day_label(self, day: str) -> str:
+        """``mon 7 Dec`` when the week has dates (``week_of``), else the day's id: a
+        sign-in sheet is a record of a date. Months in English whatever the locale."""
+        date = self.dates.get(day)
+        return f"{day} {date.day} {_MONTHS[date.month - 1]}" if date else day
 
     def block_rank(self, block: str) -> int:
         """A block's place in the day (a block the instance lacks: last)."""

@@ -3,6 +3,8 @@ hand-made week of tests/export/handmade.py."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from scheduler.export.summary import ASAM_FLAG, RoomUse, TermCost
 from scheduler.export.tables import (
     Entry,
@@ -156,3 +158,17 @@ def test_unmet_preferences() -> None:
     patients[0] = patients[0].model_copy(update={"preferred": ["mon.am", "wed.am"]})
     s = timetable(inst.model_copy(update={"patients": patients}), schedule()).summary
     assert [(m.patient, m.slots) for m in s.preferences] == [("P1", ("fri.am",))]
+
+
+def test_days_carry_their_dates_when_the_week_has_them() -> None:
+    """A sign-in sheet is a record of a date: with week_of, grids, sign-in sheets and
+    patient weeks show it (tiny's days are mon, wed, fri; 2026-12-07 is a Monday)."""
+    dated = instance().model_copy(update={"week_of": dt.date(2026, 12, 7)})
+    t = timetable(dated, schedule())
+    assert t.room_grids[0].days == ("mon", "wed", "fri")  # cells are still found by id
+    assert t.room_grids[0].day_labels == ("mon 7 Dec", "wed 9 Dec", "fri 11 Dec")
+    assert t.rosters[0].day == "mon 7 Dec"
+    assert t.patients[0].items[0].day == "mon 7 Dec"
+    undated = timetable(instance(), schedule())
+    assert undated.room_grids[0].day_labels == ("mon", "wed", "fri")
+    assert undated.rosters[0].day == "mon"
