@@ -76,3 +76,28 @@ class Weights(StrictModel):
             "assigns primary counselors"
         ),
     )
+    # Cohorts within the week (scheduler/check/cohorts.py).
+    room_change: Int = Field(
+        default=10,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="per patient and consecutive pair of periods of a block in different rooms",
+    )
+    type_repeat_in_block: Int = Field(
+        default=20,
+        ge=0,
+        le=MAX_WEIGHT,
+        description=(
+            "per extra session of a group type a patient sits in one block, beyond the "
+            "repeats their requirement rows force"
+        ),
+    )
+    process_peers_changed: Int = Field(
+        default=5,
+        ge=0,
+        le=MAX_WEIGHT,
+        description=(
+            "per peer who left or joined between consecutive meetings of a patient's "
+            "interpersonal-process group type"
+        ),
+    )

@@ -17,6 +17,7 @@ from models import Instance, Schedule, Session
 from models.schedule import Status
 from scheduler.budget import Budget, Stopped
 from scheduler.check import check
+from scheduler.check.cohorts import readback_terms
 from scheduler.cpsat.hint import add_hint
 from scheduler.cpsat.model import TimetableModel
 from scheduler.cpsat.readback import primary_missing, read_services, read_sessions, read_shortfalls
@@ -198,6 +199,9 @@ def _solve_one(
             terms["primary_not_leading"] = instance.weights.primary_not_leading * primary_missing(
                 instance, sessions
             )
+        # The read-back seats patients and gives sessions their rooms: its cohort terms are
+        # those of the schedule (the model has none of them).
+        terms.update(readback_terms(instance, sessions))
         objective = sum(terms.values())
         best_bound = max(solver.best_objective_bound, floor or 0)
         gap = max(0.0, (objective - best_bound) / max(abs(objective), 1e-9))

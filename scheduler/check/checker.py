@@ -12,7 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from models import Instance, Schedule
-from scheduler.check import appointments, groups, objective, patients, references, sites, staff
+from scheduler.check import (
+    appointments,
+    cohorts,
+    groups,
+    objective,
+    patients,
+    references,
+    sites,
+    staff,
+)
 from scheduler.check.context import Checker
 from scheduler.check.report import CheckReport
 
@@ -59,6 +68,7 @@ RULES: tuple[Callable[[Checker], None], ...] = (
     sites.counselor_site,
     objective.shortfalls,
     objective.soft_terms,
+    cohorts.cohort_terms,
 )
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from models import Instance
 from scheduler.budget import Budget
-from scheduler.cpsat import appointments, groups, objective, patients, staff
+from scheduler.cpsat import appointments, cohorts, groups, objective, patients, staff
 from scheduler.cpsat.variables import Candidate, ModelBase
 
 __all__ = ["RULES", "Candidate", "TimetableModel"]
@@ -51,6 +51,7 @@ RULES: tuple[Callable[[ModelBase], None], ...] = (
     objective.individual_extra_trip,
     objective.topic_repeat,
     objective.caseload_imbalance,
+    cohorts.type_repeat_in_block,
     objective.shortfall,
 )
 

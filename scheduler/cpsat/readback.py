@@ -9,10 +9,11 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from models import Appointment, GroupType, Instance, Session, Shortfall
-from models.index import clock
+from models import Appointment, GroupType, Instance, ProgramIndex, Session, Shortfall
+from models.index import PeriodRef, clock
 from scheduler.cpsat.draw import draw_screens
 from scheduler.cpsat.model import Candidate, TimetableModel
+from scheduler.cpsat.rooming import keep_rooms
 from scheduler.cpsat.seating import seat_jointly
 from scheduler.cpsat.split import Part, split_family
 
@@ -56,10 +57,7 @@ def read_sessions(
         parts = split_family(tm.index, cand.group_type, rooms, leaders, members, with_primary)
         running.append((cand, topic))
         families.append((cand.group_type, parts))
-    if tm.instance.weights.primary_not_leading and any(len(p) > 1 for _, p in families):
-        split = seat_jointly(tm.index, families, wall_limit=wall_limit)
-    else:
-        split = [parts for _, parts in families]
+    split = reseat(tm.index, families, [cand.period for cand, _ in running], wall_limit)
     sessions = [
         Session(
             id="S",  # numbered in week order below
@@ -79,6 +77,35 @@ def read_sessions(
         for part in parts
     ]
     return tm.index.in_week_order(sessions)
+
+
+def reseat(
+    index: ProgramIndex,
+    families: list[tuple[GroupType, list[Part]]],
+    periods: list[PeriodRef],
+    wall_limit: float | None = None,
+) -> list[list[Part]]:
+    """The read-back's choices after the split, for its soft terms: rooms that cohorts
+    keep through a block (``keep_rooms``), then the week reseated jointly
+    (``seat_jointly``), then the rooms again for the new seating."""
+    weights = index.instance.weights
+    rooms = bool(weights.room_change)
+    if rooms:
+        families = _with(families, keep_rooms(index, families, periods, wall_limit=wall_limit))
+    seat_terms = weights.primary_not_leading or weights.room_change or weights.process_peers_changed
+    if seat_terms and any(len(parts) > 1 for _, parts in families):
+        families = _with(
+            families, seat_jointly(index, families, wall_limit=wall_limit, periods=periods)
+        )
+        if rooms:
+            families = _with(families, keep_rooms(index, families, periods, wall_limit=wall_limit))
+    return [parts for _, parts in families]
+
+
+def _with(
+    families: list[tuple[GroupType, list[Part]]], split: list[list[Part]]
+) -> list[tuple[GroupType, list[Part]]]:
+    return [(g, parts) for (g, _), parts in zip(families, split)]
 
 
 def read_services(

@@ -163,7 +163,13 @@ def services_data() -> dict[str, Any]:
         "individual_slots": [{"start": start, "end": end} for start, end in IND.values()],
         "screening": {"per_week": 1, "capacity_per_block": 8},
         "together": [{"patients": ["P1", "P2"], "group_type": "family"}],
-        "weights": {"load_imbalance_minutes": 0},
+        "weights": {
+            "load_imbalance_minutes": 0,
+            # The cohort terms are tested on their own (test_cohorts.py).
+            "room_change": 0,
+            "type_repeat_in_block": 0,
+            "process_peers_changed": 0,
+        },
     }
 
 

@@ -96,6 +96,9 @@ def test_penalties_sum_to_objective(tiny_data: dict[str, Any], optimum: Schedule
         "individual_extra_trip": 0,
         "topic_repeat": 0,
         "caseload_imbalance": 0,
+        "room_change": 0,
+        "type_repeat_in_block": 0,
+        "process_peers_changed": 0,
     }
     # Every term but the shortfall ones, which only a best-effort schedule reports.
     assert set(report.terms) == {t for t in TERMS if not t.startswith("shortfall_")}

@@ -51,6 +51,9 @@ NO_WEIGHTS = {
     "individual_extra_trip": 0,
     "topic_repeat": 0,
     "caseload_imbalance": 0,
+    "room_change": 0,
+    "type_repeat_in_block": 0,
+    "process_peers_changed": 0,
 }
 
 
