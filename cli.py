@@ -502,12 +502,20 @@ def explain(instance: str, time_limit: float, as_json: bool) -> None:
     default="slot",
     help="How to group the timetable.",
 )
-def show(schedule: str, view: str) -> None:
+@click.option(
+    "--instance",
+    "instance_path",
+    type=FILE,
+    default=None,
+    help="The instance, to add the cohort figures (room changes, type repeats, process peers).",
+)
+def show(schedule: str, view: str, instance_path: str | None) -> None:
     """Print SCHEDULE as a readable timetable."""
     sched = load_or_exit(load_schedule, schedule)
+    inst = load_or_exit(load_instance, instance_path) if instance_path else None
     from scheduler.views import render_timetable
 
-    click.echo(render_timetable(sched, view), nl=False)
+    click.echo(render_timetable(sched, view, inst), nl=False)
 
 
 @main.command()

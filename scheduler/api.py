@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from models import Instance, Schedule, load_instance
 from scheduler.check import CheckReport, Penalty, Violation, check
+from scheduler.check.cohorts import cohort_figures
 from scheduler.check.score import ScoreBreakdown, TermScore, score
 from scheduler.explain.diagnose import Conflict, Diagnosis, diagnose
 from scheduler.explain.precheck import Finding, prechecks
@@ -75,5 +76,9 @@ def solve(
         instance = load_instance(instance)
     settings = settings or SolveSettings()
     if spans_sites(instance):
-        return solve_by_site(instance, settings, on_progress, start_from)
-    return solve_program(instance, settings, on_progress, start_from)
+        result = solve_by_site(instance, settings, on_progress, start_from)
+    else:
+        result = solve_program(instance, settings, on_progress, start_from)
+    if result.found:
+        result.cohorts = cohort_figures(instance, result.schedule).text()
+    return result

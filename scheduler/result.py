@@ -27,6 +27,8 @@ class SolveResult:
     interrupted: bool = False
     # Multi-site: each site's status (the organization's schedule merges the sites').
     site_statuses: dict[str, Status] = field(default_factory=dict)
+    # The cohort figures of the schedule, one line (``scheduler.check.cohorts``); "" if none.
+    cohorts: str = ""
 
     @property
     def status(self) -> Status:
@@ -92,6 +94,8 @@ class SolveResult:
             if minutes:
                 low, high = min(minutes.values()) / 60, max(minutes.values()) / 60
                 rows.append(("hours per patient", f"{low:.1f} - {high:.1f}"))
+            if self.cohorts:
+                rows.append(("cohorts", self.cohorts))
             for name, value in self.terms.items():
                 rows.append((f"  {name}", str(value)))
         width = max(len(k) for k, _ in rows)

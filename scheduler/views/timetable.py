@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from models import Appointment, Schedule, Session
+from models import Appointment, Instance, Schedule, Session
 from models.text import printable
+from scheduler.check.cohorts import cohort_figures
 
 # (kind, appointment): kind is "individual" or "medication".
 Booking = tuple[str, Appointment]
@@ -14,7 +15,7 @@ Booking = tuple[str, Appointment]
 PersonalBooking = tuple[str, Appointment, str]
 
 
-def render_timetable(sched: Schedule, view: str) -> str:
+def render_timetable(sched: Schedule, view: str, instance: Instance | None = None) -> str:
     """A text timetable of a schedule, grouped by slot, room, counselor or patient.
 
     The counselor and patient views also list one-to-one appointments (and, per
@@ -27,6 +28,9 @@ def render_timetable(sched: Schedule, view: str) -> str:
     view
         ``"slot"``, ``"room"``, ``"counselor"`` or ``"patient"`` (any other value
         groups by patient too).
+    instance
+        The instance the schedule is for: when given, the heading is followed by the
+        cohort figures (room changes, type repeats, process peers' overlap).
 
     Returns
     -------
@@ -34,6 +38,8 @@ def render_timetable(sched: Schedule, view: str) -> str:
         The timetable: a heading, then one block per group, ending in a newline.
     """
     lines = [_heading(sched), ""]
+    if instance is not None and sched.sessions:
+        lines[1:1] = [f"cohorts: {cohort_figures(instance, sched).text()}"]
     appointments = [("individual", a) for a in sched.individual_sessions] + [
         ("medication", a) for a in sched.medication_appointments
     ]
