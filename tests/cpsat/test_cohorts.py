@@ -1,0 +1,84 @@
+"""Cohorts within the week: the model's ``type_repeat_in_block`` changes the optimum, and
+the read-back keeps cohorts in their room (``rooming.keep_rooms``) and together
+(``seating.seat_jointly``) on hand-made families.
+"""
+
+from __future__ import annotations
+
+from models import ProgramIndex
+from scheduler.cpsat.rooming import keep_rooms
+from scheduler.cpsat.seating import seat_jointly
+from scheduler.cpsat.split import Part
+
+from .builders import TWO_HOURS, assert_optimal, base, both, build, counselor, group, patient
+from .builders import room, solved, weights
+
+FOUR = [patient(p, min_hours=2) for p in ("P1", "P2", "P3", "P4")]
+
+
+def _two_periods(**w: int) -> dict:
+    """mon.am of two hours; G (psychoeducational, up to 4) and H (skills, up to 2); four
+    patients who must attend both periods; C1, C2 lead both types; R1, R2 seat 4."""
+    return base(
+        blocks=[{"id": "am", "periods": TWO_HOURS}],
+        group_types=[group("G"), group("H", kind="skills", max_size=2)],
+        patients=FOUR,
+        counselors=[counselor("C1", ["G", "H"]), counselor("C2", ["G", "H"])],
+        rooms=[room("R1"), room("R2")],
+        weights=weights(session_run=60, **w),
+    )
+
+
+@both
+def test_type_repeat_costs_a_session(formulation: str) -> None:
+    # Without the term: one G of all four in each period, 2 sessions = 120.
+    assert_optimal(solved(_two_periods(), formulation), 120)
+    # With 20 a repeat, G twice costs 4 * 20 = 80 more; G then two H of 2 costs one
+    # session more (60) and repeats nothing: 180.
+    result = solved(_two_periods(type_repeat_in_block=20), formulation)
+    assert_optimal(result, 180, type_repeat_in_block=0)
+    assert sorted(s.group_type for s in result.schedule.sessions) == ["G", "H", "H"]
+
+
+@both
+def test_type_repeat_forced_by_a_row_is_free(formulation: str) -> None:
+    # Every patient must sit G twice in their one block: the repeat is forced, so it costs
+    # nothing and the two G sessions (120) stay the optimum.
+    data = _two_periods(type_repeat_in_block=20)
+    data["requirements"] = [{"group_type": "G", "min_sessions": 2}]
+    assert_optimal(solved(data, formulation), 120, type_repeat_in_block=0)
+
+
+def _families(index: ProgramIndex, second: list[Part]) -> list:
+    g, h = index.group_type["G"], index.group_type["H"]
+    first = [Part("R1", ["C1"], ["P1", "P2"]), Part("R2", ["C2"], ["P3", "P4"])]
+    return [(g, first), (h, second)]
+
+
+def test_keep_rooms_swaps_the_second_period() -> None:
+    index = ProgramIndex(build(_two_periods(room_change=10)))
+    # The cohorts (P1, P2) and (P3, P4) sit together in both periods but the split gave
+    # period 2 the rooms the other way round: all four change rooms. Swapping the rooms
+    # of either period keeps everyone in their room.
+    second = [Part("R2", ["C1"], ["P1", "P2"]), Part("R1", ["C2"], ["P3", "P4"])]
+    periods = [index.periods[0], index.periods[1]]
+    rooms = keep_rooms(index, _families(index, second), periods)
+    assert _room_changes(rooms) == 0
+    assert [p.patients for parts in rooms for p in parts] == [["P1", "P2"], ["P3", "P4"]] * 2
+
+
+def test_seat_jointly_keeps_cohorts_together() -> None:
+    index = ProgramIndex(build(_two_periods(room_change=10, process_peers_changed=5)))
+    # Period 2 mixed the cohorts (P1 with P3, P2 with P4): two patients change rooms.
+    # Reseating period 2 so that each cohort follows its room costs nothing.
+    second = [Part("R1", ["C1"], ["P1", "P3"]), Part("R2", ["C2"], ["P2", "P4"])]
+    periods = [index.periods[0], index.periods[1]]
+    seated = seat_jointly(index, _families(index, second), periods=periods)
+    assert _room_changes(seated) == 0
+    assert [p.room for parts in seated for p in parts] == ["R1", "R2"] * 2  # rooms stay
+
+
+def _room_changes(split: list[list[Part]]) -> int:
+    """Patients whose room in period 2 differs from their room in period 1."""
+    room = [{pid: part.room for part in parts for pid in part.patients} for parts in split]
+    return sum(room[0][pid] != room[1][pid] for pid in room[0])
