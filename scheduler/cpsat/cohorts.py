@@ -9,6 +9,7 @@ read-back decides them (``scheduler.cpsat.seating``) and the solve recomputes th
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -50,7 +51,7 @@ def type_repeat_in_block(tm: ModelBase) -> None:
     tm.term("type_repeat_in_block", weight, sum(repeats))
 
 
-def _forced(tm: ModelBase, pid: str) -> cp_model.LinearExprT:
+def _forced(tm: ModelBase, pid: str) -> Any:
     """The repeats the patient's requirement rows force, given how many blocks they attend
     (exactly as the checker counts them: a constant for each number of blocks)."""
     p = tm.index.patient[pid]

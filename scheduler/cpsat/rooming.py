@@ -103,8 +103,6 @@ def _fitting(index: ProgramIndex, g: GroupType, part: Part, slot: str) -> list[s
     fitting = [
         r.id
         for r in index.group_rooms
-        if slot in index.room_slots(r)
-        and r.capacity >= seats
-        and index.site_of_room(r.id) == site
+        if slot in index.room_slots(r) and r.capacity >= seats and index.site_of_room(r.id) == site
     ]
     return fitting if part.room in fitting else [*fitting, part.room]

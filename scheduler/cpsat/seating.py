@@ -19,6 +19,7 @@ The greedy split is its hint, so the result is never worse.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -40,7 +41,8 @@ class _Seating:
         self.model = cp_model.CpModel()
         self.seat: dict[tuple[int, int, str], cp_model.IntVar] = {}
         self.costs: list[cp_model.LinearExprT] = []
-        self._together: dict[tuple[int, str, str], cp_model.LinearExprT] = {}
+        # A linear expression, or a constant 0/1 where the family has one session.
+        self._together: dict[tuple[int, str, str], Any] = {}
         for f, (g, parts) in enumerate(families):
             members = self.members(f)
             for i, part in enumerate(parts):
@@ -58,9 +60,9 @@ class _Seating:
     def members(self, f: int) -> list[str]:
         return [pid for part in self.families[f][1] for pid in part.patients]
 
-    def together(self, f: int, a: str, b: str) -> cp_model.LinearExprT:
+    def together(self, f: int, a: str, b: str) -> Any:
         """1 when members ``a`` and ``b`` of family ``f`` sit in the same session."""
-        key = (f, *sorted((a, b)))
+        key = (f, min(a, b), max(a, b))
         if key not in self._together:
             parts = self.families[f][1]
             if len(parts) == 1:
@@ -176,9 +178,9 @@ def _room_stays(seating: _Seating, periods: list[PeriodRef], weight: int) -> Non
                 there = seating.seat[(fa, i, pid)]
                 if part.room in after:
                     # Staying from session i means sitting in the next family's session there.
-                    m.add_implication(stay, seating.seat[(fb, after[part.room], pid)]).only_enforce_if(
-                        there
-                    )
+                    m.add_implication(
+                        stay, seating.seat[(fb, after[part.room], pid)]
+                    ).only_enforce_if(there)
                 else:
                     m.add_implication(there, stay.Not())
             seating.costs.append(weight * (1 - stay))

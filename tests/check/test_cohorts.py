@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from models import Instance, Schedule, parse_instance
+from models import Instance, ProgramIndex, Schedule, parse_instance
 from scheduler.check import CheckReport, check
 from scheduler.check.cohorts import cohort_figures, forced_repeats, readback_terms
-from models import ProgramIndex
 
 from .builders import changed
 
@@ -40,7 +39,11 @@ def test_type_repeat_in_block(tiny_data: dict[str, Any], optimum: Schedule) -> N
     expected = [
         ((pid, slot, g), 1, 20)
         for pid in ("P1", "P2", "P3", "P4")
-        for slot, g in (("fri.am", "relapse_prevention"), ("mon.am", "education"), ("wed.am", "education"))
+        for slot, g in (
+            ("fri.am", "relapse_prevention"),
+            ("mon.am", "education"),
+            ("wed.am", "education"),
+        )
     ]
     assert _penalties(report, "type_repeat_in_block") == expected
     assert report.terms["type_repeat_in_block"] == 240

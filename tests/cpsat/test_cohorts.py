@@ -10,8 +10,19 @@ from scheduler.cpsat.rooming import keep_rooms
 from scheduler.cpsat.seating import seat_jointly
 from scheduler.cpsat.split import Part
 
-from .builders import TWO_HOURS, assert_optimal, base, both, build, counselor, group, patient
-from .builders import room, solved, weights
+from .builders import (
+    TWO_HOURS,
+    assert_optimal,
+    base,
+    both,
+    build,
+    counselor,
+    group,
+    patient,
+    room,
+    solved,
+    weights,
+)
 
 FOUR = [patient(p, min_hours=2) for p in ("P1", "P2", "P3", "P4")]
 
