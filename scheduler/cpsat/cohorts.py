@@ -64,3 +64,43 @@ def _forced(tm: ModelBase, pid: str) -> Any:
     forced = tm.model.new_int_var(0, max(totals), f"forced_type_repeats[{pid}]")
     tm.model.add_element(blocks, totals, forced)
     return forced
+
+
+def room_change(tm: ModelBase) -> None:
+    """A lower bound of the room changes the read-back cannot avoid: each session sits in
+    one room, so when the members of a family go on, in the block's next period, to more
+    families than it runs sessions, at least that many of them change rooms (and the same
+    for the families they come from).
+
+    The read-back gives the rooms and the solve reports the exact count; this only steers
+    the model toward cohorts that move together. Each side counts half the weight, so the
+    term never exceeds the true one and the bound stays valid.
+    """
+    weight = tm.instance.weights.room_change // 2
+    if not weight:
+        return
+    m = tm.model
+    by_period: dict[tuple[str, str, int], list[int]] = defaultdict(list)
+    for pid, n in tm.seat:
+        by_period[(pid, *tm.candidates[n].period.key)].append(n)
+    used: dict[tuple[int, int], Var] = {}
+    for (pid, slot, k), here in by_period.items():
+        for a in here:
+            for b in by_period.get((pid, slot, k + 1), []):
+                if (a, b) not in used:
+                    used[(a, b)] = m.new_bool_var(f"moves_on[{a},{b}]")
+                m.add(used[(a, b)] >= tm.seat[(pid, a)] + tm.seat[(pid, b)] - 1)
+    successors: dict[int, list[Var]] = defaultdict(list)
+    predecessors: dict[int, list[Var]] = defaultdict(list)
+    for (a, b), var in used.items():
+        successors[a].append(var)
+        predecessors[b].append(var)
+    excess = []
+    for side, links in (("to", successors), ("from", predecessors)):
+        for n, vars_ in links.items():
+            if len(vars_) < 2:
+                continue
+            beyond = m.new_int_var(0, len(vars_), f"families_{side}[{n}]")
+            m.add(beyond >= sum(vars_) - tm.open[n])
+            excess.append(beyond)
+    tm.term("room_change", weight, sum(excess))

@@ -52,6 +52,7 @@ RULES: tuple[Callable[[ModelBase], None], ...] = (
     objective.topic_repeat,
     objective.caseload_imbalance,
     cohorts.type_repeat_in_block,
+    cohorts.room_change,
     objective.shortfall,
 )
 

@@ -3,7 +3,7 @@
 The rooms of a period are interchangeable among its sessions as long as each fits
 (capacity for the session's patients and their seats, open in the slot, a group room,
 at the same site), and a room no session of the period uses may be taken too. A small
-exact model per week gives each session a room so that the most patients stay in
+exact model per block gives each session a room so that the most patients stay in
 their room from one period of a block to the next (the ``room_change`` term). The
 rooms given are its hint, so the result is never worse.
 """
@@ -30,18 +30,51 @@ def keep_rooms(
     """Give the sessions of each period rooms (patients and teams stay) so that the most
     patients keep their room from one period of a block to the next.
 
-    ``periods[f]`` is the period of ``families[f]``. Returns the parts of each family in
-    the order given; the given rooms are kept when nothing is better (or nothing is
-    found in ``time_limit``, deterministic time, or ``wall_limit`` seconds).
+    ``periods[f]`` is the period of ``families[f]``. Blocks are independent: each is
+    solved on its own, with an equal share of ``time_limit`` (deterministic time) and
+    ``wall_limit`` (seconds). Returns the parts of each family in the order given; a
+    block keeps its given rooms when nothing better is found in its share.
     """
+    by_slot: dict[str, list[int]] = defaultdict(list)
+    for f, period in enumerate(periods):
+        by_slot[period.slot].append(f)
+    rooms: dict[tuple[int, int], str] = {}
+    share = max(len(by_slot), 1)
+    for fs in by_slot.values():
+        rooms.update(
+            _block_rooms(
+                index,
+                {f: families[f] for f in fs},
+                {f: periods[f] for f in fs},
+                time_limit / share,
+                None if wall_limit is None else wall_limit / share,
+            )
+        )
+    return [
+        [
+            Part(rooms.get((f, i), part.room), part.counselors, part.patients)
+            for i, part in enumerate(parts)
+        ]
+        for f, (_, parts) in enumerate(families)
+    ]
+
+
+def _block_rooms(
+    index: ProgramIndex,
+    families: dict[int, tuple[GroupType, list[Part]]],
+    periods: dict[int, PeriodRef],
+    time_limit: float,
+    wall_limit: float | None,
+) -> dict[tuple[int, int], str]:
+    """The rooms of one block's sessions, (family, part) -> room; empty to keep them."""
     model = cp_model.CpModel()
     room_of: dict[tuple[int, int], dict[str, cp_model.IntVar]] = {}
-    in_period: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
-    for f, ((g, parts), period) in enumerate(zip(families, periods)):
+    in_period: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for f, (g, parts) in families.items():
         for i, part in enumerate(parts):
-            in_period[period.key].append((f, i))
+            in_period[periods[f].index].append((f, i))
             choices = {}
-            for r in _fitting(index, g, part, period.slot):
+            for r in _fitting(index, g, part, periods[f].slot):
                 var = model.new_bool_var(f"room[{f},{i},{r}]")
                 model.add_hint(var, r == part.room)
                 choices[r] = var
@@ -55,20 +88,19 @@ def keep_rooms(
         for vars_ in by_room.values():
             model.add_at_most_one(vars_)
     stays = []
-    for (slot, k), here in in_period.items():
-        after = in_period.get((slot, k + 1), [])
+    for k, here in in_period.items():
         for a in here:
-            for b in after:
-                shared = len(set(_part(families, a).patients) & set(_part(families, b).patients))
+            for b in in_period.get(k + 1, []):
+                pa, pb = families[a[0]][1][a[1]], families[b[0]][1][b[1]]
+                shared = len(set(pa.patients) & set(pb.patients))
                 for r in room_of[a].keys() & room_of[b].keys() if shared else ():
                     same = model.new_bool_var(f"same[{a},{b},{r}]")
                     model.add_implication(same, room_of[a][r])
                     model.add_implication(same, room_of[b][r])
-                    same_hint = _part(families, a).room == r == _part(families, b).room
-                    model.add_hint(same, same_hint)
+                    model.add_hint(same, pa.room == r == pb.room)
                     stays.append(shared * same)
     if not stays:
-        return [parts for _, parts in families]
+        return {}
     model.maximize(sum(stays))
     solver = quiet_solver()
     solver.parameters.num_workers = 1
@@ -77,23 +109,11 @@ def keep_rooms(
     if wall_limit is not None:
         solver.parameters.max_time_in_seconds = wall_limit
     if run_search(solver, model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return [parts for _, parts in families]
-    return [
-        [
-            Part(
-                next(r for r, v in room_of[(f, i)].items() if solver.boolean_value(v)),
-                part.counselors,
-                part.patients,
-            )
-            for i, part in enumerate(parts)
-        ]
-        for f, (_, parts) in enumerate(families)
-    ]
-
-
-def _part(families: list[tuple[GroupType, list[Part]]], key: tuple[int, int]) -> Part:
-    f, i = key
-    return families[f][1][i]
+        return {}
+    return {
+        key: next(r for r, v in choices.items() if solver.boolean_value(v))
+        for key, choices in room_of.items()
+    }
 
 
 def _fitting(index: ProgramIndex, g: GroupType, part: Part, slot: str) -> list[str]:

@@ -57,6 +57,10 @@ class _Seating:
             for pid in members:
                 self.model.add_exactly_one(self.seat[(f, i, pid)] for i in range(len(parts)))
 
+    def room_now(self, f: int, pid: str) -> str:
+        """The room of the session member ``pid`` of family ``f`` sits in before reseating."""
+        return next(part.room for part in self.families[f][1] if pid in part.patients)
+
     def members(self, f: int) -> list[str]:
         return [pid for part in self.families[f][1] for pid in part.patients]
 
@@ -174,6 +178,7 @@ def _room_stays(seating: _Seating, periods: list[PeriodRef], weight: int) -> Non
             if not any(part.room in after for part in parts):
                 continue  # a change whatever the seating: the rooms decide it
             stay = m.new_bool_var(f"stay[{pid},{fa},{fb}]")
+            m.add_hint(stay, seating.room_now(fa, pid) == seating.room_now(fb, pid))
             for i, part in enumerate(parts):
                 there = seating.seat[(fa, i, pid)]
                 if part.room in after:
@@ -206,6 +211,9 @@ def _process_peers(seating: _Seating, periods: list[PeriodRef], weight: int) -> 
                     if isinstance(a, int) and isinstance(b, int):
                         continue
                     diff = m.new_bool_var(f"peer_changed[{pid},{fa},{fb},{q}]")
+                    was_with = q in was and seating.room_now(fa, q) == seating.room_now(fa, pid)
+                    now_with = q in now and seating.room_now(fb, q) == seating.room_now(fb, pid)
+                    m.add_hint(diff, was_with != now_with)
                     m.add(diff >= a - b)
                     m.add(diff >= b - a)
                     seating.costs.append(weight * diff)
