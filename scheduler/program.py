@@ -21,6 +21,7 @@ from scheduler.check.cohorts import readback_terms
 from scheduler.cpsat.hint import add_hint
 from scheduler.cpsat.model import TimetableModel
 from scheduler.cpsat.readback import primary_missing, read_services, read_sessions, read_shortfalls
+from scheduler.cpsat.reseat import with_cohorts
 from scheduler.cpsat.topics import assign_topics, count_repeats
 from scheduler.explain.bound import objective_floor
 from scheduler.explain.diagnose import diagnose
@@ -146,6 +147,8 @@ def _solve_one(
             warm = valid_as_is(instance, start_from)  # a valid start is kept if nothing beats it
         elif start_from is None and settings.warm_start == "greedy" and not settings.best_effort:
             warm = start_from = greedy_schedule(instance, settings.seed, budget).schedule
+            if warm is not None:  # its rooms and seats chosen for the cohort terms, if better
+                warm = start_from = with_cohorts(instance, warm, budget.cap())
         budget.check()
         # The patient-by-patient bound (reported, and for the gap limit; as a constraint in
         # the model it did not help the search). Ours, not the plain baseline's.
