@@ -139,6 +139,7 @@ def _solve_one(
     aggregate = settings.formulation == "aggregated"
     progress = _Progress(started, on_progress, 0, settings.relative_gap)
     warm: Schedule | None = None
+    greedy = False  # the warm start is the greedy's timetable
     floor: int | None = None
     try:
         # A valid timetable from the greedy construction is the first incumbent: reported
@@ -147,13 +148,16 @@ def _solve_one(
             warm = valid_as_is(instance, start_from)  # a valid start is kept if nothing beats it
         elif start_from is None and settings.warm_start == "greedy" and not settings.best_effort:
             warm = start_from = greedy_schedule(instance, settings.seed, budget).schedule
-            if warm is not None:  # its rooms and seats chosen for the cohort terms, if better
-                warm = start_from = with_cohorts(instance, warm, budget.cap())
+            greedy = warm is not None
         budget.check()
         # The patient-by-patient bound (reported, and for the gap limit; as a constraint in
         # the model it did not help the search). Ours, not the plain baseline's.
         floor = objective_floor(instance) if aggregate and not settings.best_effort else None
         progress.floor = floor or 0
+        if greedy and warm is not None and _time_for_cohorts(budget):
+            # The greedy's rooms and seats chosen for the cohort terms, if that is better.
+            warm = start_from = with_cohorts(instance, warm, budget.cap())
+            budget.check()
         if warm is not None and warm.objective is not None:
             progress.incumbent(warm.objective)
         building = time.perf_counter()
@@ -233,6 +237,15 @@ def _solve_one(
     return SolveResult(
         schedule, wall, tm.stats(), progress.first_seconds, progress.count, budget.interrupted
     )
+
+
+COHORT_SECONDS = 10.0  # choosing the greedy's rooms and seats: about 7 s on 120 patients
+
+
+def _time_for_cohorts(budget: Budget) -> bool:
+    """Whether the greedy's rooms and seats may be chosen for the cohorts: at least
+    ``COHORT_SECONDS`` left of the budget, or no budget."""
+    return budget.seconds is None or budget.left() >= COHORT_SECONDS
 
 
 def _stopped(

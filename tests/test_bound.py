@@ -144,7 +144,8 @@ def _greedy_gap(instance_name: str) -> tuple[int, float]:
 def test_a_start_within_the_gap_limit_of_the_bound_skips_the_search() -> None:
     objective, gap = _greedy_gap("medium")
     result = solve_checked(load("medium"), relative_gap=gap + 0.01, time_limit=60.0)
-    assert result.objective == objective  # the greedy timetable, as it is
+    # The greedy timetable, its rooms and seats chosen for the cohort terms (never worse).
+    assert result.objective is not None and result.objective <= objective
     assert result.gap is not None and result.gap <= gap + 0.01
     assert not result.interrupted
     assert result.wall_seconds < 30

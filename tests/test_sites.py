@@ -115,7 +115,14 @@ def org_data() -> dict[str, Any]:
         ],
         "individual_slots": [{"start": s, "end": e} for s, e in APPOINTMENTS.values()],
         "screening": {"per_week": 1, "capacity_per_block": 1},
-        "weights": {"load_imbalance_minutes": 0, "caseload_imbalance": 0},
+        "weights": {
+            "load_imbalance_minutes": 0,
+            "caseload_imbalance": 0,
+            # tiny's terms: the cohort terms off
+            "room_change": 0,
+            "type_repeat_in_block": 0,
+            "process_peers_changed": 0,
+        },
     }
 
 
