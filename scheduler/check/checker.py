@@ -12,7 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from models import Instance, Schedule
-from scheduler.check import appointments, groups, objective, patients, references, sites, staff
+from scheduler.check import (
+    appointments,
+    groups,
+    objective,
+    patients,
+    pins,
+    references,
+    sites,
+    staff,
+)
 from scheduler.check.context import Checker
 from scheduler.check.report import CheckReport
 
@@ -57,6 +66,7 @@ RULES: tuple[Callable[[Checker], None], ...] = (
     sites.session_site,
     sites.appointment_site,
     sites.counselor_site,
+    pins.pins,
     objective.shortfalls,
     objective.soft_terms,
 )
