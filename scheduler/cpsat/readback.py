@@ -13,6 +13,7 @@ from models import Appointment, GroupType, Instance, Session, Shortfall
 from models.index import clock
 from scheduler.cpsat.draw import draw_screens
 from scheduler.cpsat.model import Candidate, TimetableModel
+from scheduler.cpsat.pins import pinned_parts
 from scheduler.cpsat.seating import seat_jointly
 from scheduler.cpsat.split import Part, split_family
 
@@ -37,6 +38,7 @@ def read_sessions(
     running: list[tuple[Candidate, str | None]] = []
     families: list[tuple[GroupType, list[Part]]] = []
     with_primary: set[str] = set()
+    pinned: list[tuple[int, int, str]] = []  # (family, part, patient) the reseating keeps
     for cand in tm.candidates:
         n = cand.number
         if solver.value(tm.open[n]) == 0:
@@ -53,11 +55,15 @@ def read_sessions(
             ),
             None,
         )
-        parts = split_family(tm.index, cand.group_type, rooms, leaders, members, with_primary)
+        fixed = pinned_parts(tm, solver, n, len(rooms))
+        parts = split_family(
+            tm.index, cand.group_type, rooms, leaders, members, with_primary, fixed
+        )
+        pinned += [(len(families), k, p) for k, f in enumerate(fixed) for p in f.patients]
         running.append((cand, topic))
         families.append((cand.group_type, parts))
     if tm.instance.weights.primary_not_leading and any(len(p) > 1 for _, p in families):
-        split = seat_jointly(tm.index, families, wall_limit=wall_limit)
+        split = seat_jointly(tm.index, families, wall_limit=wall_limit, pinned=pinned)
     else:
         split = [parts for _, parts in families]
     sessions = [

@@ -22,6 +22,7 @@ def seat_jointly(
     families: list[tuple[GroupType, list[Part]]],
     time_limit: float = 2.0,
     wall_limit: float | None = None,
+    pinned: list[tuple[int, int, str]] | None = None,
 ) -> list[list[Part]]:
     """Reseat the members of every family among its sessions (rooms and teams stay),
     within each session's size limits, so that the most patients meet their primary
@@ -30,6 +31,7 @@ def seat_jointly(
     Families of one session have no choice but still count. Returns the parts of each
     family in the order given; the given split is kept when nothing is better (or
     nothing is found in ``time_limit``, deterministic time, or ``wall_limit`` seconds).
+    ``pinned`` (family, part, patient): patients a pin keeps in that part.
     """
     model = cp_model.CpModel()
     seat: dict[tuple[int, int, str], cp_model.IntVar] = {}
@@ -49,6 +51,8 @@ def seat_jointly(
             model.add_linear_constraint(sum(here), g.min_size, cap)
         for pid in members:
             model.add_exactly_one(seat[(f, i, pid)] for i in range(len(parts)))
+    for f, i, pid in pinned or []:
+        model.add(seat[(f, i, pid)] == 1)
     met = []
     for pid, options in meets.items():
         var = model.new_bool_var(f"meets_primary[{pid}]")
