@@ -19,6 +19,7 @@ from scheduler.budget import Budget, Stopped
 from scheduler.check import check
 from scheduler.cpsat.hint import add_hint
 from scheduler.cpsat.model import TimetableModel
+from scheduler.cpsat.pins import pinned_topics
 from scheduler.cpsat.readback import primary_missing, read_services, read_sessions, read_shortfalls
 from scheduler.cpsat.topics import assign_topics, count_repeats
 from scheduler.explain.bound import objective_floor
@@ -144,7 +145,9 @@ def _solve_one(
         if start_from is not None and not settings.best_effort:
             warm = valid_as_is(instance, start_from)  # a valid start is kept if nothing beats it
         elif start_from is None and settings.warm_start == "greedy" and not settings.best_effort:
-            warm = start_from = greedy_schedule(instance, settings.seed, budget).schedule
+            greedy = greedy_schedule(instance, settings.seed, budget)
+            warm = greedy.schedule
+            start_from = warm or greedy.draft  # one that breaks a pin is still a hint
         budget.check()
         # The patient-by-patient bound (reported, and for the gap limit; as a constraint in
         # the model it did not help the search). Ours, not the plain baseline's.
@@ -181,7 +184,8 @@ def _solve_one(
     services: dict[str, Any] = {}
     if status in ("optimal", "feasible"):
         sessions = read_sessions(tm, solver, budget.cap())
-        assign_topics(tm.index, sessions, wall_limit=budget.cap())
+        fixed = pinned_topics(instance.pins, sessions)
+        assign_topics(tm.index, sessions, wall_limit=budget.cap(), fixed=fixed)
         services = read_services(tm, solver, sessions, settings.seed)
         if settings.best_effort:
             services["shortfalls"] = read_shortfalls(tm, solver, lambda i: _reasons(i, budget))
