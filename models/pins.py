@@ -25,10 +25,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from models.base import Count, Id, SlotRef, SparseModel, TimeOfDay
-from models.errors import Problem, ReferenceProblems
 from models.people import Counselor, Patient
 from models.places import Room
 from models.program import Block, GroupType
@@ -84,25 +83,6 @@ class Pin(SparseModel):
     counselor: Id | None = None
     day: Id | None = None
     start: TimeOfDay | None = Field(default=None, description="start of an individual slot")
-
-    @model_validator(mode="after")
-    def _fields_of_kind(self) -> Pin:
-        required, optional = _FIELDS[self.kind]
-        problems = []
-        for name in type(self).model_fields:
-            given = getattr(self, name) not in (None, [])
-            if name in required and not given:
-                problems.append(Problem((name,), f"required for a {self.kind} pin"))
-            elif given and name != "kind" and name not in required + optional:
-                problems.append(Problem((name,), f"not a field of a {self.kind} pin"))
-        for name in ("counselors", "patients"):
-            ids: list[str] = getattr(self, name)
-            dupes = sorted({x for x in ids if ids.count(x) > 1})
-            if dupes:
-                problems.append(Problem((name,), f"listed twice: {', '.join(dupes)}"))
-        if problems:
-            raise ReferenceProblems(problems)
-        return self
 
     @property
     def label(self) -> str:
@@ -170,6 +150,8 @@ def pin_problems(inst: Instance, add: Callable[..., None]) -> None:
     slots = set(inst.slots)
     starts = [t.start for t in inst.individual_slots]
     for i, pin in enumerate(inst.pins):
+        if _kind_problems(pin, lambda where, msg, i=i: add(("pins", i, where), msg)):
+            continue
 
         def at(where: str | tuple[str, int], msg: str, *refers: str, i: int = i) -> None:
             add(("pins", i, *((where,) if isinstance(where, str) else where)), msg, *refers)
@@ -192,6 +174,30 @@ def pin_problems(inst: Instance, add: Callable[..., None]) -> None:
             _appointment_pin(pin, at, patients.get(pin.patient or ""), counselors, inst)
         if inst.sites and pin.kind == "session" and pin.room is None and not pin.patients:
             at("room", "with sites, a session pin names its room or a patient (its site)", "sites")
+
+
+def _kind_problems(pin: Pin, add: Callable[[str, str], None]) -> bool:
+    """The fields a pin of its kind requires, takes and lists without repeats; whether any
+    problem was found (then nothing else of the pin is checked)."""
+    required, optional = _FIELDS[pin.kind]
+    a_kind = f"{'an' if pin.kind[0] in 'aeiou' else 'a'} {pin.kind} pin"
+    found = False
+    for name in type(pin).model_fields:
+        given = getattr(pin, name) not in (None, [])
+        if name in required and not given:
+            add(name, f"required for {a_kind}")
+        elif given and name != "kind" and name not in required + optional:
+            add(name, f"not a field of {a_kind}")
+        else:
+            continue
+        found = True
+    for name in ("counselors", "patients"):
+        ids: list[str] = getattr(pin, name)
+        dupes = sorted({x for x in ids if ids.count(x) > 1})
+        if dupes:
+            add(name, f"listed twice: {', '.join(dupes)}")
+            found = True
+    return found
 
 
 def _session_pin(
@@ -225,7 +231,7 @@ def _session_pin(
     elif room is not None and len(pin.patients) * g.seats_per_patient > room.capacity:
         at("room", f"{room.id} seats {room.capacity}, not {len(pin.patients)} patients", "rooms")
     if len(pin.counselors) > g.staff_required:
-        at("counselors", f"a {g.id} session has {g.staff_required} counselor(s)", "group_types")
+        at("counselors", f"more than staff_required {g.staff_required} of {g.id}", "group_types")
     for k, cid in enumerate(pin.counselors):
         c = counselors.get(cid)
         if c is None:
@@ -238,11 +244,15 @@ def _session_pin(
         and len(staff) == g.staff_required
         and not any(g.requires_role in c.roles for c in staff)
     ):
-        at("counselors", f"a {g.id} session needs a {g.requires_role}", "counselors")
+        at(
+            "counselors",
+            f"{g.id} needs a {g.requires_role} among them (requires_role)",
+            "counselors",
+        )
     if pin.topic is not None and pin.topic not in g.topics:
         at("topic", f"'{pin.topic}' is not a topic of {g.id}", "group_types")
     if len(pin.patients) > g.max_size:
-        at("patients", f"a {g.id} session has at most {g.max_size} patients", "group_types")
+        at("patients", f"more than max_size {g.max_size} of {g.id}", "group_types")
     for k, pid in enumerate(pin.patients):
         p = patients.get(pid)
         if p is None:
