@@ -83,6 +83,11 @@ def sessions(tm: ModelBase) -> None:
                 m.add_implication(pick, tm.seat[(pid, n)])
             if pin.topic is not None and (n, pin.topic) in tm.topic_on:
                 m.add_implication(pick, tm.topic_on[(n, pin.topic)])
+            if tm.aggregate and len(pin.patients) > cand.group_type.min_size:
+                # The family's other sessions still reach min_size beside the pinned one.
+                size = sum(tm.seat[(p, n)] for p in tm.members[n])
+                extra = len(pin.patients) - cand.group_type.min_size
+                m.add(size >= cand.group_type.min_size * tm.open[n] + extra).only_enforce_if(pick)
         tm.pin_picks[i] = picks
         _hold(tm, i, list(picks.values()))
     if tm.aggregate:

@@ -14,6 +14,7 @@ from scheduler import diagnose
 from .builders import (
     AFTER,
     BEFORE,
+    assert_infeasible,
     assert_optimal,
     base,
     both,
@@ -115,3 +116,19 @@ def test_pins_that_cannot_all_hold_are_named() -> None:
     assert found.verdict == "infeasible"
     assert [(c.rule, c.ids) for c in found.conflict] == [("pin", ("1",)), ("pin", ("2",))]
     assert found.conflict[0].message == "pin 1 holds (session G mon.am, room R1, patients P1)"
+
+
+@both
+def test_a_large_pinned_group_leaves_enough_for_the_others(formulation: str) -> None:
+    # Two pinned sessions in the one period (two rooms); P1-P3 in R1 leave only P4 for R2,
+    # below min_size 2: no timetable. (The aggregated family of four patients in two
+    # sessions would pass its own size rule; the pinned group's size is counted too.)
+    pins = [
+        {"kind": "session", "group_type": "G", "slot": "mon.am", "room": "R1",
+         "patients": ["P1", "P2", "P3"]},
+        {"kind": "session", "group_type": "G", "slot": "mon.am", "room": "R2"},
+    ]  # fmt: skip
+    assert_infeasible(solved(_two_rooms(pins=pins), formulation))
+    # With a fifth patient each session has two or more: two sessions, 120.
+    five = [*FOUR, patient("P5")]
+    assert_optimal(solved(_two_rooms(pins=pins, patients=five), formulation), 120)
