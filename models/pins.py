@@ -150,11 +150,12 @@ def pin_problems(inst: Instance, add: Callable[..., None]) -> None:
     slots = set(inst.slots)
     starts = [t.start for t in inst.individual_slots]
     for i, pin in enumerate(inst.pins):
-        if _kind_problems(pin, lambda where, msg, i=i: add(("pins", i, where), msg)):
-            continue
 
         def at(where: str | tuple[str, int], msg: str, *refers: str, i: int = i) -> None:
             add(("pins", i, *((where,) if isinstance(where, str) else where)), msg, *refers)
+
+        if _kind_problems(pin, at):
+            continue
 
         if pin.slot is not None and pin.slot not in slots:
             at("slot", f"'{pin.slot}' is not a slot (day.block)", "days", "blocks")
