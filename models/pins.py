@@ -101,12 +101,6 @@ class Pin(SparseModel):
         details += [f"topic {self.topic}"] if self.topic else []
         return ", ".join([text, *details])
 
-    def names_session(self) -> bool:
-        """A session pin that names who or where (one session must hold all of it)."""
-        return self.kind == "session" and bool(
-            self.room or self.counselors or self.patients or self.topic
-        )
-
     def held_by(self, session: Session) -> bool:
         """Whether ``session`` is the session this pin asks for."""
         return (
