@@ -24,6 +24,7 @@ from pydantic import Field, TypeAdapter, model_validator
 from models.base import Date, FormatVersion, Id, SparseModel, TimeZone, minutes
 from models.errors import Problem, ReferenceProblems
 from models.people import Counselor, Patient, Together
+from models.pins import Pin, pin_problems
 from models.places import Room, Site
 from models.program import Block, GroupType, Period, Requirement
 from models.services import Individual, Screening
@@ -33,7 +34,7 @@ from models.weights import Weights
 class Instance(SparseModel):
     """One week of one program: everything the scheduler needs."""
 
-    _omit_unset = ("sites", "timezone")
+    _omit_unset = ("sites", "timezone", "pins")
 
     format_version: FormatVersion = 1
     name: str = Field(min_length=1)
@@ -69,6 +70,10 @@ class Instance(SparseModel):
             "locations of a multi-site organization: then every room and patient names "
             "one, and a counselor works at one site a day"
         ),
+    )
+    pins: list[Pin] = Field(
+        default_factory=list,
+        description="sessions, attendance and appointments fixed by hand: kept exactly",
     )
 
     @property
@@ -262,6 +267,7 @@ def _check_references(inst: Instance) -> list[Problem]:
         check_slots(("rooms", i, "available"), room.available)
     _check_services(inst, add, stages, types, patients)
     _check_sites(inst, add, unique("sites", [s.id for s in inst.sites]))
+    pin_problems(inst, add)
     return problems
 
 

@@ -36,7 +36,7 @@ _KINDS = (
 def read_json(path: str | os.PathLike[str]) -> Any:
     """The JSON value in a file; :class:`InputError` when it cannot be used."""
     source = str(path)
-    return parse_json(_decode(_read_bytes(source), source), source)
+    return parse_json(_decode(read_bytes(source), source), source)
 
 
 def parse_json(text: str, source: str) -> Any:
@@ -73,8 +73,9 @@ def parse_json(text: str, source: str) -> Any:
     return data
 
 
-def _read_bytes(source: str) -> bytes:
-    """The file's bytes; only a regular file is opened, and at most the limit read.
+def read_bytes(source: str) -> bytes:
+    """The file's bytes; only a regular file is opened, and at most the limit read
+    (:data:`MAX_INPUT_BYTES`); any problem is an :class:`InputError` of one line.
 
     A FIFO would block the reader and a device like ``/dev/zero`` never ends, so the kind
     is checked before opening; the open does not block (a FIFO put in the file's place
@@ -94,7 +95,7 @@ def _read_bytes(source: str) -> bytes:
         except OSError as err:
             raise InputError(source, [f"cannot read file: {err.strerror or err}"]) from None
     if len(data) > MAX_INPUT_BYTES:  # grew since the check, or its size was not known
-        raise InputError(source, [_too_big(f"more than {_size(MAX_INPUT_BYTES)}")])
+        raise InputError(source, [too_big(f"more than {size_text(MAX_INPUT_BYTES)}")])
     return data
 
 
@@ -104,18 +105,19 @@ def _check_kind(source: str, info: os.stat_result) -> None:
         kind = next((name for test, name in _KINDS if test(info.st_mode)), "")
         raise InputError(source, [f"not a regular file ({kind})" if kind else "not a regular file"])
     if info.st_size > MAX_INPUT_BYTES:
-        raise InputError(source, [_too_big(_size(info.st_size))])
+        raise InputError(source, [too_big(size_text(info.st_size))])
 
 
-def _size(n: int) -> str:
+def size_text(n: int) -> str:
     """``70.2 MB``, ``64 MB``; below a megabyte in bytes."""
     if n < 1_000_000:
         return f"{n:,} bytes"
     return f"{n // 1_000_000} MB" if n % 1_000_000 == 0 else f"{n / 1e6:.1f} MB"
 
 
-def _too_big(size: str) -> str:
-    return f"{size}, over the {_size(MAX_INPUT_BYTES)} limit for an input file"
+def too_big(size: str) -> str:
+    """The line for an input over the limit (``size`` as :func:`size_text` gives it)."""
+    return f"{size}, over the {size_text(MAX_INPUT_BYTES)} limit for an input file"
 
 
 def _decode(data: bytes, source: str) -> str:

@@ -24,6 +24,7 @@ from typing import Any
 from ortools.graph.python import max_flow
 
 from models import Counselor, Instance, ProgramIndex, Schedule
+from models.pins import Pin
 from models.schedule import Status
 
 
@@ -85,12 +86,42 @@ def floater_days(idx: ProgramIndex) -> dict[tuple[str, str], str]:
             need = sum(demand[(s, d)] / (1 + staff[(s, d)]) for d, s in at.items())
             return covered, present, need
 
-        plans = itertools.islice(itertools.product(sites, repeat=len(days)), 5000)
+        must = pinned_days(idx, c)
+        plans = itertools.islice(
+            (
+                plan
+                for plan in itertools.product(sites, repeat=len(days))
+                if all(must.get(d, s) == s for d, s in zip(days, plan))
+            ),
+            5000,
+        )
         best = max(plans, key=score, default=())
         for day, site in zip(days, best):
             chosen[(c.id, day)] = site
             staff[(site, day)] += 1
     return chosen
+
+
+def pin_site(idx: ProgramIndex, pin: Pin) -> str | None:
+    """The site a pin belongs to: its room's, else its (first) patient's."""
+    if pin.room is not None:
+        return idx.site_of_room(pin.room)
+    patient = pin.patient or next(iter(pin.patients), None)
+    return None if patient is None else idx.site_of_patient(patient)
+
+
+def pinned_days(idx: ProgramIndex, c: Counselor) -> dict[str, str]:
+    """Day -> the site a pin puts the counselor at that day (a session they lead, an
+    appointment they hold)."""
+    days: dict[str, str] = {}
+    for pin in idx.instance.pins:
+        site = pin_site(idx, pin)
+        if site is None or c.id not in (*pin.counselors, pin.counselor):
+            continue
+        day = pin.day or (idx.day_of.get(pin.slot) if pin.slot else None)
+        if day is not None:
+            days.setdefault(day, site)
+    return days
 
 
 Times = set[tuple[str, int]]  # appointment times, by key (day, index)
@@ -168,6 +199,7 @@ def site_instances(instance: Instance) -> dict[str, Instance]:
                 "counselors": staff,
                 "rooms": idx.rooms_at(site),
                 "together": idx.together_at(site),
+                "pins": [pin for pin in instance.pins if pin_site(idx, pin) == site],
             }
         )
     return out

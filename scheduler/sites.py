@@ -62,7 +62,8 @@ def _by_site(
             # A valid part is scored (and never made worse); any part is still a hint.
             starts[site] = valid_as_is(sub, given[site]) or given[site]
         elif settings.warm_start == "greedy" and not settings.best_effort:
-            starts[site] = greedy_schedule(sub, settings.seed, budget).schedule
+            greedy = greedy_schedule(sub, settings.seed, budget)
+            starts[site] = greedy.schedule or greedy.draft  # a draft breaking pins: a hint
     first = None
     if all(start is not None and start.objective is not None for start in starts.values()):
         first = time.perf_counter() - started

@@ -19,7 +19,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from models.errors import InputError
-from models.reading import MAX_INPUT_BYTES, _size
+from models.reading import MAX_INPUT_BYTES, size_text
 from models.workbook.cells import Unsaved
 
 MAX_UNPACKED_BYTES = 4 * MAX_INPUT_BYTES
@@ -65,7 +65,7 @@ def _archive(data: bytes, source: str) -> zipfile.ZipFile:
         line = "a zip archive, but not an Excel workbook (.xlsx): it has no xl/workbook.xml"
         raise InputError(source, [line])
     if unpacked > MAX_UNPACKED_BYTES:
-        line = f"unpacks to {_size(unpacked)}, over the {_size(MAX_UNPACKED_BYTES)} limit"
+        line = f"unpacks to {size_text(unpacked)}, over the {size_text(MAX_UNPACKED_BYTES)} limit"
         raise InputError(source, [line + " for a workbook"])
     bad = _first_bad_member(archive)
     if bad is not None:

@@ -34,7 +34,7 @@ def read_workbook(path: str | os.PathLike[str]) -> Instance:
         With one line per problem of the file, all found in one pass.
     """
     source = str(path)
-    return parse_workbook(reading._read_bytes(source), source)
+    return parse_workbook(reading.read_bytes(source), source)
 
 
 def parse_workbook(data: bytes, source: str) -> Instance:
@@ -60,7 +60,7 @@ def parse_workbook(data: bytes, source: str) -> Instance:
         file that is not a workbook is one line saying so.
     """
     if len(data) > reading.MAX_INPUT_BYTES:  # as read_workbook refuses a file
-        raise InputError(source, [reading._too_big(reading._size(len(data)))])
+        raise InputError(source, [reading.too_big(reading.size_text(len(data)))])
     decoded = decode(read_grids(data, source))
     instance, problems = validate_instance(decoded.data)
     lines = problem_lines(decoded, problems)

@@ -5,7 +5,7 @@ type and (for stage-matched types) stage, a few interchangeable copies, as many 
 the rooms, qualified counselors and eligible patients could ever fill. Booleans say
 which copies run, which patient sits in which, and which room and counselor each
 gets. Each hard rule and each soft term is one function in a family module
-(``patients``, ``groups``, ``staff``, ``appointments``, ``objective``); ``RULES``
+(``patients``, ``groups``, ``staff``, ``appointments``, ``pins``, ``objective``); ``RULES``
 lists them in the order ``build`` calls them.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from models import Instance
 from scheduler.budget import Budget
-from scheduler.cpsat import appointments, cohorts, groups, objective, patients, staff
+from scheduler.cpsat import appointments, cohorts, groups, objective, patients, pins, staff
 from scheduler.cpsat.variables import Candidate, ModelBase
 
 __all__ = ["RULES", "Candidate", "TimetableModel"]
@@ -41,6 +41,9 @@ RULES: tuple[Callable[[ModelBase], None], ...] = (
     staff.daily_hours,
     staff.primary_counselors,
     appointments.screens,
+    pins.sessions,
+    pins.attendance,
+    pins.appointments,
     groups.break_symmetry,
     # Soft terms.
     objective.sessions_run,

@@ -13,6 +13,7 @@ from models import Appointment, GroupType, Instance, ProgramIndex, Session, Shor
 from models.index import PeriodRef, clock
 from scheduler.cpsat.draw import draw_screens
 from scheduler.cpsat.model import Candidate, TimetableModel
+from scheduler.cpsat.pins import pinned_parts
 from scheduler.cpsat.rooming import keep_rooms
 from scheduler.cpsat.seating import seat_jointly
 from scheduler.cpsat.split import Part, split_family
@@ -40,6 +41,8 @@ def read_sessions(
     running: list[tuple[Candidate, str | None]] = []
     families: list[tuple[GroupType, list[Part]]] = []
     with_primary: set[str] = set()
+    pinned: list[tuple[int, int, str]] = []  # (family, part, patient) the reseating keeps
+    fixed_rooms: set[tuple[int, int]] = set()  # (family, part) whose room a pin names
     for cand in tm.candidates:
         n = cand.number
         if solver.value(tm.open[n]) == 0:
@@ -56,10 +59,17 @@ def read_sessions(
             ),
             None,
         )
-        parts = split_family(tm.index, cand.group_type, rooms, leaders, members, with_primary)
+        fixed = pinned_parts(tm, solver, n, len(rooms))
+        parts = split_family(
+            tm.index, cand.group_type, rooms, leaders, members, with_primary, fixed
+        )
+        pinned += [(len(families), k, p) for k, f in enumerate(fixed) for p in f.patients]
+        fixed_rooms |= {(len(families), k) for k, f in enumerate(fixed) if f.room is not None}
         running.append((cand, topic))
         families.append((cand.group_type, parts))
-    split = reseat(tm.index, families, [cand.period for cand, _ in running], wall_limit)
+    split = reseat(
+        tm.index, families, [cand.period for cand, _ in running], wall_limit, pinned, fixed_rooms
+    )
     sessions = [
         Session(
             id="S",  # numbered in week order below
@@ -86,24 +96,33 @@ def reseat(
     families: list[tuple[GroupType, list[Part]]],
     periods: list[PeriodRef],
     wall_limit: float | None = None,
+    pinned: list[tuple[int, int, str]] | None = None,
+    fixed_rooms: set[tuple[int, int]] | None = None,
 ) -> list[list[Part]]:
     """The read-back's choices after the split, for its soft terms: rooms that cohorts
     keep through a block (``keep_rooms``), then the week reseated jointly
-    (``seat_jointly``), then the rooms again for the new seating."""
+    (``seat_jointly``), then the rooms again for the new seating. ``pinned`` (family,
+    part, patient) and ``fixed_rooms`` (family, part): what pins keep."""
     weights = index.instance.weights
     rooms = bool(weights.room_change)
     if rooms:
-        families = _with(families, keep_rooms(index, families, periods, wall_limit=wall_limit))
+        families = _with(
+            families, keep_rooms(index, families, periods, wall_limit=wall_limit, fixed=fixed_rooms)
+        )
     seat_terms = weights.primary_not_leading or weights.room_change or weights.process_peers_changed
     if seat_terms and any(len(parts) > 1 for _, parts in families):
         # On 120 patients CP-SAT overran the 2 s of deterministic time (18 s): at most
         # SEATING_SECONDS of the wall budget, the hint (the split) stands otherwise.
         seconds = None if wall_limit is None else min(wall_limit, SEATING_SECONDS)
         families = _with(
-            families, seat_jointly(index, families, wall_limit=seconds, periods=periods)
+            families,
+            seat_jointly(index, families, wall_limit=seconds, periods=periods, pinned=pinned),
         )
         if rooms:
-            families = _with(families, keep_rooms(index, families, periods, wall_limit=wall_limit))
+            families = _with(
+                families,
+                keep_rooms(index, families, periods, wall_limit=wall_limit, fixed=fixed_rooms),
+            )
     return [parts for _, parts in families]
 
 

@@ -26,11 +26,13 @@ def keep_rooms(
     periods: list[PeriodRef],
     time_limit: float = 2.0,
     wall_limit: float | None = None,
+    fixed: set[tuple[int, int]] | None = None,
 ) -> list[list[Part]]:
     """Give the sessions of each period rooms (patients and teams stay) so that the most
     patients keep their room from one period of a block to the next.
 
-    ``periods[f]`` is the period of ``families[f]``. Blocks are independent: each is
+    ``periods[f]`` is the period of ``families[f]``; ``fixed`` (family, part): sessions
+    that keep their room (a pin names it). Blocks are independent: each is
     solved on its own, with an equal share of ``time_limit`` (deterministic time) and
     ``wall_limit`` (seconds). Returns the parts of each family in the order given; a
     block keeps its given rooms when nothing better is found in its share.
@@ -48,6 +50,7 @@ def keep_rooms(
                 {f: periods[f] for f in fs},
                 time_limit / share,
                 None if wall_limit is None else wall_limit / share,
+                fixed or set(),
             )
         )
     return [
@@ -65,6 +68,7 @@ def _block_rooms(
     periods: dict[int, PeriodRef],
     time_limit: float,
     wall_limit: float | None,
+    fixed: set[tuple[int, int]],
 ) -> dict[tuple[int, int], str]:
     """The rooms of one block's sessions, (family, part) -> room; empty to keep them."""
     model = cp_model.CpModel()
@@ -74,7 +78,8 @@ def _block_rooms(
         for i, part in enumerate(parts):
             in_period[periods[f].index].append((f, i))
             choices = {}
-            for r in _fitting(index, g, part, periods[f].slot):
+            fitting = [part.room] if (f, i) in fixed else _fitting(index, g, part, periods[f].slot)
+            for r in fitting:
                 var = model.new_bool_var(f"room[{f},{i},{r}]")
                 model.add_hint(var, r == part.room)
                 choices[r] = var

@@ -119,6 +119,7 @@ def seat_jointly(
     time_limit: float = 2.0,
     wall_limit: float | None = None,
     periods: list[PeriodRef] | None = None,
+    pinned: list[tuple[int, int, str]] | None = None,
 ) -> list[list[Part]]:
     """Reseat the members of every family among its sessions (rooms and teams stay),
     within each session's size limits, for the read-back's soft terms: patients who
@@ -129,8 +130,11 @@ def seat_jointly(
     Families of one session have no choice but still count. Returns the parts of each
     family in the order given; the given split is kept when nothing is better (or
     nothing is found in ``time_limit``, deterministic time, or ``wall_limit`` seconds).
+    ``pinned`` (family, part, patient): patients a pin keeps in that part.
     """
     seating = _Seating(index, families)
+    for f, i, pid in pinned or []:
+        seating.model.add(seating.seat[(f, i, pid)] == 1)
     weights = index.instance.weights
     if weights.primary_not_leading:
         _primary(seating, weights.primary_not_leading)

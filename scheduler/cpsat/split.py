@@ -11,7 +11,8 @@ sum of min(max_size, room seats)]``, so an even split always exists; avoid
 pairs never share a family, and families of a type that couples share run one
 session. The split only decides who works and sits with whom: teams get one
 role holder each, and patients go to the session their primary counselor
-leads where sizes allow.
+leads where sizes allow. Parts fixed by pins (``Fixed``: a room, counselors,
+patients) come first, each one session of its own.
 """
 
 from __future__ import annotations
@@ -26,6 +27,16 @@ class Part:
     """One concrete session of a family."""
 
     room: str
+    counselors: list[str]
+    patients: list[str]
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """What pins fix of one session of a family: its room (if named), some of its
+    counselors and some of its patients."""
+
+    room: str | None
     counselors: list[str]
     patients: list[str]
 
@@ -52,16 +63,21 @@ def split_family(
     leaders: list[str],
     members: list[str],
     with_primary: set[str],
+    fixed: list[Fixed] | None = None,
 ) -> list[Part]:
     """Divide ``members`` into ``len(rooms)`` sessions, one per room and team of leaders.
 
     ``with_primary`` holds the patients already seated with their primary
     counselor in an earlier family; the others go first into their primary's
-    session. The set is updated.
+    session. The set is updated. ``fixed`` parts (from pins, at most one per
+    session) are the first sessions returned, in their order, each with its room,
+    counselors and patients.
     """
     assert rooms and len(leaders) == len(rooms) * group_type.staff_required, (
         "a running family has one room and staff_required leaders per session"
     )
+    if fixed:
+        return _split_pinned(index, group_type, rooms, leaders, members, with_primary, fixed)
     teams = form_teams(index, group_type, len(rooms), leaders)
     wants: list[list[str]] = [[] for _ in teams]
     team_of = {c: i for i, team in enumerate(teams) for c in team}
@@ -93,4 +109,58 @@ def split_family(
         with_primary.update(p for p in group if index.patient[p].primary_counselor in team)
     return [
         Part(room, sorted(team), sorted(group)) for room, team, group in zip(rooms, teams, groups)
+    ]
+
+
+def _split_pinned(
+    index: ProgramIndex,
+    group_type: GroupType,
+    rooms: list[str],
+    leaders: list[str],
+    members: list[str],
+    with_primary: set[str],
+    fixed: list[Fixed],
+) -> list[Part]:
+    """``split_family`` with pinned parts: each fixed part gets its room (or the largest
+    left), its counselors and patients; the rest is dealt as evenly as the sizes allow."""
+    g = group_type
+    free_rooms = sorted(rooms, key=lambda r: (-index.room[r].capacity, r))
+    for f in fixed:
+        if f.room is not None:
+            free_rooms.remove(f.room)
+    chosen = [f.room if f.room is not None else free_rooms.pop(0) for f in fixed]
+    chosen += free_rooms
+    teams: list[list[str]] = [list(f.counselors) for f in fixed] + [[] for _ in free_rooms]
+    groups: list[list[str]] = [list(f.patients) for f in fixed] + [[] for _ in free_rooms]
+    spare = sorted(c for c in leaders if not any(c in t for t in teams))
+    if g.requires_role is not None:
+        for team in teams:
+            holders = [c for c in spare if index.has_role(index.counselor[c], g.requires_role)]
+            if holders and not any(
+                index.has_role(index.counselor[c], g.requires_role) for c in team
+            ):
+                team.append(holders[0])
+                spare.remove(holders[0])
+    for team in teams:
+        while len(team) < g.staff_required and spare:
+            team.append(spare.pop(0))
+    caps = [min(g.max_size, index.room[r].capacity // g.seats_per_patient) for r in chosen]
+    placed = {p for group in groups for p in group}
+    rest = [p for p in sorted(members, key=lambda p: (p in with_primary, p)) if p not in placed]
+    # Patients to their primary counselor's session first, then the smallest sessions.
+    for pid in list(rest):
+        primary = index.patient[pid].primary_counselor
+        k = next((k for k, t in enumerate(teams) if primary in t), None)
+        if k is not None and len(groups[k]) < g.min_size:
+            groups[k].append(pid)
+            rest.remove(pid)
+    for pid in rest:
+        short = [k for k in range(len(groups)) if len(groups[k]) < g.min_size]
+        roomy = [k for k in range(len(groups)) if len(groups[k]) < caps[k]]
+        k = min(short or roomy, key=lambda k: (len(groups[k]), k))
+        groups[k].append(pid)
+    for team, group in zip(teams, groups):
+        with_primary.update(p for p in group if index.patient[p].primary_counselor in team)
+    return [
+        Part(room, sorted(team), sorted(group)) for room, team, group in zip(chosen, teams, groups)
     ]

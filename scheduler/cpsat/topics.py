@@ -24,6 +24,7 @@ def assign_topics(
     sessions: list[Session],
     time_limit: float = 2.0,
     wall_limit: float | None = None,
+    fixed: dict[str, str] | None = None,
 ) -> None:
     """Give every session of a non-strict type with topics the topic that repeats least.
 
@@ -32,7 +33,9 @@ def assign_topics(
     choice on any machine); ``wall_limit``, if given, also caps the wall clock (the time
     budget of a solve), and when it leaves no choice found, each session takes the
     curriculum's next topic of its type (every choice is valid: only repeats cost).
+    ``fixed``: session id -> the topic a pin gives it, kept.
     """
+    fixed = fixed or {}
     open_sessions = [
         s
         for s in sessions
@@ -51,7 +54,7 @@ def assign_topics(
         topics = index.group_type[s.group_type].topics
         turn = nth[s.group_type] % len(topics)
         nth[s.group_type] += 1
-        rotation[s.id] = topics[turn]
+        rotation[s.id] = fixed.get(s.id, topics[turn])
         for rank, t in enumerate(topics):
             var = model.new_bool_var(f"teach[{s.id},{t}]")
             teaches[(s.id, t)] = var
@@ -59,6 +62,8 @@ def assign_topics(
             for pid in s.patients:
                 hearing[(pid, t)].append(var)
         model.add_exactly_one(teaches[(s.id, t)] for t in topics)
+        if s.id in fixed:
+            model.add(teaches[(s.id, fixed[s.id])] == 1)
     fixed_heard: dict[tuple[str, str], int] = defaultdict(int)
     for s in sessions:
         if s.topic is not None and index.group_type[s.group_type].strict_curriculum:

@@ -86,6 +86,8 @@ class ModelBase:
         # Primary counselors the solver chooses: (patient, counselor) -> var.
         self.primary: dict[tuple[str, str], Var] = {}
         self.screen: dict[tuple[str, str], Var] = {}  # (patient, slot)
+        # Session pins: pin index -> candidate -> whether it holds the pin (cpsat.pins).
+        self.pin_picks: dict[int, dict[int, Var]] = {}
         # Soft terms: name -> (weight, expression). The objective is their weighted sum.
         self.terms: dict[str, tuple[int, cp_model.LinearExprT]] = {}
 

@@ -136,6 +136,8 @@ def describe(index: ProgramIndex, key: tuple[str, ...]) -> str:
         return f"{c.id} carries at most {c.max_caseload} patients (max_caseload)"
     if rule == "screens":
         return f"{ids[0]} gives {index.screens_per_week()} specimens in blocks they attend"
+    if rule == "pin":
+        return f"pin {ids[0]} holds ({index.instance.pins[int(ids[0]) - 1].label})"
     if rule == "screen_capacity":
         screening = index.instance.screening
         cap = screening.capacity_per_block if screening else 0

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from models import Counselor, GroupType, Instance, Patient, ProgramIndex, Room
+from models.pins import Pin
 
 
 @dataclass(frozen=True)
@@ -309,6 +310,51 @@ def screen_capacity(idx: ProgramIndex) -> list[Finding]:
     return found
 
 
+def pins_possible(idx: ProgramIndex) -> list[Finding]:
+    """Every pin's people and room are there at its time."""
+    found = []
+    for number, pin in enumerate(idx.instance.pins, start=1):
+        for reason in _pin_obstacles(idx, pin):
+            found.append(Finding("pin", f"pin {number}: {reason}", (str(number),)))
+    return found
+
+
+def _pin_obstacles(idx: ProgramIndex, pin: Pin) -> list[str]:
+    """Why a pin cannot hold on its own, in a coordinator's words (none found: [])."""
+    if pin.kind == "attend":
+        p = idx.patient[pin.patient or ""]
+        if pin.slot not in p.available:
+            return [f"{p.id} attends {pin.slot}, but {p.id} is not available {pin.slot}"]
+        return []
+    if pin.kind != "session":
+        p = idx.patient[pin.patient or ""]
+        k = [t.start for t in idx.instance.individual_slots].index(pin.start or "")
+        time = idx.appointment_at[(pin.day or "", k)]
+        what = f"{pin.kind} appointment {time.label}"
+        if time not in idx.appointment_times_for(p):
+            return [f"{p.id} has a {what}, but {p.id} cannot come then (available, blocks)"]
+        c = idx.counselor.get(pin.counselor or "")
+        if c is not None and time.slot not in c.available:
+            return [f"{c.id} holds {p.id}'s {what}, but {c.id} is unavailable {time.slot}"]
+        return []
+    g = idx.group_type[pin.group_type or ""]
+    where = f"{g.id} {pin.slot}"
+    out = []
+    for cid in pin.counselors:
+        if pin.slot not in idx.counselor[cid].available:
+            out.append(f"{cid} leads {where}, but {cid} is unavailable {pin.slot}")
+    for pid in pin.patients:
+        if pin.slot not in idx.patient[pid].available:
+            out.append(f"{pid} sits in {where}, but {pid} is not available {pin.slot}")
+    if pin.room is not None:
+        room = idx.room[pin.room]
+        if pin.slot not in idx.room_slots(room):
+            out.append(f"{where} meets in {room.id}, but {room.id} is closed {pin.slot}")
+        elif room.capacity < g.min_size * g.seats_per_patient:
+            out.append(f"{where} meets in {room.id}, which seats fewer than min_size {g.min_size}")
+    return out
+
+
 CHECKS: tuple[Check, ...] = (
     hours_possible,
     days_possible,
@@ -320,6 +366,7 @@ CHECKS: tuple[Check, ...] = (
     individual_time,
     prescriber_time,
     screen_capacity,
+    pins_possible,
 )
 
 

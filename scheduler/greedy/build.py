@@ -30,6 +30,9 @@ class GreedyResult:
     schedule: Schedule | None
     reason: str | None
     seconds: float
+    # A timetable that keeps every rule but some pins (the greedy does not read pins): no
+    # valid start, but still a hint for the search.
+    draft: Schedule | None = None
 
 
 def greedy_schedule(
@@ -68,6 +71,10 @@ def greedy_schedule(
         return GreedyResult(None, reason, time.perf_counter() - started)
     report = check(instance, schedule)
     seconds = time.perf_counter() - started
+    broken = {v.rule for v in report.violations}
+    if broken == {"pin"}:
+        n = len(report.violations)
+        return GreedyResult(None, f"the greedy timetable breaks {n} pin(s)", seconds, schedule)
     if not report.ok:  # a bug here, not a property of the instance
         first = report.violations[0]
         return GreedyResult(

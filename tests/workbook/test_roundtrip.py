@@ -66,7 +66,7 @@ def test_every_feature_comes_back_equal() -> None:
 def test_every_feature_instance_uses_every_feature() -> None:
     """The fixture stays what its name says (a feature dropped from it fails here)."""
     data = raw(EVERY_FEATURE)
-    for field in ("week_of", "timezone", "individual_slots", "together", "sites"):
+    for field in ("week_of", "timezone", "individual_slots", "together", "sites", "pins"):
         assert data[field]
     assert "screening" not in data
     assert any(p.get("display_name") for p in data["patients"])
