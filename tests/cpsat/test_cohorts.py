@@ -80,6 +80,16 @@ def test_keep_rooms_swaps_the_second_period() -> None:
     assert [p.patients for parts in rooms for p in parts] == [["P1", "P2"], ["P3", "P4"]] * 2
 
 
+def test_keep_rooms_keeps_a_pinned_room() -> None:
+    index = ProgramIndex(build(_two_periods(room_change=10)))
+    # As above, but a pin names R2 for (P1, P2)'s second session: the first period's
+    # rooms swap instead.
+    second = [Part("R2", ["C1"], ["P1", "P2"]), Part("R1", ["C2"], ["P3", "P4"])]
+    periods = [index.periods[0], index.periods[1]]
+    rooms = keep_rooms(index, _families(index, second), periods, fixed={(1, 0)})
+    assert [p.room for parts in rooms for p in parts] == ["R2", "R1", "R2", "R1"]
+
+
 def test_seat_jointly_keeps_cohorts_together() -> None:
     index = ProgramIndex(build(_two_periods(room_change=10, process_peers_changed=5)))
     # Period 2 mixed the cohorts (P1 with P3, P2 with P4): two patients change rooms.
