@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from models.base import FormatVersion, Id, Int, TimeOfDay, minutes
 from models.errors import Problem, ReferenceProblems
@@ -99,6 +106,23 @@ class Shortfall(BaseModel):
     reason: str | None = None
 
 
+class Changes(BaseModel):
+    """What changed against a previous schedule (``solve --previous``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    patients_moved: Int = Field(
+        ge=0,
+        description="returning patients who attend another block or lost a stage-matched seat",
+    )
+    sessions_moved: Int = Field(
+        ge=0, description="last week's sessions not run again in their period, room and team"
+    )
+    counselors_changed: Int = Field(
+        ge=0, description="counselors whose group sessions are not last week's"
+    )
+
+
 class Schedule(BaseModel):
     """The solver's answer, or a hand-made timetable to check.
 
@@ -134,6 +158,18 @@ class Schedule(BaseModel):
         default_factory=dict,
         description="patient -> counselor, for the patients the solver assigned one",
     )
+    changes: Changes | None = Field(
+        default=None,
+        description="against the previous schedule, when solved with one (left out otherwise)",
+    )
+
+    @model_serializer(mode="wrap")
+    def _drop_unset_changes(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # Added to format 1 later: written only when set, so other files stay as they were.
+        data = handler(self)
+        if isinstance(data, dict) and data.get("changes") is None:
+            data.pop("changes", None)
+        return data
 
     @model_validator(mode="after")
     def _status_matches_content(self) -> Schedule:

@@ -12,7 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from models import Instance, Schedule
-from scheduler.check import appointments, groups, objective, patients, references, sites, staff
+from scheduler.check import (
+    appointments,
+    groups,
+    objective,
+    patients,
+    references,
+    sites,
+    stability,
+    staff,
+)
 from scheduler.check.context import Checker
 from scheduler.check.report import CheckReport
 
@@ -59,10 +68,11 @@ RULES: tuple[Callable[[Checker], None], ...] = (
     sites.counselor_site,
     objective.shortfalls,
     objective.soft_terms,
+    stability.stability,
 )
 
 
-def check(instance: Instance, schedule: Schedule) -> CheckReport:
+def check(instance: Instance, schedule: Schedule, previous: Schedule | None = None) -> CheckReport:
     """Check every hard rule and recompute the objective of a schedule.
 
     Parameters
@@ -71,6 +81,9 @@ def check(instance: Instance, schedule: Schedule) -> CheckReport:
         The validated instance the schedule is for.
     schedule
         A schedule from the solver, a file, or made by hand.
+    previous
+        Last week's schedule: adds the stability terms (``scheduler.check.stability``);
+        without it they are left out.
 
     Returns
     -------
@@ -78,7 +91,7 @@ def check(instance: Instance, schedule: Schedule) -> CheckReport:
         ``violations`` (empty when the schedule is valid), ``objective`` and
         ``terms`` recomputed from scratch, and one ``Penalty`` per entity.
     """
-    ck = Checker(instance, schedule)
+    ck = Checker(instance, schedule, previous)
     for rule in RULES:
         rule(ck)
     return ck.report

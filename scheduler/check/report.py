@@ -19,7 +19,13 @@ TERMS = (
     "shortfall_minutes",
     "shortfall_days",
     "shortfall_sessions",
+    "block_changed",
+    "seat_changed",
+    "session_moved",
+    "primary_changed",
 )
+# Scored only against a previous schedule (scheduler.check.stability).
+STABILITY_TERMS = ("block_changed", "seat_changed", "session_moved", "primary_changed")
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,7 @@ class CheckReport:
     violations: list[Violation] = field(default_factory=list)
     penalties: list[Penalty] = field(default_factory=list)
     best_effort: bool = False  # the schedule's: only then are shortfall terms reported
+    stability: bool = False  # checked against a previous schedule: only then stability terms
 
     @property
     def ok(self) -> bool:
@@ -57,7 +64,10 @@ class CheckReport:
     @property
     def terms(self) -> dict[str, int]:
         shortfall_terms = set(SHORTFALL_TERM.values())
-        totals = {term: 0 for term in TERMS if self.best_effort or term not in shortfall_terms}
+        left_out = set() if self.best_effort else shortfall_terms
+        if not self.stability:
+            left_out |= set(STABILITY_TERMS)
+        totals = {term: 0 for term in TERMS if term not in left_out}
         for p in self.penalties:
             totals[p.term] += p.cost
         return totals
