@@ -113,7 +113,7 @@ class Changes(BaseModel):
 
     patients_moved: Int = Field(
         ge=0,
-        description="returning patients who attend another block or lost a stage-matched seat",
+        description="returning patients who attend another block or lost a seat of last week",
     )
     sessions_moved: Int = Field(
         ge=0, description="last week's sessions not run again in their period, room and team"

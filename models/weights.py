@@ -110,8 +110,8 @@ class Weights(StrictModel):
         ge=0,
         le=MAX_WEIGHT,
         description=(
-            "with a previous schedule: per stage-matched session of last week (type, stage, "
-            "slot, period) a returning patient no longer sits in with last week's counselors"
+            "with a previous schedule: per session of last week (type, stage, slot, period) a "
+            "returning patient no longer sits in with last week's counselors"
         ),
     )
     session_moved: Int = Field(

@@ -17,6 +17,7 @@ from models import Instance, Schedule, Session
 from models.schedule import Status
 from scheduler.budget import Budget, Stopped
 from scheduler.check import check
+from scheduler.check.stability import change_counts, last_week, stability_changes, term_totals
 from scheduler.cpsat.hint import add_hint
 from scheduler.cpsat.model import TimetableModel
 from scheduler.cpsat.readback import primary_missing, read_services, read_sessions, read_shortfalls
@@ -112,6 +113,7 @@ def solve_program(
     settings: SolveSettings,
     on_progress: Callable[[ProgressEvent], None] | None = None,
     start_from: Schedule | None = None,
+    previous: Schedule | None = None,
 ) -> SolveResult:
     """Solve one program (one site): greedy start, model, search, read-back.
 
@@ -122,7 +124,12 @@ def solve_program(
     or, without one, by this solve's own (in the main thread).
     """
     with ctrl_c_owner() as ctrl_c:
-        return _solve_one(instance, settings, on_progress, start_from, Budget.of(settings, ctrl_c))
+        budget = Budget.of(settings, ctrl_c)
+        result = _solve_one(instance, settings, on_progress, start_from, budget, previous)
+    if previous is not None and result.found:
+        changes = change_counts(instance, result.schedule, previous)
+        result.schedule = result.schedule.model_copy(update={"changes": changes})
+    return result
 
 
 def _solve_one(
@@ -131,20 +138,33 @@ def _solve_one(
     on_progress: Callable[[ProgressEvent], None] | None,
     start_from: Schedule | None,
     budget: Budget,
+    previous: Schedule | None = None,
 ) -> SolveResult:
-    """One program (one site): build, warm start, search, read back."""
+    """One program (one site): build, warm start, search, read back.
+
+    With ``previous`` (last week's schedule) the stability terms are in the objective,
+    and the search starts from ``start_from`` or else from ``previous``: a valid start
+    is returned unchanged unless the search finds a strictly better schedule.
+    """
     started = budget.started
     aggregate = settings.formulation == "aggregated"
     progress = _Progress(started, on_progress, 0, settings.relative_gap)
     warm: Schedule | None = None
     floor: int | None = None
+    if start_from is None:
+        start_from = previous  # last week's timetable is this week's start
     try:
         # A valid timetable from the greedy construction is the first incumbent: reported
         # at once, returned if the search finds nothing better, and the search's hint.
         if start_from is not None and not settings.best_effort:
-            warm = valid_as_is(instance, start_from)  # a valid start is kept if nothing beats it
+            # A valid start is kept if nothing beats it.
+            warm = valid_as_is(instance, start_from, previous)
         elif start_from is None and settings.warm_start == "greedy" and not settings.best_effort:
             warm = start_from = greedy_schedule(instance, settings.seed, budget).schedule
+        if warm is None and previous is not None and settings.warm_start == "greedy":
+            # Last week's no longer fits: the greedy's is a fallback (still hinted from it).
+            fallback = greedy_schedule(instance, settings.seed, budget).schedule
+            warm = None if fallback is None else valid_as_is(instance, fallback, previous)
         budget.check()
         # The patient-by-patient bound (reported, and for the gap limit; as a constraint in
         # the model it did not help the search). Ours, not the plain baseline's.
@@ -154,7 +174,11 @@ def _solve_one(
             progress.incumbent(warm.objective)
         building = time.perf_counter()
         tm = TimetableModel(
-            instance, aggregate=aggregate, best_effort=settings.best_effort, budget=budget
+            instance,
+            aggregate=aggregate,
+            best_effort=settings.best_effort,
+            budget=budget,
+            previous=previous,
         )
         if start_from is not None:
             add_hint(tm, start_from)
@@ -198,6 +222,11 @@ def _solve_one(
             terms["primary_not_leading"] = instance.weights.primary_not_leading * primary_missing(
                 instance, sessions
             )
+        if previous is not None:
+            # The model sees families; the split decides who sits with whom, in which room.
+            week = tm.last_week or last_week(tm.index, previous)
+            found = stability_changes(tm.index, sessions, services["primary_counselors"], week)
+            terms.update(term_totals(found, instance.weights))
         objective = sum(terms.values())
         best_bound = max(solver.best_objective_bound, floor or 0)
         gap = max(0.0, (objective - best_bound) / max(abs(objective), 1e-9))
@@ -219,7 +248,12 @@ def _solve_one(
     # The greedy's timetable when the search found nothing better. (The aggregated model can
     # be infeasible where the greedy is not: its documented restrictions, e.g. an avoid pair
     # kept out of a whole family. Then it proves nothing.)
-    better = warm is not None and (objective is None or (warm.objective or 0) < objective)
+    # Against last week a tie keeps the start: a week with nothing to gain stays as it was.
+    better = warm is not None and (
+        objective is None
+        or (warm.objective or 0) < objective
+        or (previous is not None and (warm.objective or 0) <= objective)
+    )
     if warm is not None and warm.objective is not None and better:
         bound = solver.best_objective_bound if code != cp_model.INFEASIBLE else 0.0
         schedule = _warm_result(warm, bound, settings, wall, floor)
@@ -255,16 +289,24 @@ def _stopped(
     )
 
 
-def valid_as_is(instance: Instance, schedule: Schedule) -> Schedule | None:
-    """The schedule, scored by the checker, if it is a valid timetable of ``instance``."""
+def valid_as_is(
+    instance: Instance, schedule: Schedule, previous: Schedule | None = None
+) -> Schedule | None:
+    """The schedule, scored by the checker (against ``previous`` when given), if it is a
+    valid timetable of ``instance``."""
     if schedule.best_effort:
         return None
-    report = check(instance, schedule)
+    report = check(instance, schedule, previous)
     if not report.ok:
         return None
     terms = report.weighted_terms(instance.weights)
     return schedule.model_copy(
-        update={"instance": instance.name, "objective": report.objective, "objective_terms": terms}
+        update={
+            "instance": instance.name,
+            "objective": report.objective,
+            "objective_terms": terms,
+            "changes": None,  # a start's own changes were against its own previous week
+        }
     )
 
 

@@ -5,10 +5,12 @@ Scored only against a previous schedule (``check(..., previous=...)``, ``solve
 
 - ``block_changed``: a block a returning patient attends that they did not last week,
   or attended last week and no longer does (a swap is two);
-- ``seat_changed``: a stage-matched session of last week (type, stage, slot, period) a
-  returning patient no longer sits in with all of last week's counselors. Within a
-  period two sessions never share a counselor, so this keeps each patient in last
-  week's session: peers stay together as long as each of them keeps theirs;
+- ``seat_changed``: a session of last week (type, stage, slot, period) a returning
+  patient no longer sits in with all of last week's counselors. Within a period two
+  sessions never share a counselor, so this keeps each patient in last week's session:
+  peers stay together as long as each of them keeps theirs (what matters most in the
+  stage-matched and process groups, but an education group's counselor and faces are
+  the patient's week too: every type counts, so that an unchanged week moves nobody);
 - ``session_moved``: a session of last week that no longer runs in its period with its
   room and all its counselors;
 - ``primary_changed``: a patient without a given primary counselor assigned another
@@ -42,7 +44,7 @@ Family = tuple[str, int, str, str | None]  # (slot, period, group type, stage)
 
 @dataclass(frozen=True)
 class Seat:
-    """A returning patient's stage-matched session of last week."""
+    """A returning patient's session of last week (its family and team)."""
 
     patient: str
     family: Family
@@ -104,8 +106,7 @@ def last_week(idx: ProgramIndex, previous: Schedule) -> LastWeek:
         if not known:
             continue
         team = frozenset(s.counselors)
-        if g is not None and g.stage_matched:
-            week.seats += [Seat(pid, family_of(s), team, s.id) for pid in here]
+        week.seats += [Seat(pid, family_of(s), team, s.id) for pid in here]
         if s.room in idx.room:
             week.sessions.append(Recurring(family_of(s), s.room, team, s.id))
     for pid, cid in previous.primary_counselors.items():
@@ -149,8 +150,8 @@ def stability_changes(
             )
             changes.append(Change("seat_changed", text, (seat.patient, seat.session), seat.patient))
     for rec in week.sessions:
-        team = runs.get((rec.family, rec.room))
-        if team is None or not rec.counselors <= team:
+        running = runs.get((rec.family, rec.room))
+        if running is None or not rec.counselors <= running:
             text = (
                 f"last week's {rec.session}, {_family_label(idx, rec.family)} in {rec.room} "
                 f"with {_team(rec.counselors)}, does not run so again"
@@ -176,7 +177,8 @@ def term_totals(changes: Iterable[Change], weights: object) -> dict[str, int]:
 def change_counts(
     instance: Instance, schedule: Schedule, previous: Schedule, changes: list[Change] | None = None
 ) -> Changes:
-    """Patients moved, sessions moved and counselors whose group sessions changed."""
+    """Patients moved (returning patients with a block or seat changed), sessions moved and
+    counselors whose group sessions changed."""
     idx = ProgramIndex(instance)
     if changes is None:
         week = last_week(idx, previous)

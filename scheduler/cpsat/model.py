@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from models import Instance
+from models import Instance, Schedule
 from scheduler.budget import Budget
-from scheduler.cpsat import appointments, groups, objective, patients, staff
+from scheduler.cpsat import appointments, groups, objective, patients, stability, staff
 from scheduler.cpsat.variables import Candidate, ModelBase
 
 __all__ = ["RULES", "Candidate", "TimetableModel"]
@@ -52,6 +52,11 @@ RULES: tuple[Callable[[ModelBase], None], ...] = (
     objective.topic_repeat,
     objective.caseload_imbalance,
     objective.shortfall,
+    # Against last week's schedule, when there is one.
+    stability.blocks_changed,
+    stability.seats_changed,
+    stability.sessions_moved,
+    stability.primaries_changed,
 )
 
 
@@ -83,6 +88,8 @@ class TimetableModel(ModelBase):
         Checked before the candidates of each period and group type and before each rule
         (``Budget.check``): when the time is up or Ctrl-C was pressed,
         ``scheduler.budget.Stopped`` ends the build. A rule is not cut short.
+    previous
+        Last week's schedule: adds the stability terms (``scheduler.cpsat.stability``).
     """
 
     def __init__(
@@ -92,8 +99,9 @@ class TimetableModel(ModelBase):
         diagnose: bool = False,
         best_effort: bool = False,
         budget: Budget | None = None,
+        previous: Schedule | None = None,
     ) -> None:
-        super().__init__(instance, aggregate, diagnose, best_effort)
+        super().__init__(instance, aggregate, diagnose, best_effort, previous)
         self.build(budget or Budget(None))
 
     def build(self, budget: Budget) -> None:
