@@ -21,6 +21,7 @@ from scheduler.check.stability import change_counts, last_week, stability_change
 from scheduler.cpsat.hint import add_hint
 from scheduler.cpsat.model import TimetableModel
 from scheduler.cpsat.readback import primary_missing, read_services, read_sessions, read_shortfalls
+from scheduler.cpsat.reseat import reseat_for_last_week
 from scheduler.cpsat.topics import assign_topics, count_repeats
 from scheduler.explain.bound import objective_floor
 from scheduler.explain.diagnose import diagnose
@@ -187,9 +188,11 @@ def _solve_one(
         return _stopped(instance, warm, progress, floor, settings, budget)
     solver = _parameters(settings)
     if not settings.deterministic:
-        # What is left, less as long as the build took for the read-back (at most half).
+        # What is left, less as long as the build took for the read-back (at most half);
+        # against last week, 2 s more for reseating towards it (scheduler.cpsat.reseat).
         left = budget.left()
-        search = left - min(time.perf_counter() - building, left / 2)
+        reseat = 2.0 if previous is not None and aggregate else 0.0
+        search = left - min(time.perf_counter() - building + reseat, left / 2)
         solver.parameters.max_time_in_seconds = min(solver.parameters.max_time_in_seconds, search)
     if progress.close_enough:  # skip the search, keep what we have
         solver.parameters.max_time_in_seconds = 0.0
@@ -205,6 +208,13 @@ def _solve_one(
     services: dict[str, Any] = {}
     if status in ("optimal", "feasible"):
         sessions = read_sessions(tm, solver, budget.cap())
+        week = None
+        if previous is not None:
+            week = tm.last_week or last_week(tm.index, previous)
+            if tm.aggregate:  # the split looked at primaries only: look at last week too
+                cap = budget.cap()  # half of what is left: the topics come next
+                half = None if cap is None else cap / 2
+                sessions = reseat_for_last_week(tm.index, sessions, week, wall_limit=half)
         assign_topics(tm.index, sessions, wall_limit=budget.cap())
         services = read_services(tm, solver, sessions, settings.seed)
         if settings.best_effort:
@@ -222,9 +232,8 @@ def _solve_one(
             terms["primary_not_leading"] = instance.weights.primary_not_leading * primary_missing(
                 instance, sessions
             )
-        if previous is not None:
+        if week is not None:
             # The model sees families; the split decides who sits with whom, in which room.
-            week = tm.last_week or last_week(tm.index, previous)
             found = stability_changes(tm.index, sessions, services["primary_counselors"], week)
             terms.update(term_totals(found, instance.weights))
         objective = sum(terms.values())
