@@ -91,7 +91,7 @@ def _by_site(
 ) -> SolveResult:
     """The organization's solve, site by site, within ``budget``."""
     started = budget.started
-    subs = site_instances(instance)
+    subs = site_instances(instance, previous)
     moving = floaters(ProgramIndex(instance))
     start = start_from if start_from is not None else previous
     given = split_schedule(instance, start) if start is not None else {}
