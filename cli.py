@@ -313,7 +313,11 @@ def _report_and_write(
     if result.status == "infeasible":
         echo_lines(why_lines(diagnose(inst, time_limit=time_left(settings, result))))
     if result.found:
-        report = check(inst, result.schedule, previous)
+        report = (
+            check(inst, result.schedule)
+            if previous is None
+            else check(inst, result.schedule, previous)
+        )
         if not report.ok or report.objective != result.objective:
             echo_lines(disagreement_lines(report, result.objective), err=True)
             sys.exit(EXIT_INTERNAL)

@@ -19,12 +19,8 @@ TERMS = (
     "shortfall_minutes",
     "shortfall_days",
     "shortfall_sessions",
-    "block_changed",
-    "seat_changed",
-    "session_moved",
-    "primary_changed",
 )
-# Scored only against a previous schedule (scheduler.check.stability).
+# Scored only against a previous schedule (scheduler.check.stability), after the others.
 STABILITY_TERMS = ("block_changed", "seat_changed", "session_moved", "primary_changed")
 
 
@@ -64,10 +60,8 @@ class CheckReport:
     @property
     def terms(self) -> dict[str, int]:
         shortfall_terms = set(SHORTFALL_TERM.values())
-        left_out = set() if self.best_effort else shortfall_terms
-        if not self.stability:
-            left_out |= set(STABILITY_TERMS)
-        totals = {term: 0 for term in TERMS if term not in left_out}
+        terms = TERMS + STABILITY_TERMS if self.stability else TERMS
+        totals = {term: 0 for term in terms if self.best_effort or term not in shortfall_terms}
         for p in self.penalties:
             totals[p.term] += p.cost
         return totals
