@@ -162,7 +162,8 @@ def _solve_one(
             warm = valid_as_is(instance, start_from, previous)
         elif start_from is None and settings.warm_start == "greedy" and not settings.best_effort:
             warm = start_from = greedy_schedule(instance, settings.seed, budget).schedule
-        if warm is None and previous is not None and settings.warm_start == "greedy":
+        greedy_fallback = previous is not None and settings.warm_start == "greedy"
+        if warm is None and greedy_fallback and not settings.best_effort:
             # Last week's no longer fits: the greedy's is a fallback (still hinted from it).
             fallback = greedy_schedule(instance, settings.seed, budget).schedule
             warm = None if fallback is None else valid_as_is(instance, fallback, previous)
