@@ -29,6 +29,7 @@ from scheduler.greedy import greedy_schedule
 from scheduler.interrupt import ctrl_c_owner, quiet_solver, run_search
 from scheduler.result import ProgressEvent, SolveResult
 from scheduler.settings import SolveSettings
+from scheduler.substitute import with_substitutes
 
 _STATUS: dict[Any, Status] = {
     cp_model.OPTIMAL: "optimal",
@@ -160,6 +161,13 @@ def _solve_one(
         if start_from is not None and not settings.best_effort:
             # A valid start is kept if nothing beats it.
             warm = valid_as_is(instance, start_from, previous)
+            if warm is None and start_from is previous:
+                # A counselor away: last week's with a substitute is the hint, and the
+                # start if valid.
+                repaired = with_substitutes(instance, previous)
+                if repaired is not None:
+                    start_from = repaired
+                    warm = valid_as_is(instance, repaired, previous)
         elif start_from is None and settings.warm_start == "greedy" and not settings.best_effort:
             warm = start_from = greedy_schedule(instance, settings.seed, budget).schedule
         greedy_fallback = previous is not None and settings.warm_start == "greedy"
@@ -188,11 +196,6 @@ def _solve_one(
     except Stopped:  # out of time or Ctrl-C before the search: keep what there is
         return _stopped(instance, warm, progress, floor, settings, budget)
     solver = _parameters(settings)
-    if previous is not None and "use_feasibility_jump" not in settings.parameters:
-        # Its first schedules ignore the hint (last week's); from that far, the large
-        # stability weights leave the search stuck (small, 2 workers: 30 patients moved
-        # instead of 15 for 1 seed in 4).
-        solver.parameters.use_feasibility_jump = False
     if not settings.deterministic:
         # What is left, less as long as the build took for the read-back (at most half);
         # against last week, 2 s more for reseating towards it (scheduler.cpsat.reseat).

@@ -189,10 +189,9 @@ def test_a_counselor_less_in_one_block_moves_few() -> None:
 
     result = solve_against(changed, last, time_limit=8)
 
-    # Their sessions get another counselor (or go), so their patients lose those seats;
-    # nothing else has to move (a few more may, where a family's reseating or the search
-    # fell short in the time; a fresh solve moves nearly everyone).
+    # Their sessions get a substitute (scheduler.substitute), so their patients lose those
+    # seats; nothing else has to move (a fresh solve moves nearly everyone).
     changes = result.schedule.changes
     assert changes is not None
-    assert 1 <= changes.sessions_moved <= len(theirs) + 2
-    assert changes.patients_moved <= len({p for s in theirs for p in s.patients}) + 5
+    assert 1 <= changes.sessions_moved <= len(theirs)
+    assert changes.patients_moved <= len({p for s in theirs for p in s.patients})
