@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SerializerFunctionWrapHandler,
-    model_serializer,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.base import FormatVersion, Id, Int, TimeOfDay, minutes
 from models.errors import Problem, ReferenceProblems
@@ -160,16 +153,11 @@ class Schedule(BaseModel):
     )
     changes: Changes | None = Field(
         default=None,
-        description="against the previous schedule, when solved with one (left out otherwise)",
+        description=(
+            "against the previous schedule, when solved with one (left out otherwise: "
+            "models.to_json writes it only when set)"
+        ),
     )
-
-    @model_serializer(mode="wrap")
-    def _drop_unset_changes(self, handler: SerializerFunctionWrapHandler) -> Any:
-        # Added to format 1 later: written only when set, so other files stay as they were.
-        data = handler(self)
-        if isinstance(data, dict) and data.get("changes") is None:
-            data.pop("changes", None)
-        return data
 
     @model_validator(mode="after")
     def _status_matches_content(self) -> Schedule:
