@@ -59,6 +59,17 @@ def load_or_exit(loader: Callable[[str], T], path: str) -> T:
         bad_input(*(f"{err.source}: {line}" for line in err.lines))
 
 
+def load_previous(path: str | None) -> Schedule | None:
+    """``--previous``: last week's schedule (any instance's: last week's), which must hold a
+    timetable; on bad input print why and exit 2."""
+    if path is None:
+        return None
+    previous = load_or_exit(load_schedule, path)
+    if previous.status not in ("optimal", "feasible"):
+        bad_input(f"{path}: --previous: status '{previous.status}': it holds no timetable")
+    return previous
+
+
 def write_or_exit(
     path: str | Path, text: Any, done: str, write: Callable[[Any, Any], None] = write_text_atomic
 ) -> None:
@@ -139,6 +150,11 @@ warm_start_option = click.option(
     default="greedy",
     help="greedy: build a timetable as a coordinator would (in about a second) and start the search from it; none: search from scratch.",
 )
+previous_option = click.option(
+    "--previous",
+    type=FILE,
+    help="Last week's schedule: also score the stability terms (what changed) against it.",
+)
 formulation_option = click.option(
     "--formulation",
     type=click.Choice(["aggregated", "plain"]),
@@ -192,6 +208,11 @@ def main() -> None:
     help="Start the search from this schedule (e.g. last week's, or one edited by hand) instead of the greedy one; what the instance no longer has is ignored.",
 )
 @click.option(
+    "--previous",
+    type=FILE,
+    help="Last week's schedule: keep this week like it (moving a patient's block or seat, a session or an assigned primary counselor is costly; see the stability weights) and start from it (unless --start-from); the summary and the schedule count what moved.",
+)
+@click.option(
     "--quiet", is_flag=True, help="No live progress (it is shown only on a terminal anyway)."
 )
 @click.option(
@@ -222,6 +243,7 @@ def solve(
     instance: str,
     output: str,
     start_from: str | None,
+    previous: str | None,
     quiet: bool,
     log_json: str | None,
     explain: bool,
@@ -237,7 +259,8 @@ def solve(
     """
     inst = load_or_exit(load_instance, instance)
     start = load_or_exit(load_schedule, start_from) if start_from is not None else None
-    if problems := output_problems([output], [instance, start_from], [log_json]):
+    last = load_previous(previous)
+    if problems := output_problems([output], [instance, start_from, previous], [log_json]):
         bad_input(*problems)  # not writable, or an input: checked before any work
     exports = None
     if export_formats:
@@ -256,11 +279,11 @@ def solve(
     with CtrlC(), ProgressWriter(sys.stderr if live else None, log_json) as progress:
         try:
             # Ctrl-C (scheduler.interrupt): a second, or one before any schedule, lands here.
-            result = run_solve(inst, settings, progress.on_progress, start)
+            result = run_solve(inst, settings, progress.on_progress, start, last)
             progress.done(result)
             if result.interrupted and not result.found:
                 interrupted_exit()
-            _report_and_write(inst, result, output, settings, explain, exports)
+            _report_and_write(inst, result, output, settings, explain, exports, last)
         except RuntimeError as err:
             click.echo(str(err), err=True)
             sys.exit(EXIT_INTERNAL)
@@ -275,6 +298,7 @@ def _report_and_write(
     settings: SolveSettings,
     explain: bool,
     exports: tuple[list[str], str, str] | None,
+    previous: Schedule | None = None,
 ) -> NoReturn:
     """Print the summary, diagnose or check the schedule, write it (and its exports:
     formats, directory, the instance's path), exit with its code."""
@@ -289,14 +313,18 @@ def _report_and_write(
     if result.status == "infeasible":
         echo_lines(why_lines(diagnose(inst, time_limit=time_left(settings, result))))
     if result.found:
-        report = check(inst, result.schedule)
+        report = (
+            check(inst, result.schedule)
+            if previous is None
+            else check(inst, result.schedule, previous)
+        )
         if not report.ok or report.objective != result.objective:
             echo_lines(disagreement_lines(report, result.objective), err=True)
             sys.exit(EXIT_INTERNAL)
         echo_lines(shortfall_lines(result.schedule))
         if explain:
             click.echo("")
-            click.echo(run_score(inst, result.schedule, report).text())
+            click.echo(run_score(inst, result.schedule, report, previous).text())
     # A second Ctrl-C until the rename: 130, nothing written.
     write_or_exit(output, to_json(result.schedule), f"wrote {output}", write_schedule)
     if exports is not None and result.found:
@@ -422,7 +450,8 @@ def batch(
 @main.command()
 @click.argument("instance", type=FILE)
 @click.argument("schedule", type=FILE)
-def check(instance: str, schedule: str) -> None:
+@previous_option
+def check(instance: str, schedule: str, previous: str | None) -> None:
     """Check SCHEDULE against every rule of INSTANCE and recompute its objective.
 
     Exit 0 when valid, 1 with the list of violations, 2 for bad input.
@@ -430,10 +459,11 @@ def check(instance: str, schedule: str) -> None:
     inst = load_or_exit(load_instance, instance)
     sched = load_or_exit(load_schedule, schedule)
     load_or_exit(lambda path: same_instance(inst, sched, path), schedule)
+    last = load_previous(previous)
     from scheduler import check as run_check
     from scheduler.views import check_lines
 
-    report = run_check(inst, sched)
+    report = run_check(inst, sched, last)
     echo_lines(check_lines(sched, report))
     sys.exit(EXIT_OK if report.ok else EXIT_NO_SCHEDULE)
 
@@ -445,7 +475,10 @@ def check(instance: str, schedule: str) -> None:
 @click.option(
     "--all", "show_all", is_flag=True, help="List every entry of every term, not the top 10."
 )
-def score(instance: str, schedule: str, as_json: bool, show_all: bool) -> None:
+@previous_option
+def score(
+    instance: str, schedule: str, as_json: bool, show_all: bool, previous: str | None
+) -> None:
     """Break the objective of SCHEDULE down term by term and entity by entity.
 
     Recomputed by the checker, so it works on hand-edited timetables. Exit 0
@@ -455,9 +488,10 @@ def score(instance: str, schedule: str, as_json: bool, show_all: bool) -> None:
     inst = load_or_exit(load_instance, instance)
     sched = load_or_exit(load_schedule, schedule)
     load_or_exit(lambda path: same_instance(inst, sched, path), schedule)
+    last = load_previous(previous)
     from scheduler import score as run_score
 
-    breakdown = run_score(inst, sched)
+    breakdown = run_score(inst, sched, previous=last)
     if as_json:
         click.echo(json.dumps(breakdown.to_dict(), indent=2))
     else:

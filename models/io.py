@@ -87,7 +87,12 @@ def same_instance(instance: Instance, schedule: Schedule, source: str = "schedul
 
 def to_json(model: BaseModel) -> str:
     """Stable JSON text of an instance or schedule (fixed key order, 2-space indent)."""
-    return model.model_dump_json(indent=2) + "\n"
+    # A schedule's ``changes`` (added to format 1 later) is written only when set, so other
+    # files stay as they were. Excluded here rather than by a serializer of the model: no
+    # Python code runs inside the serialization (a Ctrl-C there would be wrapped in a
+    # serialization error instead of interrupting).
+    unset = isinstance(model, Schedule) and model.changes is None
+    return model.model_dump_json(indent=2, exclude={"changes"} if unset else None) + "\n"
 
 
 def dump(model: BaseModel, path: str | os.PathLike[str]) -> None:

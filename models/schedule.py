@@ -99,6 +99,23 @@ class Shortfall(BaseModel):
     reason: str | None = None
 
 
+class Changes(BaseModel):
+    """What changed against a previous schedule (``solve --previous``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    patients_moved: Int = Field(
+        ge=0,
+        description="returning patients who attend another block or lost a seat of last week",
+    )
+    sessions_moved: Int = Field(
+        ge=0, description="last week's sessions not run again in their period, room and team"
+    )
+    counselors_changed: Int = Field(
+        ge=0, description="counselors whose group sessions are not last week's"
+    )
+
+
 class Schedule(BaseModel):
     """The solver's answer, or a hand-made timetable to check.
 
@@ -133,6 +150,13 @@ class Schedule(BaseModel):
     primary_counselors: dict[Id, Id] = Field(
         default_factory=dict,
         description="patient -> counselor, for the patients the solver assigned one",
+    )
+    changes: Changes | None = Field(
+        default=None,
+        description=(
+            "against the previous schedule, when solved with one (left out otherwise: "
+            "models.to_json writes it only when set)"
+        ),
     )
 
     @model_validator(mode="after")

@@ -48,6 +48,7 @@ def solve(
     settings: SolveSettings | None = None,
     on_progress: Callable[[ProgressEvent], None] | None = None,
     start_from: Schedule | None = None,
+    previous: Schedule | None = None,
 ) -> SolveResult:
     """Find a timetable for a week.
 
@@ -64,6 +65,14 @@ def solve(
         A timetable to start the search from (a hint for every variable: say last
         week's schedule, or one edited by hand). Entries the instance no longer has
         are ignored; it need not be valid, CP-SAT repairs it.
+    previous
+        Last week's schedule: the objective gets the stability terms (a returning
+        patient's blocks and stage-matched seats, last week's sessions and assigned
+        primary counselors kept; see ``scheduler.check.stability``), the search starts
+        from it (unless ``start_from`` is given), a valid one is returned unchanged
+        unless the search finds a strictly better schedule, and the schedule's
+        ``changes`` counts what moved. For a multi-site instance, each site against
+        its part of it.
 
     Returns
     -------
@@ -76,9 +85,9 @@ def solve(
         instance = load_instance(instance)
     settings = settings or SolveSettings()
     if spans_sites(instance):
-        result = solve_by_site(instance, settings, on_progress, start_from)
+        result = solve_by_site(instance, settings, on_progress, start_from, previous)
     else:
-        result = solve_program(instance, settings, on_progress, start_from)
+        result = solve_program(instance, settings, on_progress, start_from, previous)
     if result.found:
         result.cohorts = cohort_figures(instance, result.schedule).text()
     return result

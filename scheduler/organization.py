@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from ortools.graph.python import max_flow
@@ -47,8 +48,13 @@ def floaters(idx: ProgramIndex) -> list[Counselor]:
     return [c for c in idx.instance.counselors if len(set(idx.sites_of(c)) & busy) > 1]
 
 
-def floater_days(idx: ProgramIndex) -> dict[tuple[str, str], str]:
+def floater_days(
+    idx: ProgramIndex, keep: Mapping[tuple[str, str], str] | None = None
+) -> dict[tuple[str, str], str]:
     """(floater, day) -> the site they work at that day.
+
+    ``keep``: (floater, day) -> the site they worked at last week; the plans that keep
+    most of those days come first (a week solved against last week's stays like it).
 
     For each floater, every way of giving their days to their sites is tried (at most
     a few hundred: five days, two or three sites), and the best kept: first, each of
@@ -79,12 +85,14 @@ def floater_days(idx: ProgramIndex) -> dict[tuple[str, str], str]:
             plan: tuple[str, ...],
             days: list[str] = days,
             own: dict[str, list[tuple[int, Times]]] = own,
-        ) -> tuple[int, int, float]:
+            cid: str = c.id,
+        ) -> tuple[int, int, int, float]:
             at = dict(zip(days, plan))
+            kept = sum(1 for d, s in at.items() if (keep or {}).get((cid, d)) == s)
             covered = sum(_can_see(own[s], [d for d in days if at[d] == s]) for s in own)
             present = len(set(plan))
             need = sum(demand[(s, d)] / (1 + staff[(s, d)]) for d, s in at.items())
-            return covered, present, need
+            return kept, covered, present, need
 
         must = pinned_days(idx, c)
         plans = itertools.islice(
@@ -173,10 +181,17 @@ def _days(idx: ProgramIndex, c: Counselor) -> list[str]:
     return [d for d in idx.instance.days if d in on]
 
 
-def site_instances(instance: Instance) -> dict[str, Instance]:
-    """One ordinary instance per site with patients, named ``NAME@SITE``."""
+def site_instances(instance: Instance, previous: Schedule | None = None) -> dict[str, Instance]:
+    """One ordinary instance per site with patients, named ``NAME@SITE``.
+
+    With ``previous`` (last week's schedule) the floaters keep last week's days at each
+    site where they can (``floater_days``), and each site's share of their max_hours
+    starts from the hours they led there (when those fit the limit), so that last week's
+    schedule fits this week's unchanged organization.
+    """
     idx = ProgramIndex(instance)
-    days_at = floater_days(idx)
+    keep, led = _worked(instance, previous) if previous is not None else ({}, {})
+    days_at = floater_days(idx, keep)
     moving = {c.id for c in floaters(idx)}
     out: dict[str, Instance] = {}
     for site in idx.sites:
@@ -187,7 +202,7 @@ def site_instances(instance: Instance) -> dict[str, Instance]:
         staff = []
         for c in idx.counselors_for(site):
             if c.id in moving:
-                c = _share(idx, c, site, days_at)
+                c = _share(idx, c, site, days_at, led)
             staff.append(c)
         out[site] = instance.model_copy(
             update={
@@ -205,8 +220,32 @@ def site_instances(instance: Instance) -> dict[str, Instance]:
     return out
 
 
+def _worked(
+    instance: Instance, previous: Schedule
+) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], int]]:
+    """From ``previous``: (counselor, day) -> the site they worked at (by their sessions'
+    rooms and their appointments' patients), and (counselor, site) -> group minutes led."""
+    room_site = {r.id: r.site for r in instance.rooms if r.site is not None}
+    patient_site = {p.id: p.site for p in instance.patients if p.site is not None}
+    days: dict[tuple[str, str], str] = {}
+    led: dict[tuple[str, str], int] = defaultdict(int)
+    for s in previous.sessions:
+        if s.room in room_site:
+            for cid in s.counselors:
+                days[(cid, s.day)] = room_site[s.room]
+                led[(cid, room_site[s.room])] += s.minutes
+    for a in [*previous.individual_sessions, *previous.medication_appointments]:
+        if a.patient in patient_site:
+            days[(a.counselor, a.day)] = patient_site[a.patient]
+    return days, dict(led)
+
+
 def _share(
-    idx: ProgramIndex, c: Counselor, site: str, days_at: dict[tuple[str, str], str]
+    idx: ProgramIndex,
+    c: Counselor,
+    site: str,
+    days_at: dict[tuple[str, str], str],
+    led: Mapping[tuple[str, str], int] | None = None,
 ) -> Counselor:
     """A floater as seen by one site: available only on their days there. Weekly limits
     are shared so that they never add up to more than the limit: each site first gets
@@ -220,8 +259,15 @@ def _share(
     sessions = {s: sum(idx.individual_per_week(p) for p in own[s]) for s in sites}
     caseload = {s: len(own[s]) for s in sites}
 
+    used = {s: (led or {}).get((c.id, s), 0) / 60 for s in sites}  # hours led last week
+
     def hours(limit: float | None) -> float | None:
-        return None if limit is None else math.floor(limit * share * 4) / 4
+        if limit is None:
+            return None
+        if sum(used.values()) > limit:
+            used.update(dict.fromkeys(used, 0.0))  # last week does not fit: shares alone
+        rest = limit - sum(used.values())
+        return used[site] + math.floor(rest * share * 4) / 4
 
     def count(limit: int | None, base: dict[str, int]) -> int | None:
         if limit is None:

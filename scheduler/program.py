@@ -18,7 +18,9 @@ from models.schedule import Status
 from scheduler.budget import Budget, Stopped
 from scheduler.check import check
 from scheduler.check.cohorts import readback_terms
+from scheduler.check.stability import change_counts, last_week, stability_changes, term_totals
 from scheduler.cpsat.hint import add_hint
+from scheduler.cpsat.lastweek import reseat_for_last_week
 from scheduler.cpsat.model import TimetableModel
 from scheduler.cpsat.pins import pinned_topics
 from scheduler.cpsat.readback import primary_missing, read_services, read_sessions, read_shortfalls
@@ -30,6 +32,7 @@ from scheduler.greedy import greedy_schedule
 from scheduler.interrupt import ctrl_c_owner, quiet_solver, run_search
 from scheduler.result import ProgressEvent, SolveResult
 from scheduler.settings import SolveSettings
+from scheduler.substitute import with_substitutes
 
 _STATUS: dict[Any, Status] = {
     cp_model.OPTIMAL: "optimal",
@@ -115,6 +118,7 @@ def solve_program(
     settings: SolveSettings,
     on_progress: Callable[[ProgressEvent], None] | None = None,
     start_from: Schedule | None = None,
+    previous: Schedule | None = None,
 ) -> SolveResult:
     """Solve one program (one site): greedy start, model, search, read-back.
 
@@ -125,7 +129,12 @@ def solve_program(
     or, without one, by this solve's own (in the main thread).
     """
     with ctrl_c_owner() as ctrl_c:
-        return _solve_one(instance, settings, on_progress, start_from, Budget.of(settings, ctrl_c))
+        budget = Budget.of(settings, ctrl_c)
+        result = _solve_one(instance, settings, on_progress, start_from, budget, previous)
+    if previous is not None and result.found:
+        changes = change_counts(instance, result.schedule, previous)
+        result.schedule = result.schedule.model_copy(update={"changes": changes})
+    return result
 
 
 def _solve_one(
@@ -134,8 +143,14 @@ def _solve_one(
     on_progress: Callable[[ProgressEvent], None] | None,
     start_from: Schedule | None,
     budget: Budget,
+    previous: Schedule | None = None,
 ) -> SolveResult:
-    """One program (one site): build, warm start, search, read back."""
+    """One program (one site): build, warm start, search, read back.
+
+    With ``previous`` (last week's schedule) the stability terms are in the objective,
+    and the search starts from ``start_from`` or else from ``previous``: a valid start
+    is returned unchanged unless the search finds a strictly better schedule.
+    """
     started = budget.started
     aggregate = settings.formulation == "aggregated"
     progress = _Progress(started, on_progress, 0, settings.relative_gap)
@@ -143,17 +158,32 @@ def _solve_one(
     from_greedy = False  # the warm start is the greedy's timetable
     draft = False  # the hint is a greedy timetable that breaks pins
     floor: int | None = None
+    if start_from is None:
+        start_from = previous  # last week's timetable is this week's start
     try:
         # A valid timetable from the greedy construction is the first incumbent: reported
         # at once, returned if the search finds nothing better, and the search's hint.
         if start_from is not None and not settings.best_effort:
-            warm = valid_as_is(instance, start_from)  # a valid start is kept if nothing beats it
+            # A valid start is kept if nothing beats it.
+            warm = valid_as_is(instance, start_from, previous)
+            if warm is None and start_from is previous:
+                # A counselor away: last week's with a substitute is the hint, and the
+                # start if valid.
+                repaired = with_substitutes(instance, previous)
+                if repaired is not None:
+                    start_from = repaired
+                    warm = valid_as_is(instance, repaired, previous)
         elif start_from is None and settings.warm_start == "greedy" and not settings.best_effort:
             greedy = greedy_schedule(instance, settings.seed, budget)
             warm = greedy.schedule
             start_from = warm or greedy.draft  # one that breaks a pin is still a hint
             draft = warm is None and start_from is not None
             from_greedy = warm is not None
+        greedy_fallback = previous is not None and settings.warm_start == "greedy"
+        if warm is None and greedy_fallback and not settings.best_effort:
+            # Last week's no longer fits: the greedy's is a fallback (still hinted from it).
+            fallback = greedy_schedule(instance, settings.seed, budget).schedule
+            warm = None if fallback is None else valid_as_is(instance, fallback, previous)
         budget.check()
         # The patient-by-patient bound (reported, and for the gap limit; as a constraint in
         # the model it did not help the search). Ours, not the plain baseline's.
@@ -167,7 +197,11 @@ def _solve_one(
             progress.incumbent(warm.objective)
         building = time.perf_counter()
         tm = TimetableModel(
-            instance, aggregate=aggregate, best_effort=settings.best_effort, budget=budget
+            instance,
+            aggregate=aggregate,
+            best_effort=settings.best_effort,
+            budget=budget,
+            previous=previous,
         )
         if start_from is not None:
             add_hint(tm, start_from)
@@ -178,9 +212,11 @@ def _solve_one(
     if draft and "repair_hint" not in settings.parameters:
         solver.parameters.repair_hint = True  # medium, 10 pins: first schedule 4.4 -> 2.9 s
     if not settings.deterministic:
-        # What is left, less as long as the build took for the read-back (at most half).
+        # What is left, less as long as the build took for the read-back (at most half);
+        # against last week, 2 s more for reseating towards it (scheduler.cpsat.lastweek).
         left = budget.left()
-        search = left - min(time.perf_counter() - building, left / 2)
+        reseat = 2.0 if previous is not None and aggregate else 0.0
+        search = left - min(time.perf_counter() - building + reseat, left / 2)
         solver.parameters.max_time_in_seconds = min(solver.parameters.max_time_in_seconds, search)
     if progress.close_enough:  # skip the search, keep what we have
         solver.parameters.max_time_in_seconds = 0.0
@@ -196,6 +232,15 @@ def _solve_one(
     services: dict[str, Any] = {}
     if status in ("optimal", "feasible"):
         sessions = read_sessions(tm, solver, budget.cap())
+        week = None
+        if previous is not None:
+            week = tm.last_week or last_week(tm.index, previous)
+            # The split looked at primaries only: look at last week too. (Not with pins:
+            # this reseating does not know them yet, and a pinned patient must stay put.)
+            if tm.aggregate and not instance.pins:
+                cap = budget.cap()  # half of what is left: the topics come next
+                half = None if cap is None else cap / 2
+                sessions = reseat_for_last_week(tm.index, sessions, week, wall_limit=half)
         fixed = pinned_topics(instance.pins, sessions)
         assign_topics(tm.index, sessions, wall_limit=budget.cap(), fixed=fixed)
         services = read_services(tm, solver, sessions, settings.seed)
@@ -217,6 +262,10 @@ def _solve_one(
         # The read-back seats patients and gives sessions their rooms: its cohort terms are
         # those of the schedule (the model has none of them).
         terms.update(readback_terms(instance, sessions))
+        if week is not None:
+            # The model sees families; the split decides who sits with whom, in which room.
+            found = stability_changes(tm.index, sessions, services["primary_counselors"], week)
+            terms.update(term_totals(found, instance.weights))
         objective = sum(terms.values())
         best_bound = max(solver.best_objective_bound, floor or 0)
         gap = max(0.0, (objective - best_bound) / max(abs(objective), 1e-9))
@@ -238,7 +287,12 @@ def _solve_one(
     # The greedy's timetable when the search found nothing better. (The aggregated model can
     # be infeasible where the greedy is not: its documented restrictions, e.g. an avoid pair
     # kept out of a whole family. Then it proves nothing.)
-    better = warm is not None and (objective is None or (warm.objective or 0) < objective)
+    # Against last week a tie keeps the start: a week with nothing to gain stays as it was.
+    better = warm is not None and (
+        objective is None
+        or (warm.objective or 0) < objective
+        or (previous is not None and (warm.objective or 0) <= objective)
+    )
     if warm is not None and warm.objective is not None and better:
         bound = solver.best_objective_bound if code != cp_model.INFEASIBLE else 0.0
         schedule = _warm_result(warm, bound, settings, wall, floor)
@@ -283,16 +337,24 @@ def _stopped(
     )
 
 
-def valid_as_is(instance: Instance, schedule: Schedule) -> Schedule | None:
-    """The schedule, scored by the checker, if it is a valid timetable of ``instance``."""
+def valid_as_is(
+    instance: Instance, schedule: Schedule, previous: Schedule | None = None
+) -> Schedule | None:
+    """The schedule, scored by the checker (against ``previous`` when given), if it is a
+    valid timetable of ``instance``."""
     if schedule.best_effort:
         return None
-    report = check(instance, schedule)
+    report = check(instance, schedule, previous)
     if not report.ok:
         return None
     terms = report.weighted_terms(instance.weights)
     return schedule.model_copy(
-        update={"instance": instance.name, "objective": report.objective, "objective_terms": terms}
+        update={
+            "instance": instance.name,
+            "objective": report.objective,
+            "objective_terms": terms,
+            "changes": None,  # a start's own changes were against its own previous week
+        }
     )
 
 

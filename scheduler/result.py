@@ -96,6 +96,12 @@ class SolveResult:
                 rows.append(("hours per patient", f"{low:.1f} - {high:.1f}"))
             if self.cohorts:
                 rows.append(("cohorts", self.cohorts))
+            if sched.changes is not None:  # solved against last week's schedule
+                rows += [
+                    ("patients moved", str(sched.changes.patients_moved)),
+                    ("sessions moved", str(sched.changes.sessions_moved)),
+                    ("counselors changed", str(sched.changes.counselors_changed)),
+                ]
             for name, value in self.terms.items():
                 rows.append((f"  {name}", str(value)))
         width = max(len(k) for k, _ in rows)

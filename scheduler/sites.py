@@ -14,6 +14,7 @@ from dataclasses import replace
 from models import Instance, ProgramIndex, Schedule
 from models.schedule import Status
 from scheduler.budget import Budget
+from scheduler.check.stability import change_counts
 from scheduler.explain.bound import objective_floor
 from scheduler.greedy import greedy_schedule
 from scheduler.interrupt import ctrl_c_owner
@@ -28,6 +29,7 @@ def solve_by_site(
     settings: SolveSettings,
     on_progress: Callable[[ProgressEvent], None] | None = None,
     start_from: Schedule | None = None,
+    previous: Schedule | None = None,
 ) -> SolveResult:
     """Solve each site in turn, each with ``settings.workers`` and an equal share of what
     is left of ``settings.time_limit`` (which is for the whole organization, greedy
@@ -39,9 +41,44 @@ def solve_by_site(
     Progress is reported then and after each site (objective: finished sites' plus the
     others' starting timetables; bound: finished sites' bounds plus the others'
     patient-by-patient bounds).
+
+    With ``previous`` (last week's schedule) each site is solved against its part of it
+    (``previous_parts``) and starts from its part, as with ``start_from``.
     """
     with ctrl_c_owner() as ctrl_c:  # one owner for every site's solve
-        return _by_site(instance, settings, on_progress, start_from, Budget.of(settings, ctrl_c))
+        budget = Budget.of(settings, ctrl_c)
+        result = _by_site(instance, settings, on_progress, start_from, budget, previous)
+    if previous is not None and result.found:
+        changes = change_counts(instance, result.schedule, previous)
+        result.schedule = result.schedule.model_copy(update={"changes": changes})
+    return result
+
+
+def previous_parts(instance: Instance, previous: Schedule) -> dict[str, Schedule]:
+    """Each site's part of last week's schedule, to measure its changes against: the
+    sessions in its rooms and every session of its patients (one who moved site keeps
+    last week's blocks and seats), and its patients' assigned primary counselors."""
+    room_site = {r.id: r.site for r in instance.rooms}
+    patient_site = {p.id: p.site for p in instance.patients}
+    parts = {}
+    for site in ProgramIndex(instance).sites:
+        sessions = [
+            s
+            for s in previous.sessions
+            if room_site.get(s.room) == site or any(patient_site.get(p) == site for p in s.patients)
+        ]
+        primaries = {
+            pid: cid
+            for pid, cid in previous.primary_counselors.items()
+            if patient_site.get(pid) == site
+        }
+        parts[site] = Schedule(
+            instance=f"{instance.name}@{site}",
+            status=previous.status,
+            sessions=sessions,
+            primary_counselors=primaries,
+        )
+    return parts
 
 
 def _by_site(
@@ -50,17 +87,20 @@ def _by_site(
     on_progress: Callable[[ProgressEvent], None] | None,
     start_from: Schedule | None,
     budget: Budget,
+    previous: Schedule | None = None,
 ) -> SolveResult:
     """The organization's solve, site by site, within ``budget``."""
     started = budget.started
-    subs = site_instances(instance)
+    subs = site_instances(instance, previous)
     moving = floaters(ProgramIndex(instance))
-    given = split_schedule(instance, start_from) if start_from is not None else {}
+    start = start_from if start_from is not None else previous
+    given = split_schedule(instance, start) if start is not None else {}
+    lasts = previous_parts(instance, previous) if previous is not None else {}
     starts: dict[str, Schedule | None] = dict.fromkeys(subs)
     for site, sub in subs.items():
         if site in given:
             # A valid part is scored (and never made worse); any part is still a hint.
-            starts[site] = valid_as_is(sub, given[site]) or given[site]
+            starts[site] = valid_as_is(sub, given[site], lasts.get(site)) or given[site]
         elif settings.warm_start == "greedy" and not settings.best_effort:
             greedy = greedy_schedule(sub, settings.seed, budget)
             starts[site] = greedy.schedule or greedy.draft  # a draft breaking pins: a hint
@@ -96,7 +136,10 @@ def _by_site(
             left = settings.time_limit - (began - started)
             share = max(0.5, left / (len(subs) - k) - overhead)
         done[site] = solve_program(
-            sub, replace(settings, time_limit=share), start_from=starts[site]
+            sub,
+            replace(settings, time_limit=share),
+            start_from=starts[site],
+            previous=lasts.get(site),
         )
         overhead = max(0.0, time.perf_counter() - began - share)
         if done[site].found:

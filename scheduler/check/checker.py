@@ -21,6 +21,7 @@ from scheduler.check import (
     pins,
     references,
     sites,
+    stability,
     staff,
 )
 from scheduler.check.context import Checker
@@ -71,10 +72,11 @@ RULES: tuple[Callable[[Checker], None], ...] = (
     objective.shortfalls,
     objective.soft_terms,
     cohorts.cohort_terms,
+    stability.stability,
 )
 
 
-def check(instance: Instance, schedule: Schedule) -> CheckReport:
+def check(instance: Instance, schedule: Schedule, previous: Schedule | None = None) -> CheckReport:
     """Check every hard rule and recompute the objective of a schedule.
 
     Parameters
@@ -83,6 +85,9 @@ def check(instance: Instance, schedule: Schedule) -> CheckReport:
         The validated instance the schedule is for.
     schedule
         A schedule from the solver, a file, or made by hand.
+    previous
+        Last week's schedule: adds the stability terms (``scheduler.check.stability``);
+        without it they are left out.
 
     Returns
     -------
@@ -90,7 +95,7 @@ def check(instance: Instance, schedule: Schedule) -> CheckReport:
         ``violations`` (empty when the schedule is valid), ``objective`` and
         ``terms`` recomputed from scratch, and one ``Penalty`` per entity.
     """
-    ck = Checker(instance, schedule)
+    ck = Checker(instance, schedule, previous)
     for rule in RULES:
         rule(ck)
     return ck.report

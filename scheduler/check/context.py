@@ -47,11 +47,14 @@ class Checker:
     """One check of one schedule: the instance's lookups, what passed the reference checks
     so far, and the report the rules fill in."""
 
-    def __init__(self, instance: Instance, schedule: Schedule) -> None:
+    def __init__(
+        self, instance: Instance, schedule: Schedule, previous: Schedule | None = None
+    ) -> None:
         self.inst = instance
         self.idx = ProgramIndex(instance)
         self.schedule = schedule
-        self.report = CheckReport(best_effort=schedule.best_effort)
+        self.previous = previous  # last week's schedule, for the stability terms
+        self.report = CheckReport(best_effort=schedule.best_effort, stability=previous is not None)
         # Sessions that reference only known objects; the others are reported once.
         self.sessions: list[Session] = []
         self.patient_sessions: dict[str, list[Session]] = defaultdict(list)

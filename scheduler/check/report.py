@@ -23,6 +23,8 @@ TERMS = (
     "shortfall_days",
     "shortfall_sessions",
 )
+# Scored only against a previous schedule (scheduler.check.stability), after the others.
+STABILITY_TERMS = ("block_changed", "seat_changed", "session_moved", "primary_changed")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class CheckReport:
     violations: list[Violation] = field(default_factory=list)
     penalties: list[Penalty] = field(default_factory=list)
     best_effort: bool = False  # the schedule's: only then are shortfall terms reported
+    stability: bool = False  # checked against a previous schedule: only then stability terms
 
     @property
     def ok(self) -> bool:
@@ -60,7 +63,8 @@ class CheckReport:
     @property
     def terms(self) -> dict[str, int]:
         shortfall_terms = set(SHORTFALL_TERM.values())
-        totals = {term: 0 for term in TERMS if self.best_effort or term not in shortfall_terms}
+        terms = TERMS + STABILITY_TERMS if self.stability else TERMS
+        totals = {term: 0 for term in terms if self.best_effort or term not in shortfall_terms}
         for p in self.penalties:
             totals[p.term] += p.cost
         return totals

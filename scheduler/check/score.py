@@ -98,7 +98,10 @@ class ScoreBreakdown:
 
 
 def score(
-    instance: Instance, schedule: Schedule, report: CheckReport | None = None
+    instance: Instance,
+    schedule: Schedule,
+    report: CheckReport | None = None,
+    previous: Schedule | None = None,
 ) -> ScoreBreakdown:
     """Break the objective of ``schedule`` down by term and entity.
 
@@ -109,7 +112,9 @@ def score(
     schedule
         Any schedule: the solver's, or a hand-edited one.
     report
-        The checker's report of this schedule, if already computed.
+        The checker's report of this schedule, if already computed (with ``previous``).
+    previous
+        Last week's schedule: the stability terms are scored against it.
 
     Returns
     -------
@@ -119,7 +124,7 @@ def score(
         to ``objective``. Violations, if any, are included: an invalid schedule's score
         is reported, not hidden.
     """
-    report = report or check(instance, schedule)
+    report = report or check(instance, schedule, previous)
     weights = instance.weights.model_dump()
     # The report's terms already leave out the shortfall terms unless best effort.
     by_term: dict[str, list[Penalty]] = {term: [] for term in report.terms}

@@ -13,9 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from models import Instance
+from models import Instance, Schedule
 from scheduler.budget import Budget
-from scheduler.cpsat import appointments, cohorts, groups, objective, patients, pins, staff
+from scheduler.cpsat import (
+    appointments,
+    cohorts,
+    groups,
+    objective,
+    patients,
+    pins,
+    stability,
+    staff,
+)
 from scheduler.cpsat.variables import Candidate, ModelBase
 
 __all__ = ["RULES", "Candidate", "TimetableModel"]
@@ -57,6 +66,11 @@ RULES: tuple[Callable[[ModelBase], None], ...] = (
     cohorts.type_repeat_in_block,
     cohorts.room_change,
     objective.shortfall,
+    # Against last week's schedule, when there is one.
+    stability.blocks_changed,
+    stability.seats_changed,
+    stability.sessions_moved,
+    stability.primaries_changed,
 )
 
 
@@ -88,6 +102,8 @@ class TimetableModel(ModelBase):
         Checked before the candidates of each period and group type and before each rule
         (``Budget.check``): when the time is up or Ctrl-C was pressed,
         ``scheduler.budget.Stopped`` ends the build. A rule is not cut short.
+    previous
+        Last week's schedule: adds the stability terms (``scheduler.cpsat.stability``).
     """
 
     def __init__(
@@ -97,8 +113,9 @@ class TimetableModel(ModelBase):
         diagnose: bool = False,
         best_effort: bool = False,
         budget: Budget | None = None,
+        previous: Schedule | None = None,
     ) -> None:
-        super().__init__(instance, aggregate, diagnose, best_effort)
+        super().__init__(instance, aggregate, diagnose, best_effort, previous)
         self.build(budget or Budget(None))
 
     def build(self, budget: Budget) -> None:

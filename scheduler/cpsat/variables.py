@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from models import Counselor, GroupType, Instance, Patient, ProgramIndex, Room
+from models import Counselor, GroupType, Instance, Patient, ProgramIndex, Room, Schedule
 from models.index import PeriodRef
+from scheduler.check.stability import LastWeek
 
 Var = cp_model.IntVar
 
@@ -52,8 +53,12 @@ class ModelBase:
         aggregate: bool = False,
         diagnose: bool = False,
         best_effort: bool = False,
+        previous: Schedule | None = None,
     ) -> None:
         self.instance = instance
+        # Last week's schedule: the stability terms count changes against it.
+        self.previous = previous
+        self.last_week: LastWeek | None = None  # read by scheduler.cpsat.stability
         self.aggregate = aggregate
         # Diagnosis: the relaxable rules hold only under an assumption literal each, one
         # per rule and entity, e.g. ("min_hours", "P017"); no objective is set.
