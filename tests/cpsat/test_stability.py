@@ -20,6 +20,7 @@ from models.schedule import Changes
 from scheduler import SolveResult, SolveSettings, check, solve
 from scheduler.generate import generate
 from scheduler.greedy import greedy_schedule
+from tests.check.builders import session
 
 NOTHING_MOVED = Changes(patients_moved=0, sessions_moved=0, counselors_changed=0)
 
@@ -77,34 +78,6 @@ def test_unchanged_organization_moves_nobody() -> None:
 
 
 EVERYONE = ["P1", "P2", "P3", "P4"]
-
-
-def session(
-    sid: str,
-    slot: str,
-    period: int,
-    group_type: str,
-    room: str,
-    counselor: str,
-    patients: list[str],
-    stage: str | None = None,
-) -> Session:
-    """A session of tiny's am block (two 90-minute periods from 09:00)."""
-    day, block = slot.split(".")
-    start, end = [("09:00", "10:30"), ("10:30", "12:00")][period]
-    return Session(
-        id=sid,
-        day=day,
-        block=block,
-        period=period,
-        start=start,
-        end=end,
-        group_type=group_type,
-        stage=stage,
-        room=room,
-        counselors=[counselor],
-        patients=patients,
-    )
 
 
 def _optimum_swapped(instance: Instance) -> tuple[Schedule, Schedule]:
