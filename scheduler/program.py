@@ -66,11 +66,15 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self.relative_gap = relative_gap
 
     def incumbent(self, objective: float) -> None:
-        """A schedule found before the search (the greedy one): the first event."""
+        """A schedule found before the search (the greedy one, then the same re-roomed for
+        the cohorts): an event when it is better than the best so far."""
+        if objective >= self.best:
+            return
         self.best = objective
         self.count += 1
         elapsed = time.perf_counter() - self.started
-        self.first_seconds = elapsed
+        if self.first_seconds is None:
+            self.first_seconds = elapsed
         self.close_enough = self._within_gap(objective)
         if self.listener is not None:
             self.listener(ProgressEvent(elapsed, objective, self.floor, self.count))
@@ -189,12 +193,15 @@ def _solve_one(
         # the model it did not help the search). Ours, not the plain baseline's.
         floor = objective_floor(instance) if aggregate and not settings.best_effort else None
         progress.floor = floor or 0
+        if warm is not None and warm.objective is not None:
+            progress.incumbent(warm.objective)  # the first schedule, as soon as there is one
         if from_greedy and warm is not None and _time_for_cohorts(budget):
-            # The greedy's rooms and seats chosen for the cohort terms, if that is better.
+            # The greedy's rooms and seats chosen for the cohort terms, if that is better
+            # (seconds on 120 patients: reported again when it is).
             warm = start_from = with_cohorts(instance, warm, budget.cap())
             budget.check()
-        if warm is not None and warm.objective is not None:
-            progress.incumbent(warm.objective)
+            if warm.objective is not None:
+                progress.incumbent(warm.objective)
         building = time.perf_counter()
         tm = TimetableModel(
             instance,
