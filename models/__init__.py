@@ -16,9 +16,18 @@ from models.io import (
 )
 from models.outputs import OutputError, output_problems, write_bytes_atomic, write_text_atomic
 from models.people import Counselor, Patient, Together
+from models.pins import Pin
 from models.places import Room, Site
 from models.program import Block, GroupType, Period, Requirement
-from models.schedule import Appointment, Schedule, Screen, Session, Shortfall, Status
+from models.schedule import (
+    Appointment,
+    Changes,
+    Schedule,
+    Screen,
+    Session,
+    Shortfall,
+    Status,
+)
 from models.services import Individual, Screening
 from models.weights import Weights
 
@@ -26,6 +35,7 @@ __all__ = [
     "KINDS",
     "Appointment",
     "Block",
+    "Changes",
     "Counselor",
     "GroupType",
     "Individual",
@@ -34,6 +44,7 @@ __all__ = [
     "OutputError",
     "Patient",
     "Period",
+    "Pin",
     "Problem",
     "ProgramIndex",
     "Requirement",
