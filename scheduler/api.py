@@ -14,6 +14,7 @@ from models import Instance, Schedule, load_instance
 from scheduler.check import CheckReport, Penalty, Violation, check
 from scheduler.check.cohorts import cohort_figures
 from scheduler.check.score import ScoreBreakdown, TermScore, score
+from scheduler.check.stability import change_counts
 from scheduler.explain.diagnose import Conflict, Diagnosis, diagnose
 from scheduler.explain.precheck import Finding, prechecks
 from scheduler.organization import spans_sites
@@ -90,4 +91,7 @@ def solve(
         result = solve_program(instance, settings, on_progress, start_from, previous)
     if result.found:
         result.cohorts = cohort_figures(instance, result.schedule).text()
+    if previous is not None and result.found:
+        changes = change_counts(instance, result.schedule, previous)
+        result.schedule = result.schedule.model_copy(update={"changes": changes})
     return result

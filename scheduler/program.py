@@ -18,7 +18,7 @@ from models.schedule import Status
 from scheduler.budget import Budget, Stopped
 from scheduler.check import check
 from scheduler.check.cohorts import readback_terms
-from scheduler.check.stability import change_counts, last_week, stability_changes, term_totals
+from scheduler.check.stability import last_week, stability_changes, term_totals
 from scheduler.cpsat.hint import add_hint
 from scheduler.cpsat.lastweek import reseat_for_last_week
 from scheduler.cpsat.model import TimetableModel
@@ -134,11 +134,7 @@ def solve_program(
     """
     with ctrl_c_owner() as ctrl_c:
         budget = Budget.of(settings, ctrl_c)
-        result = _solve_one(instance, settings, on_progress, start_from, budget, previous)
-    if previous is not None and result.found:
-        changes = change_counts(instance, result.schedule, previous)
-        result.schedule = result.schedule.model_copy(update={"changes": changes})
-    return result
+        return _solve_one(instance, settings, on_progress, start_from, budget, previous)
 
 
 def _solve_one(

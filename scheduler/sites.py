@@ -14,7 +14,6 @@ from dataclasses import replace
 from models import Instance, ProgramIndex, Schedule
 from models.schedule import Status
 from scheduler.budget import Budget
-from scheduler.check.stability import change_counts
 from scheduler.explain.bound import objective_floor
 from scheduler.greedy import greedy_schedule
 from scheduler.interrupt import ctrl_c_owner
@@ -47,11 +46,7 @@ def solve_by_site(
     """
     with ctrl_c_owner() as ctrl_c:  # one owner for every site's solve
         budget = Budget.of(settings, ctrl_c)
-        result = _by_site(instance, settings, on_progress, start_from, budget, previous)
-    if previous is not None and result.found:
-        changes = change_counts(instance, result.schedule, previous)
-        result.schedule = result.schedule.model_copy(update={"changes": changes})
-    return result
+        return _by_site(instance, settings, on_progress, start_from, budget, previous)
 
 
 def previous_parts(instance: Instance, previous: Schedule) -> dict[str, Schedule]:
