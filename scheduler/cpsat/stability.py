@@ -12,6 +12,7 @@ after the read-back: the model's count is never above the schedule's.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 from ortools.sat.python import cp_model
 
@@ -55,6 +56,20 @@ def _any_of(tm: ModelBase, name: str, literals: list[Var]) -> cp_model.LinearExp
     return either
 
 
+def _kept_nowhere(
+    tm: ModelBase, name: str, held: dict[int, Var], counselors: Iterable[str]
+) -> cp_model.LinearExprT:
+    """1 unless some candidate that can hold the thing (``held``: candidate -> its seat or
+    room variable there) holds it led by all of last week's ``counselors``."""
+    options = []
+    for n, holds in held.items():
+        wanted = sorted(counselors)
+        leads = [v for cid in wanted if (v := tm.leads_at[n].get(cid)) is not None]
+        if len(leads) == len(wanted):  # each of them can lead this candidate
+            options.append(_all_of(tm, f"{name}@{n}", [holds, *leads]))
+    return 1 - _any_of(tm, name, options)
+
+
 def blocks_changed(tm: ModelBase) -> None:
     """Blocks a returning patient attends and did not last week, or no longer attends."""
     week = _week(tm)
@@ -81,14 +96,9 @@ def seats_changed(tm: ModelBase) -> None:
     families = _families(tm)
     lost: list[cp_model.LinearExprT] = []
     for k, seat in enumerate(week.seats):
-        options = []
-        for n in families.get(seat.family, []):
-            sits = tm.seat.get((seat.patient, n))
-            leads = [tm.leads_at[n].get(cid) for cid in sorted(seat.counselors)]
-            if sits is None or any(v is None for v in leads):
-                continue
-            options.append(_all_of(tm, f"keeps[{k},{n}]", [sits, *leads]))  # type: ignore[list-item]
-        lost.append(1 - _any_of(tm, f"seat_kept[{k}]", options))
+        seats = {n: tm.seat.get((seat.patient, n)) for n in families.get(seat.family, [])}
+        held = {n: v for n, v in seats.items() if v is not None}
+        lost.append(_kept_nowhere(tm, f"seat_kept[{k}]", held, seat.counselors))
     tm.term("seat_changed", weight, sum(lost))
 
 
@@ -101,14 +111,9 @@ def sessions_moved(tm: ModelBase) -> None:
     families = _families(tm)
     moved: list[cp_model.LinearExprT] = []
     for k, rec in enumerate(week.sessions):
-        options = []
-        for n in families.get(rec.family, []):
-            room = tm.rooms_at[n].get(rec.room)
-            leads = [tm.leads_at[n].get(cid) for cid in sorted(rec.counselors)]
-            if room is None or any(v is None for v in leads):
-                continue
-            options.append(_all_of(tm, f"runs_again[{k},{n}]", [room, *leads]))  # type: ignore[list-item]
-        moved.append(1 - _any_of(tm, f"session_kept[{k}]", options))
+        rooms = {n: tm.rooms_at[n].get(rec.room) for n in families.get(rec.family, [])}
+        held = {n: v for n, v in rooms.items() if v is not None}
+        moved.append(_kept_nowhere(tm, f"session_kept[{k}]", held, rec.counselors))
     tm.term("session_moved", weight, sum(moved))
 
 
