@@ -245,14 +245,8 @@ class ProgramIndex:
         return self._room_slots[room.id]
 
     def eligible(self, patient: Patient, group_type: GroupType) -> bool:
-        """Whether the patient may join a group of this type (every given condition holds)."""
-        g = group_type
-        return (
-            (g.stages is None or patient.stage in g.stages)
-            and (g.genders is None or patient.gender in g.genders)
-            and (g.tracks is None or patient.track in g.tracks)
-            and all(flag in patient.flags for flag in g.requires_flags)
-        )
+        """Whether the patient may join a group of this type (``GroupType.admits``)."""
+        return group_type.admits(patient)
 
     def applies(self, requirement: Requirement, patient: Patient) -> bool:
         return requirement.stage is None or requirement.stage == patient.stage

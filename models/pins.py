@@ -253,23 +253,13 @@ def _session_pin(
         if p is None:
             at(("patients", k), f"'{pid}' is not a patient id", "patients")
             continue
-        if not _eligible(p, g):
+        if not g.admits(p):
             at(("patients", k), f"{pid} is not eligible for {g.id}", "patients")
         elif g.stage_matched and pin.stage is not None and p.stage != pin.stage:
             at(("patients", k), f"{pid} is in stage {p.stage}, not {pin.stage}", "patients")
     stages = {patients[pid].stage for pid in pin.patients if pid in patients}
     if g.stage_matched and pin.stage is None and len(stages) > 1:
         at("patients", f"{g.id} is stage-matched: the patients are of stages {sorted(stages)}")
-
-
-def _eligible(p: Patient, g: GroupType) -> bool:
-    """As ``ProgramIndex.eligible`` (the index is built only after validation)."""
-    return (
-        (g.stages is None or p.stage in g.stages)
-        and (g.genders is None or p.gender in g.genders)
-        and (g.tracks is None or p.track in g.tracks)
-        and all(flag in p.flags for flag in g.requires_flags)
-    )
 
 
 def _appointment_pin(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator, model_validator
 
 from models.base import Count, Id, Int, Kind, Role, StrictModel, TimeOfDay, minutes
+from models.people import Patient
 
 # Group sizes by kind when a group type leaves them out (domain.md).
 DEFAULT_SIZES: dict[str, tuple[int, int]] = {
@@ -90,6 +91,15 @@ class GroupType(StrictModel):
     family_seats: Int = Field(
         default=2, ge=1, le=10, description="room seats per patient in a family group"
     )
+
+    def admits(self, patient: Patient) -> bool:
+        """Whether the patient may join a group of this type (every given condition holds)."""
+        return (
+            (self.stages is None or patient.stage in self.stages)
+            and (self.genders is None or patient.gender in self.genders)
+            and (self.tracks is None or patient.track in self.tracks)
+            and all(flag in patient.flags for flag in self.requires_flags)
+        )
 
     @property
     def seats_per_patient(self) -> int:
