@@ -11,8 +11,9 @@ def in_week_order(instance: Instance) -> Instance:
     Slot lists are sets: a workbook marks each slot once, in week order, so
     ``available`` and ``preferred`` (patients, counselors, rooms) come back sorted in
     week order without repeats, and a patient's preferred slots only where the patient
-    is available (``p`` is "available and preferred"; a preferred slot the patient
-    cannot attend changes nothing in a schedule). Everything else is kept as it is, so
+    is available (``p`` is "available and preferred"; :func:`workbook_losses` says
+    when that drops something, which can change the objective). Everything else is kept
+    as it is, so
     ``read(write(x)) == in_week_order(x)`` for every valid instance.
 
     Parameters
