@@ -1,0 +1,1 @@
+"""The commands of ``iop-scheduler`` (``cli.main`` holds them), a module per kind of work."""
