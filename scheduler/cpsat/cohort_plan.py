@@ -1,0 +1,180 @@
+"""Cohorts planned before the search: patients who will go through the week together.
+
+Programs run cohorts: the same patients stay together through a block, in one room,
+while counselors rotate, and a process group keeps its members from meeting to meeting.
+The search cannot find such a week on its own (who sits with whom is decided after it),
+so the solve first plans the cohorts here and the model then seats each cohort as one
+(``scheduler.cpsat.cohorts.members_together``): its members attend the same blocks and
+sit the same families.
+
+A cohort is patients of one stage who share enough available blocks on distinct days
+(members who need fewer blocks follow it to some of them), at most as many as the smallest group they
+will all sit (a process group) holds. Patients who fit no cohort (and those a pin, a
+couple or an avoid pair ties down) stay free: the model seats them one by one, as before.
+
+Pure Python (no solver).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from models import Patient, ProgramIndex
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """Patients the model seats as one: the same blocks, the same families.
+
+    Members who need fewer blocks than the others (``blocks``) follow the cohort to
+    some of its blocks only."""
+
+    patients: tuple[str, ...]
+    slots: frozenset[str]  # the blocks all of them are available for
+    blocks: dict[str, int]  # patient -> the fewest blocks that give their hours and days
+
+
+def plan_cohorts(index: ProgramIndex) -> list[Cohort]:
+    """The week's cohorts, built stage by stage, least available patients first.
+
+    Each cohort starts from the patient with the fewest available days not yet placed
+    and takes, one at a time, the compatible patient who shares their primary counselor
+    with a member and keeps the most blocks in common, up to the size cap; a cohort
+    below the smallest group size is given up (its patients stay free). Patients left
+    over then join a cohort with room where they can.
+    """
+    groups: dict[str, list[Patient]] = defaultdict(list)
+    for p in _candidates(index):
+        groups[p.stage].append(p)
+    cohorts: list[Cohort] = []
+    for stage, patients in sorted(groups.items()):
+        cap, least = _sizes(index, stage)
+        if cap >= least:
+            cohorts += _cohorts_of(index, patients, cap, least)
+    return cohorts
+
+
+def _candidates(index: ProgramIndex) -> list[Patient]:
+    """Patients a cohort may take: not tied by a pin or a couple (the model keeps those one
+    patient at a time), and with blocks to attend."""
+    inst = index.instance
+    pinned = {pin.patient for pin in inst.pins} | {p for pin in inst.pins for p in pin.patients}
+    coupled = {pid for pair in inst.together for pid in pair.patients}
+    tied = pinned | coupled
+    return [p for p in inst.patients if p.id not in tied and index.patient_slots(p)]
+
+
+def _blocks_needed(index: ProgramIndex, p: Patient) -> int:
+    """The fewest blocks that give the patient their hours and days."""
+    longest = max(index.block_minutes(s) for s in index.patient_slots(p))
+    return max(p.min_days, math.ceil(p.min_minutes / longest))
+
+
+def _sizes(index: ProgramIndex, stage: str) -> tuple[int, int]:
+    """(cap, least): a cohort fits in one session of every group type open to the whole
+    stage that its requirement rows count (the cap), and fills one (the least)."""
+    caps, floors = [], []
+    for _, req in enumerate(index.instance.requirements):
+        if req.stage != stage:
+            continue
+        for g in index.instance.group_types:
+            general = not (g.genders or g.tracks or g.requires_flags or g.family)
+            stages_ok = g.stages is None or stage in g.stages
+            if general and stages_ok and index.counts_for(req, g):
+                caps.append(g.max_size)
+                floors.append(g.min_size)
+    if not caps:
+        return 0, 1
+    return min(caps), max(floors)
+
+
+def _cohorts_of(index: ProgramIndex, patients: list[Patient], cap: int, least: int) -> list[Cohort]:
+    """Cohorts of patients of one stage."""
+    avail = {p.id: frozenset(index.patient_slots(p)) for p in patients}
+    need = {p.id: _blocks_needed(index, p) for p in patients}
+    primary = {p.id: p.primary_counselor for p in patients}
+    topics, needed = _curriculum(index, patients[0].stage)
+    heard = {p.id: frozenset(p.completed_topics) & topics for p in patients}
+    apart: dict[str, set[str]] = defaultdict(set)  # avoid pairs never share a cohort
+    for a, b in index.avoid_pairs:
+        apart[a].add(b)
+        apart[b].add(a)
+    order = sorted(patients, key=lambda p: (len(_days(index, avail[p.id])), len(avail[p.id]), p.id))
+    free = [p.id for p in order]
+    formed: list[list[str]] = []
+    while free:
+        seed = free.pop(0)
+        members, common, known = [seed], avail[seed], heard[seed]
+        while len(members) < cap:
+            blocks = max(need[m] for m in members)
+            primaries = {primary[m] for m in members} - {None}
+            best = None
+            for pid in free:
+                if apart[pid] & set(members):
+                    continue
+                shared = common & avail[pid]
+                # Enough topics none of them has heard, for the cohort's psychoeducation.
+                new = len(topics - known - heard[pid])
+                if _enough(index, shared, max(blocks, need[pid])) and new >= needed:
+                    key = (primary[pid] in primaries, new, len(shared), -len(avail[pid]))
+                    if best is None or key > best[0]:
+                        best = (key, pid, shared)
+            if best is None:
+                break
+            _, pid, common = best
+            known |= heard[pid]
+            members.append(pid)
+            free.remove(pid)
+        formed.append(members)
+    kept = [m for m in formed if len(m) >= least]
+    loose = [pid for m in formed if len(m) < least for pid in m]
+    for pid in loose:  # a patient left over joins a cohort with room, most shared blocks
+        fits = [
+            m
+            for m in kept
+            if len(m) < cap
+            and not apart[pid] & set(m)
+            and len(topics - heard[pid].union(*(heard[x] for x in m))) >= needed
+            and _enough(index, _common(avail, m) & avail[pid], max(need[x] for x in [*m, pid]))
+        ]
+        if fits:
+            max(fits, key=lambda m: len(_common(avail, m) & avail[pid])).append(pid)
+    return [
+        Cohort(tuple(sorted(m)), _common(avail, m), {pid: need[pid] for pid in m}) for m in kept
+    ]
+
+
+def _curriculum(index: ProgramIndex, stage: str) -> tuple[frozenset[str], int]:
+    """(topics, needed): the topics of the group types with a curriculum chosen after the
+    solve (not strict) that the stage may join, and the most sessions of them a patient of
+    the stage must sit (a requirement row's minimum)."""
+    soft = [
+        g
+        for g in index.instance.group_types
+        if g.topics and not g.strict_curriculum and (g.stages is None or stage in g.stages)
+    ]
+    topics = frozenset(t for g in soft for t in g.topics)
+    needed = max(
+        (
+            req.min_sessions
+            for req in index.instance.requirements
+            if req.stage == stage and any(index.counts_for(req, g) for g in soft)
+        ),
+        default=0,
+    )
+    return topics, needed
+
+
+def _common(avail: dict[str, frozenset[str]], members: list[str]) -> frozenset[str]:
+    return frozenset.intersection(*(avail[pid] for pid in members))
+
+
+def _days(index: ProgramIndex, slots: frozenset[str]) -> set[str]:
+    return {index.day_of[s] for s in slots}
+
+
+def _enough(index: ProgramIndex, slots: frozenset[str], blocks: int) -> bool:
+    """Whether ``slots`` hold ``blocks`` blocks on distinct days."""
+    return len(_days(index, slots)) >= blocks
