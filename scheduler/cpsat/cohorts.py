@@ -104,3 +104,51 @@ def room_change(tm: ModelBase) -> None:
             m.add(beyond >= sum(vars_) - tm.open[n])
             excess.append(beyond)
     tm.term("room_change", weight, sum(excess))
+
+
+def members_together(tm: ModelBase) -> None:
+    """The members of a planned cohort attend only blocks all of them can attend, the
+    blocks where the cohort meets (a member who needs fewer blocks, some of them), and
+    sit there the family the cohort sits (one that all of them may join), in a session
+    of its own: a family runs a session per cohort it holds and, beyond those, no more
+    sessions than its patients of no cohort fill, so that the split can keep each
+    cohort whole (``scheduler.cpsat.split``)."""
+    m = tm.model
+    cohorts_in: dict[int, list[Var]] = defaultdict(list)
+    for k, cohort in enumerate(tm.cohorts):
+        meets = {s: m.new_bool_var(f"cohort_meets[{k},{s}]") for s in sorted(cohort.slots)}
+        full = max(cohort.blocks.values())
+        for pid in cohort.patients:
+            for slot in tm.index.patient_slots(tm.index.patient[pid]):
+                attend = tm.attend[(pid, slot)]
+                if slot not in cohort.slots:
+                    m.add(attend == 0)
+                elif cohort.blocks[pid] == full:
+                    m.add(attend == meets[slot])
+                else:
+                    m.add(attend <= meets[slot])
+        open_to_all = set.intersection(*(set(tm.seats_of[pid]) for pid in cohort.patients))
+        sits: dict[int, Var] = {}
+        by_period: dict[tuple[str, int], list[Var]] = defaultdict(list)
+        for n in sorted(open_to_all):
+            period = tm.candidates[n].period
+            if period.slot in cohort.slots:
+                sits[n] = m.new_bool_var(f"cohort_sits[{k},{n}]")
+                tm.cohort_sits[(k, n)] = sits[n]
+                by_period[period.key].append(sits[n])
+                cohorts_in[n].append(sits[n])
+        for slot, meet in meets.items():
+            for period in tm.index.periods_of[slot]:
+                m.add(sum(by_period.get(period.key, [])) == meet)
+        for pid in cohort.patients:
+            for n in tm.seats_of[pid]:
+                if tm.candidates[n].period.slot not in cohort.slots:
+                    continue
+                # With whole blocks (one family a period when attending): the cohort's.
+                m.add(tm.seat[(pid, n)] <= sits.get(n, 0))
+    in_cohorts = {pid for cohort in tm.cohorts for pid in cohort.patients}
+    for n, here in cohorts_in.items():
+        m.add(tm.open[n] >= sum(here))
+        # The family's other sessions are filled by patients of no cohort.
+        others = sum(tm.seat[(pid, n)] for pid in tm.members[n] if pid not in in_cohorts)
+        m.add(tm.candidates[n].group_type.min_size * (tm.open[n] - sum(here)) <= others)

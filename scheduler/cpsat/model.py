@@ -11,7 +11,7 @@ lists them in the order ``build`` calls them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from models import Instance, Schedule
 from scheduler.budget import Budget
@@ -25,6 +25,7 @@ from scheduler.cpsat import (
     stability,
     staff,
 )
+from scheduler.cpsat.cohort_plan import Cohort
 from scheduler.cpsat.variables import Candidate, ModelBase
 
 __all__ = ["RULES", "Candidate", "TimetableModel"]
@@ -43,6 +44,7 @@ RULES: tuple[Callable[[ModelBase], None], ...] = (
     staff.counselors,
     staff.counselor_availability,
     patients.together,
+    cohorts.members_together,
     groups.strict_curriculum,
     appointments.appointments,
     appointments.offices,
@@ -104,6 +106,10 @@ class TimetableModel(ModelBase):
         ``scheduler.budget.Stopped`` ends the build. A rule is not cut short.
     previous
         Last week's schedule: adds the stability terms (``scheduler.cpsat.stability``).
+    cohorts
+        Planned cohorts (``scheduler.cpsat.cohort_plan``): each attends the same blocks
+        and sits the same families (``cohorts.members_together``). A restriction of the
+        search: the model's bound then holds for cohort weeks only.
     """
 
     def __init__(
@@ -114,8 +120,9 @@ class TimetableModel(ModelBase):
         best_effort: bool = False,
         budget: Budget | None = None,
         previous: Schedule | None = None,
+        cohorts: Sequence[Cohort] = (),
     ) -> None:
-        super().__init__(instance, aggregate, diagnose, best_effort, previous)
+        super().__init__(instance, aggregate, diagnose, best_effort, previous, cohorts)
         self.build(budget or Budget(None))
 
     def build(self, budget: Budget) -> None:

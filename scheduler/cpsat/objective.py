@@ -123,8 +123,11 @@ def topic_repeat(tm: ModelBase) -> None:
     if not weight or not any(g.topics for g in tm.instance.group_types):
         return
     soft_ids = {g.id for g in soft}
-    forced = []
+    forced = _cohort_topic_repeats(tm, soft_ids)
+    in_cohorts = {pid for cohort in tm.cohorts for pid in cohort.patients}
     for p in tm.instance.patients:
+        if p.id in in_cohorts:
+            continue
         seats = [
             tm.seat[(p.id, n)]
             for n in tm.seats_of[p.id]
@@ -137,6 +140,51 @@ def topic_repeat(tm: ModelBase) -> None:
             tm.model.add_max_equality(repeats, [0, sum(seats) - len(new)])
             forced.append(repeats)
     tm.term("topic_repeat", weight, sum(forced))
+
+
+def _cohort_topic_repeats(tm: ModelBase, soft_ids: set[str]) -> list[cp_model.LinearExprT]:
+    """The repeats of each planned cohort's topics, when it sits ``S`` sessions with a
+    curriculum chosen after the solve: its members hear the ``S`` topics fewest of them
+    have heard (each topic once a week), then topics all of them heard this week.
+
+    Exact when every member sits every such session of the cohort and no one else
+    joins; it guides the search to fewer of those sessions where the cohort has heard
+    most topics (cohort weeks have no valid bound anyway)."""
+    m = tm.model
+    found: list[cp_model.LinearExprT] = []
+    for k, cohort in enumerate(tm.cohorts):
+        sessions = [
+            v
+            for (c, n), v in tm.cohort_sits.items()
+            if c == k and tm.candidates[n].group_type.id in soft_ids
+        ]
+        if not sessions:
+            continue
+        first = tm.index.patient[cohort.patients[0]]
+        topics = sorted(
+            {
+                t
+                for g in tm.instance.group_types
+                if g.id in soft_ids and (g.stages is None or first.stage in g.stages)
+                for t in g.topics
+            }
+        )
+        heard = sorted(
+            sum(t in tm.index.patient[pid].completed_topics for pid in cohort.patients)
+            for t in topics
+        )
+        cost = [0]
+        for s in range(1, len(sessions) + 1):
+            extra = heard[s - 1] if s <= len(heard) else len(cohort.patients)
+            cost.append(cost[-1] + extra)
+        if not any(cost):
+            continue
+        count = m.new_int_var(0, len(sessions), f"cohort_topic_sessions[{k}]")
+        m.add(count == sum(sessions))
+        repeats = m.new_int_var(0, cost[-1], f"cohort_topic_repeats[{k}]")
+        m.add_element(count, cost, repeats)
+        found.append(repeats)
+    return found
 
 
 def caseload_imbalance(tm: ModelBase) -> None:

@@ -12,7 +12,7 @@ terms to it, and ``model.TimetableModel`` calls them in order.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -20,6 +20,7 @@ from ortools.sat.python import cp_model
 from models import Counselor, GroupType, Instance, Patient, ProgramIndex, Room, Schedule
 from models.index import PeriodRef
 from scheduler.check.stability import LastWeek
+from scheduler.cpsat.cohort_plan import Cohort
 
 Var = cp_model.IntVar
 
@@ -54,8 +55,13 @@ class ModelBase:
         diagnose: bool = False,
         best_effort: bool = False,
         previous: Schedule | None = None,
+        cohorts: Sequence[Cohort] = (),
     ) -> None:
         self.instance = instance
+        # Planned cohorts (scheduler.cpsat.cohort_plan), seated as one by
+        # cohorts.members_together: a restriction of the search, not a clinical rule.
+        self.cohorts = list(cohorts)
+        self.cohort_sits: dict[tuple[int, int], Var] = {}  # (cohort, candidate) -> it sits there
         # Last week's schedule: the stability terms count changes against it.
         self.previous = previous
         self.last_week: LastWeek | None = None  # read by scheduler.cpsat.stability
