@@ -4,7 +4,7 @@ screens, primary counselors and best-effort shortfalls."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -38,6 +38,7 @@ def read_sessions(
 
     ``wall_limit``: seconds for reseating the week jointly (else the split stands).
     """
+    cohort_of = {pid: k for k, c in enumerate(tm.cohorts) for pid in c.patients}
     running: list[tuple[Candidate, str | None]] = []
     families: list[tuple[GroupType, list[Part]]] = []
     with_primary: set[str] = set()
@@ -61,15 +62,14 @@ def read_sessions(
         )
         fixed = pinned_parts(tm, solver, n, len(rooms))
         parts = split_family(
-            tm.index, cand.group_type, rooms, leaders, members, with_primary, fixed
+            tm.index, cand.group_type, rooms, leaders, members, with_primary, fixed, cohort_of
         )
         pinned += [(len(families), k, p) for k, f in enumerate(fixed) for p in f.patients]
         fixed_rooms |= {(len(families), k) for k, f in enumerate(fixed) if f.room is not None}
         running.append((cand, topic))
         families.append((cand.group_type, parts))
-    split = reseat(
-        tm.index, families, [cand.period for cand, _ in running], wall_limit, pinned, fixed_rooms
-    )
+    periods = [cand.period for cand, _ in running]
+    split = reseat(tm.index, families, periods, wall_limit, pinned, fixed_rooms, cohort_of)
     sessions = [
         Session(
             id="S",  # numbered in week order below
@@ -98,11 +98,13 @@ def reseat(
     wall_limit: float | None = None,
     pinned: list[tuple[int, int, str]] | None = None,
     fixed_rooms: set[tuple[int, int]] | None = None,
+    cohort_of: Mapping[str, int] | None = None,
 ) -> list[list[Part]]:
     """The read-back's choices after the split, for its soft terms: rooms that cohorts
     keep through a block (``keep_rooms``), then the week reseated jointly
     (``seat_jointly``), then the rooms again for the new seating. ``pinned`` (family,
-    part, patient) and ``fixed_rooms`` (family, part): what pins keep."""
+    part, patient) and ``fixed_rooms`` (family, part): what pins keep; ``cohort_of``
+    (patient -> planned cohort): members seated together stay together."""
     weights = index.instance.weights
     rooms = bool(weights.room_change)
     if rooms:
@@ -116,7 +118,14 @@ def reseat(
         seconds = None if wall_limit is None else min(wall_limit, SEATING_SECONDS)
         families = _with(
             families,
-            seat_jointly(index, families, wall_limit=seconds, periods=periods, pinned=pinned),
+            seat_jointly(
+                index,
+                families,
+                wall_limit=seconds,
+                periods=periods,
+                pinned=pinned,
+                cohort_of=cohort_of,
+            ),
         )
         if rooms:
             families = _with(

@@ -19,6 +19,7 @@ The greedy split is its hint, so the result is never worse.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -120,6 +121,7 @@ def seat_jointly(
     wall_limit: float | None = None,
     periods: list[PeriodRef] | None = None,
     pinned: list[tuple[int, int, str]] | None = None,
+    cohort_of: Mapping[str, int] | None = None,
 ) -> list[list[Part]]:
     """Reseat the members of every family among its sessions (rooms and teams stay),
     within each session's size limits, for the read-back's soft terms: patients who
@@ -131,10 +133,14 @@ def seat_jointly(
     family in the order given; the given split is kept when nothing is better (or
     nothing is found in ``time_limit``, deterministic time, or ``wall_limit`` seconds).
     ``pinned`` (family, part, patient): patients a pin keeps in that part.
+    ``cohort_of`` (patient -> planned cohort): members of a cohort who sit in one session
+    stay together (the reseating moves them as one).
     """
     seating = _Seating(index, families)
     for f, i, pid in pinned or []:
         seating.model.add(seating.seat[(f, i, pid)] == 1)
+    if cohort_of:
+        _cohorts_stay(seating, cohort_of)
     weights = index.instance.weights
     if weights.primary_not_leading:
         _primary(seating, weights.primary_not_leading)
@@ -144,6 +150,22 @@ def seat_jointly(
         if weights.process_peers_changed:
             _process_peers(seating, periods, weights.process_peers_changed)
     return seating.solve(time_limit, wall_limit)
+
+
+def _cohorts_stay(seating: _Seating, cohort_of: Mapping[str, int]) -> None:
+    """Members of a planned cohort seated in one session move only together."""
+    for f, (_, parts) in enumerate(seating.families):
+        if len(parts) < 2:
+            continue
+        for part in parts:
+            by_cohort: dict[int, list[str]] = defaultdict(list)
+            for pid in part.patients:
+                if pid in cohort_of:
+                    by_cohort[cohort_of[pid]].append(pid)
+            for first, *others in by_cohort.values():
+                for pid in others:
+                    for i in range(len(parts)):
+                        seating.model.add(seating.seat[(f, i, pid)] == seating.seat[(f, i, first)])
 
 
 def _primary(seating: _Seating, weight: int) -> None:

@@ -17,6 +17,7 @@ patients) come first, each one session of its own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from models import GroupType, ProgramIndex
@@ -64,6 +65,7 @@ def split_family(
     members: list[str],
     with_primary: set[str],
     fixed: list[Fixed] | None = None,
+    cohort_of: Mapping[str, int] | None = None,
 ) -> list[Part]:
     """Divide ``members`` into ``len(rooms)`` sessions, one per room and team of leaders.
 
@@ -71,7 +73,8 @@ def split_family(
     counselor in an earlier family; the others go first into their primary's
     session. The set is updated. ``fixed`` parts (from pins, at most one per
     session) are the first sessions returned, in their order, each with its room,
-    counselors and patients.
+    counselors and patients. ``cohort_of`` (patient -> planned cohort) keeps each
+    cohort in one session where the sizes allow it.
     """
     assert rooms and len(leaders) == len(rooms) * group_type.staff_required, (
         "a running family has one room and staff_required leaders per session"
@@ -79,6 +82,10 @@ def split_family(
     if fixed:
         return _split_pinned(index, group_type, rooms, leaders, members, with_primary, fixed)
     teams = form_teams(index, group_type, len(rooms), leaders)
+    if cohort_of and len(rooms) > 1:
+        packed = _split_cohorts(index, group_type, rooms, teams, members, cohort_of, with_primary)
+        if packed is not None:
+            return packed
     wants: list[list[str]] = [[] for _ in teams]
     team_of = {c: i for i, team in enumerate(teams) for c in team}
     for pid in sorted(members, key=lambda p: (p in with_primary, p)):
@@ -110,6 +117,64 @@ def split_family(
     return [
         Part(room, sorted(team), sorted(group)) for room, team, group in zip(rooms, teams, groups)
     ]
+
+
+def _split_cohorts(
+    index: ProgramIndex,
+    g: GroupType,
+    rooms: list[str],
+    teams: list[list[str]],
+    members: list[str],
+    cohort_of: Mapping[str, int],
+    with_primary: set[str],
+) -> list[Part] | None:
+    """The family split with each planned cohort whole in one session: cohorts first,
+    largest first, each where most room is left; then the others, to the smallest
+    sessions. Each group then gets the team that leads the most of its patients not yet
+    seated with their primary counselor (``with_primary``, updated). None when that
+    leaves a session outside its sizes."""
+    rooms = sorted(rooms, key=lambda r: (-index.room[r].capacity, r))
+    caps = [min(g.max_size, index.room[r].capacity // g.seats_per_patient) for r in rooms]
+    units: dict[int, list[str]] = {}
+    singles: list[str] = []
+    for pid in sorted(members):
+        if pid in cohort_of:
+            units.setdefault(cohort_of[pid], []).append(pid)
+        else:
+            singles.append(pid)
+    groups: list[list[str]] = [[] for _ in rooms]
+    for unit in sorted(units.values(), key=lambda u: (-len(u), u)):
+        room_left = [caps[i] - len(groups[i]) for i in range(len(groups))]
+        i = max(range(len(groups)), key=lambda k: (not groups[k], room_left[k], -k))
+        if room_left[i] < len(unit):
+            return None
+        groups[i] += unit
+    for pid in singles:
+        open_ = [i for i in range(len(groups)) if len(groups[i]) < caps[i]]
+        if not open_:
+            return None
+        groups[min(open_, key=lambda k: (len(groups[k]), k))].append(pid)
+    if any(len(group) < g.min_size for group in groups):
+        return None
+    parts = []
+    teams_left = list(teams)
+    for room, group in zip(rooms, groups):
+        team = max(
+            teams_left,
+            key=lambda t: (_meeting(index, group, t, with_primary), -teams_left.index(t)),
+        )
+        teams_left.remove(team)
+        with_primary.update(p for p in group if index.patient[p].primary_counselor in team)
+        parts.append(Part(room, sorted(team), sorted(group)))
+    return parts
+
+
+def _meeting(index: ProgramIndex, group: list[str], team: list[str], with_primary: set[str]) -> int:
+    """Patients of ``group`` who would meet their primary counselor in ``team`` for the
+    first time."""
+    return sum(
+        1 for p in group if p not in with_primary and index.patient[p].primary_counselor in team
+    )
 
 
 def _split_pinned(
