@@ -13,12 +13,13 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from models import Instance, Schedule, Session
+from models import Instance, ProgramIndex, Schedule, Session
 from models.schedule import Status
 from scheduler.budget import Budget, Stopped
 from scheduler.check import check
 from scheduler.check.cohorts import readback_terms
 from scheduler.check.stability import last_week, stability_changes, term_totals
+from scheduler.cpsat.cohort_plan import Cohort, plan_cohorts
 from scheduler.cpsat.hint import add_hint
 from scheduler.cpsat.lastweek import reseat_for_last_week
 from scheduler.cpsat.model import TimetableModel
@@ -64,6 +65,7 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self.close_enough = False  # the best schedule is within the gap limit of ``floor``
         self.floor = floor  # a bound known before the search (scheduler.explain.bound)
         self.relative_gap = relative_gap
+        self.search_bounds = True  # False when the search's bound holds for cohort weeks only
 
     def incumbent(self, objective: float) -> None:
         """A schedule found before the search (the greedy one, then the same re-roomed for
@@ -88,7 +90,7 @@ class _Progress(cp_model.CpSolverSolutionCallback):
             return  # not better than the schedule found before the search
         self.best = self.objective_value
         if self.listener is not None:
-            bound = max(self.best_objective_bound, self.floor)
+            bound = max(self.best_objective_bound, self.floor) if self.search_bounds else self.floor
             self.listener(ProgressEvent(elapsed, self.objective_value, bound, self.count))
         if self._within_gap(self.objective_value):  # CP-SAT's own limit knows only its bound
             self.close_enough = True
@@ -191,44 +193,76 @@ def _solve_one(
         progress.floor = floor or 0
         if warm is not None and warm.objective is not None:
             progress.incumbent(warm.objective)  # the first schedule, as soon as there is one
-        if from_greedy and warm is not None and _time_for_cohorts(budget):
+        planned = _plans_cohorts(instance, settings, previous)
+        if from_greedy and warm is not None and not planned and _time_for_cohorts(budget):
             # The greedy's rooms and seats chosen for the cohort terms, if that is better
-            # (seconds on 120 patients: reported again when it is).
+            # (seconds on 120 patients: reported again when it is). Not when the search
+            # plans cohorts: it finds cohort weeks in those seconds.
             warm = start_from = with_cohorts(instance, warm, budget.cap())
             budget.check()
             if warm.objective is not None:
                 progress.incumbent(warm.objective)
         building = time.perf_counter()
-        tm = TimetableModel(
-            instance,
-            aggregate=aggregate,
-            best_effort=settings.best_effort,
-            budget=budget,
-            previous=previous,
-        )
-        if start_from is not None:
-            add_hint(tm, start_from)
-        budget.check()
+        cohorts = plan_cohorts(ProgramIndex(instance)) if planned else []
+        tm = _build(instance, settings, budget, previous, cohorts, start_from)
+        progress.search_bounds = not cohorts
     except Stopped:  # out of time or Ctrl-C before the search: keep what there is
         return _stopped(instance, warm, progress, floor, settings, budget)
-    solver = _parameters(settings)
-    if draft and "repair_hint" not in settings.parameters:
-        solver.parameters.repair_hint = True  # medium, 10 pins: first schedule 4.4 -> 2.9 s
-    if not settings.deterministic:
-        # What is left, less as long as the build took for the read-back (at most half);
-        # against last week, 2 s more for reseating towards it (scheduler.cpsat.lastweek).
-        left = budget.left()
-        reseat = 2.0 if previous is not None and aggregate else 0.0
-        search = left - min(time.perf_counter() - building + reseat, left / 2)
-        solver.parameters.max_time_in_seconds = min(solver.parameters.max_time_in_seconds, search)
-    if progress.close_enough:  # skip the search, keep what we have
-        solver.parameters.max_time_in_seconds = 0.0
-    code = run_search(solver, tm.model, progress, stop=lambda: budget.interrupted)
+    solver, code = _search(tm, settings, budget, progress, building, draft)
+    if tm.cohorts and code in (cp_model.INFEASIBLE, cp_model.OPTIMAL) and _time_left(budget):
+        # The cohort week is the best there is (or there is none: rooms, staff): search
+        # without cohorts from it, for a valid bound or a better week.
+        if code == cp_model.OPTIMAL:
+            wall = time.perf_counter() - started
+            read = _read_back(instance, tm, solver, code, settings, budget, previous, floor, wall)
+            week = valid_as_is(instance, read, previous)
+            if week is not None and (warm is None or (week.objective or 0) < (warm.objective or 0)):
+                warm = start_from = week
+                progress.incumbent(week.objective or 0)
+        try:
+            building = time.perf_counter()
+            tm = _build(instance, settings, budget, previous, [], start_from)
+            progress.search_bounds = True
+        except Stopped:
+            return _stopped(instance, warm, progress, floor, settings, budget)
+        solver, code = _search(tm, settings, budget, progress, building, draft)
     wall = time.perf_counter() - started
+    schedule = _read_back(instance, tm, solver, code, settings, budget, previous, floor, wall)
+    objective = schedule.objective
+    # The greedy's timetable when the search found nothing better. (The aggregated model can
+    # be infeasible where the greedy is not: its documented restrictions, e.g. an avoid pair
+    # kept out of a whole family. Then it proves nothing.)
+    # Against last week a tie keeps the start: a week with nothing to gain stays as it was.
+    better = warm is not None and (
+        objective is None
+        or (warm.objective or 0) < objective
+        or (previous is not None and (warm.objective or 0) <= objective)
+    )
+    if warm is not None and warm.objective is not None and better:
+        searched = code != cp_model.INFEASIBLE and not tm.cohorts
+        bound = solver.best_objective_bound if searched else 0.0
+        schedule = _warm_result(warm, bound, settings, wall, floor)
+    return SolveResult(
+        schedule, wall, tm.stats(), progress.first_seconds, progress.count, budget.interrupted
+    )
+
+
+def _read_back(
+    instance: Instance,
+    tm: TimetableModel,
+    solver: cp_model.CpSolver,
+    code: Any,
+    settings: SolveSettings,
+    budget: Budget,
+    previous: Schedule | None,
+    floor: int | None,
+    wall: float,
+) -> Schedule:
+    """The search's week as a schedule: split into sessions, seated, topics chosen, the
+    services read, and the terms the read-back decides recomputed exactly."""
     if code == cp_model.MODEL_INVALID:  # a bug in the model builder, never a property of the input
         raise RuntimeError(f"internal error: invalid CP-SAT model: {tm.model.validate()}")
     status = _STATUS[code]
-
     objective = best_bound = gap = None
     terms: dict[str, int] = {}
     sessions: list[Session] = []
@@ -270,12 +304,13 @@ def _solve_one(
             found = stability_changes(tm.index, sessions, services["primary_counselors"], week)
             terms.update(term_totals(found, instance.weights))
         objective = sum(terms.values())
-        best_bound = max(solver.best_objective_bound, floor or 0)
+        # A search over planned cohorts bounds cohort weeks only: the floor bounds all.
+        best_bound = floor or 0 if tm.cohorts else max(solver.best_objective_bound, floor or 0)
         gap = max(0.0, (objective - best_bound) / max(abs(objective), 1e-9))
         # Optimal only when the bound proves it: a lossy split leaves a gap.
         status, gap = ("optimal", 0.0) if gap < 1e-9 else ("feasible", gap)
 
-    schedule = Schedule(
+    return Schedule(
         instance=instance.name,
         status=status,
         objective=objective,
@@ -287,20 +322,72 @@ def _solve_one(
         best_effort=settings.best_effort,
         **services,
     )
-    # The greedy's timetable when the search found nothing better. (The aggregated model can
-    # be infeasible where the greedy is not: its documented restrictions, e.g. an avoid pair
-    # kept out of a whole family. Then it proves nothing.)
-    # Against last week a tie keeps the start: a week with nothing to gain stays as it was.
-    better = warm is not None and (
-        objective is None
-        or (warm.objective or 0) < objective
-        or (previous is not None and (warm.objective or 0) <= objective)
+
+
+def _build(
+    instance: Instance,
+    settings: SolveSettings,
+    budget: Budget,
+    previous: Schedule | None,
+    cohorts: list[Cohort],
+    start_from: Schedule | None,
+) -> TimetableModel:
+    """The model, hinted from ``start_from`` (``budget.check`` may stop it)."""
+    tm = TimetableModel(
+        instance,
+        aggregate=settings.formulation == "aggregated",
+        best_effort=settings.best_effort,
+        budget=budget,
+        previous=previous,
+        cohorts=cohorts,
     )
-    if warm is not None and warm.objective is not None and better:
-        bound = solver.best_objective_bound if code != cp_model.INFEASIBLE else 0.0
-        schedule = _warm_result(warm, bound, settings, wall, floor)
-    return SolveResult(
-        schedule, wall, tm.stats(), progress.first_seconds, progress.count, budget.interrupted
+    if start_from is not None:
+        add_hint(tm, start_from)
+    budget.check()
+    return tm
+
+
+def _search(
+    tm: TimetableModel,
+    settings: SolveSettings,
+    budget: Budget,
+    progress: _Progress,
+    building: float,
+    draft: bool,
+) -> tuple[cp_model.CpSolver, Any]:
+    """The search, in what is left of the budget after room for the read-back: the
+    solver and its status code."""
+    solver = _parameters(settings)
+    if draft and "repair_hint" not in settings.parameters:
+        solver.parameters.repair_hint = True  # medium, 10 pins: first schedule 4.4 -> 2.9 s
+    if not settings.deterministic:
+        # What is left, less as long as the build took for the read-back (at most half);
+        # against last week, 2 s more for reseating towards it (scheduler.cpsat.lastweek).
+        left = budget.left()
+        reseat = 2.0 if tm.previous is not None and tm.aggregate else 0.0
+        search = left - min(time.perf_counter() - building + reseat, left / 2)
+        solver.parameters.max_time_in_seconds = min(solver.parameters.max_time_in_seconds, search)
+    if progress.close_enough:  # skip the search, keep what we have
+        solver.parameters.max_time_in_seconds = 0.0
+    code = run_search(solver, tm.model, progress, stop=lambda: budget.interrupted)
+    return solver, code
+
+
+def _time_left(budget: Budget) -> bool:
+    """Whether a second search is worth starting: no budget, or a second left of it."""
+    return budget.seconds is None or budget.left() > 1.0
+
+
+def _plans_cohorts(instance: Instance, settings: SolveSettings, previous: Schedule | None) -> bool:
+    """Whether the search seats planned cohorts as one: the aggregated model with a cohort
+    term on, and neither best effort nor last week's schedule (which keeps its own)."""
+    w = instance.weights
+    cohort_terms = w.room_change or w.process_peers_changed
+    return bool(
+        cohort_terms
+        and settings.formulation == "aggregated"
+        and not settings.best_effort
+        and previous is None
     )
 
 
