@@ -12,5 +12,6 @@ beside it. The public entry points are in ``api``.
 # The public names are listed once, in api.__all__.
 from scheduler import api
 from scheduler.api import *  # noqa: F403
+from scheduler.fit import fit  # above api: it solves and diagnoses
 
-__all__ = api.__all__
+__all__ = [*api.__all__, "fit"]
