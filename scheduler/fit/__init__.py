@@ -6,7 +6,7 @@ screens and primary counselor, and ``costs`` its objective, the exact increase o
 week's; ``search`` finds the best few placements (no-good cuts between solves);
 ``placement`` builds each placed week and has the checker judge and price it; ``moves``
 re-solves the week against the published one when the patient fits nowhere as it stands;
-``text`` prints the answer.
+``reasons`` says why it fits nowhere; ``text`` prints the answer.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from models import InputError, Instance, Patient, Schedule
 from models.admission import admit
 from models.fit import FitResult
 from scheduler.api import CheckReport, check, diagnose
-from scheduler.fit.frame import Frame, read_frame
+from scheduler.fit.frame import read_frame
 from scheduler.fit.moves import make_room
 from scheduler.fit.placement import checked_placement
+from scheduler.fit.reasons import why_not
 from scheduler.fit.search import best_choices
 
 __all__ = ["fit"]
@@ -117,26 +118,3 @@ def _published(instance: Instance, schedule: Schedule) -> CheckReport:
             ],
         )
     return report
-
-
-def why_not(here: Frame) -> list[str]:
-    """Why the patient fits nowhere as the week stands, in a line or two."""
-    idx, p = here.idx, here.patient
-    slots = idx.patient_slots(p)
-    open_blocks = [
-        s
-        for s in slots
-        if all(
-            any(o.session.slot == s and o.session.period == q.index for o in here.options)
-            for q in idx.periods_of[s]
-        )
-    ]
-    lines = [
-        f"{p.id}: {len(open_blocks)} of their {len(slots)} available blocks have a free seat "
-        f"they may take in every period"
-        + (f" ({', '.join(open_blocks)})" if open_blocks else "")
-        + f"; they need {p.min_days} days and {p.min_hours:g} h"
-    ]
-    if not here.primaries:
-        lines.append(f"{p.id}: no primary counselor with room in their caseload")
-    return lines
