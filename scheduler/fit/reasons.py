@@ -54,11 +54,26 @@ def _appointments(here: Frame) -> list[str]:
     idx, p = here.idx, here.patient
     lines = []
     need = idx.individual_per_week(p)
-    days = {t.day for t in here.times for c in here.primaries if (c.id, t.key) in here.free}
-    if need and len(days) < need:
+    # Counselors with room for the patient's individual sessions (max_individual).
+    room = [
+        c
+        for c in here.primaries
+        if c.max_individual is None or here.individual_load[c.id] + need <= c.max_individual
+    ]
+    if need and here.primaries and not room:
         lines.append(
-            f"{p.id}: {need} individual session(s) on different days, but a primary counselor "
-            f"and an office are free on {len(days)} of their days"
+            f"{p.id}: {need} individual session(s), but no primary counselor has room for "
+            "them under max_individual"
+        )
+    days = max(
+        (len({t.day for t in here.times if (c.id, t.key) in here.free}) for c in room),
+        default=0,
+    )
+    if need and room and days < need:
+        lines.append(
+            f"{p.id}: {need} individual session(s) on different days with one primary "
+            f"counselor, but a primary counselor and an office are free together on at most "
+            f"{days} of their days"
         )
     free = any((c.id, t.key) in here.free for t in here.times for c in here.prescribers)
     if idx.needs_medication(p) and not free:
