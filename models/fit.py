@@ -51,6 +51,20 @@ class Booking(_Out):
     room: Id
 
 
+class MovedAppointment(_Out):
+    """Another patient's appointment moved to another time to make room (same patient,
+    counselor and kind)."""
+
+    patient: Id
+    kind: Literal["individual", "medication"]
+    counselor: Id
+    day: Id = Field(description="from this day and start...")
+    start: TimeOfDay
+    to_day: Id = Field(description="...to this day and start")
+    to_start: TimeOfDay
+    room: Id = Field(description="the office at the new time")
+
+
 class Placement(_Out):
     """One way to admit the patient without moving anyone, and what it costs."""
 
@@ -59,6 +73,10 @@ class Placement(_Out):
     seats: list[Seat] = Field(description="a session per period of those blocks, in week order")
     appointments: list[Booking] = Field(default_factory=list)
     screens: list[str] = Field(default_factory=list, description="slots of the drug screens")
+    moved_appointments: list[MovedAppointment] = Field(
+        default_factory=list,
+        description="others' appointments moved to make room (only in moves.placement)",
+    )
     primary_counselor: Id | None = Field(
         default=None, description="the patient's primary counselor, given or assigned here"
     )
@@ -76,10 +94,17 @@ class Placement(_Out):
 
 
 class Moves(_Out):
-    """When the patient fits nowhere as the week stands: a re-solve of the week with them,
-    against the published schedule, so that as few as possible move."""
+    """When the patient fits nowhere as the week stands, the fewest moves that make room:
+    first only others' appointments moved to other times (``placement``: nobody's groups
+    change), else a re-solve of the week with the patient against the published schedule,
+    so that as few as possible move."""
 
     status: Status
+    placement: Placement | None = Field(
+        default=None,
+        description="the patient's placement when moving others' appointments is enough "
+        "(see its moved_appointments)",
+    )
     objective: int | None = Field(
         default=None,
         description="the re-solved week's objective (as check computes it without the "

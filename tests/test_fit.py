@@ -13,13 +13,22 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli import main
-from models import Instance, Patient, Schedule, load_instance, load_schedule, to_json
+from models import (
+    Instance,
+    Patient,
+    ProgramIndex,
+    Schedule,
+    load_instance,
+    load_schedule,
+    to_json,
+)
 from models.admission import admit
 from models.fit import FitResult
 from scheduler import check, fit
 from scheduler.fit.frame import read_frame
 from scheduler.fit.placement import checked_placement
-from scheduler.fit.search import best_choices
+from scheduler.fit.rebook import rebooking_model
+from scheduler.fit.search import best_choices, placement_model
 from scheduler.generate import generate
 
 
@@ -62,6 +71,24 @@ def full_stage_sessions(inst: Instance, week: Schedule) -> Instance:
             g = g.model_copy(update={"max_size": max(max(sizes), g.min_size)})
         types.append(g)
     return inst.model_copy(update={"group_types": types})
+
+
+def scarce_offices(inst: Instance, week: Schedule) -> Instance:
+    """Only the offices ``week`` uses, each open only in the blocks it is used in."""
+    index = ProgramIndex(inst)
+    used: dict[str, set[str]] = {}
+    for a in week.individual_sessions + week.medication_appointments:
+        t = index.appointment_time(a.day, a.start, a.end)
+        assert t is not None
+        used.setdefault(a.room, set()).add(t.slot)
+    rooms = [
+        r.model_copy(update={"available": sorted(used[r.id], key=inst.slots.index)})
+        if r.type == "office"
+        else r
+        for r in inst.rooms
+        if r.type != "office" or r.id in used
+    ]
+    return inst.model_copy(update={"rooms": rooms})
 
 
 @pytest.fixture(scope="module")
@@ -123,12 +150,16 @@ def test_the_model_prices_a_placement_as_the_checker_does(
         report = check(reduced, rest)
         if not report.ok:
             continue  # a session would fall below its minimum size without them
-        here = read_frame(admit(patient.model_dump(mode="json"), reduced), rest, p.id)
-        for rank, choice in enumerate(best_choices(here, 2, 10).choices, 1):
-            placed = checked_placement(here, choice, rank, report)
-            assert choice.cost - report.terms.get("caseload_imbalance", 0) == placed.cost, p.id
-            checked += 1
-    assert checked >= 20
+        whole = admit(patient.model_dump(mode="json"), reduced)
+        for rebook in (False, True):
+            here = read_frame(whole, rest, p.id, rebook=rebook)
+            make = rebooking_model if rebook else placement_model
+            for rank, choice in enumerate(best_choices(here, 2, 10, make=make).choices, 1):
+                placed = checked_placement(here, choice, rank, report)
+                case = report.terms.get("caseload_imbalance", 0)
+                assert choice.cost - case == placed.cost, (p.id, rebook)
+                checked += 1
+    assert checked >= 40
 
 
 def test_no_free_seat_in_the_stage_gives_the_moves(program: tuple[Instance, Schedule]) -> None:
@@ -150,6 +181,31 @@ def test_no_free_seat_in_the_stage_gives_the_moves(program: tuple[Instance, Sche
     assert moves.changes.counselors_changed == len(moves.counselors_changed)
     assert any("P007" in s.patients for s in moves.schedule.sessions)
     assert result.schedule is moves.schedule
+
+
+def test_when_only_appointments_are_in_the_way_they_move(
+    program: tuple[Instance, Schedule],
+) -> None:
+    reduced, rest, patient = taken_out(program, "P003")
+    scarce = scarce_offices(reduced, rest)
+    assert check(scarce, rest).ok
+    published = check(scarce, rest).objective
+
+    result = fit(scarce, rest, patient, top=3, time_limit=10)
+
+    assert result.verdict == "moves" and result.moves is not None
+    placed = result.moves.placement
+    assert placed is not None and placed.schedule is not None
+    assert len(placed.moved_appointments) == 1  # the fewest: one
+    moved = placed.moved_appointments[0]
+    assert moved.patient != "P003" and (moved.day, moved.start) != (moved.to_day, moved.to_start)
+    whole = admit(patient.model_dump(mode="json"), scarce)
+    report = check(whole, placed.schedule)
+    assert report.violations == [] and report.objective - published == placed.cost
+    # Nobody's groups change: the sessions are the published ones plus the patient.
+    assert without(whole, placed.schedule, "P003")[1].sessions == rest.sessions
+    changes = result.moves.changes
+    assert changes is not None and changes.patients_moved == changes.sessions_moved == 0
 
 
 # -- the command ----------------------------------------------------------------------

@@ -4,7 +4,8 @@ The steps, a module each: ``frame`` reads what the published week leaves free fo
 patient; ``model`` is a small exact CP-SAT model of their seats, blocks, appointments,
 screens and primary counselor, and ``costs`` its objective, the exact increase of the
 week's; ``search`` finds the best few placements (no-good cuts between solves);
-``placement`` builds each placed week and has the checker judge and price it; ``moves``
+``placement`` builds each placed week and has the checker judge and price it; ``rebook``
+lets others' appointments move when that is enough; ``moves``
 re-solves the week against the published one when the patient fits nowhere as it stands;
 ``reasons`` says why it fits nowhere; ``text`` prints the answer.
 """
@@ -15,12 +16,14 @@ import time
 
 from models import InputError, Instance, Patient, Schedule
 from models.admission import admit
-from models.fit import FitResult
+from models.fit import FitResult, Moves
 from scheduler.api import CheckReport, check, diagnose
+from scheduler.check.stability import change_counts
 from scheduler.fit.frame import read_frame
 from scheduler.fit.moves import make_room
 from scheduler.fit.placement import checked_placement
 from scheduler.fit.reasons import why_not
+from scheduler.fit.rebook import rebooking_model
 from scheduler.fit.search import best_choices
 
 __all__ = ["fit"]
@@ -88,14 +91,45 @@ def fit(
         p.rank = rank
     if not placed:
         result.reasons = why_not(here)
+        if search.timed_out:
+            result.reasons.append(f"{patient.id}: no placement found in {time_limit:g} s")
         left = max(1.0, time_limit - (time.perf_counter() - started))
-        result.moves = make_room(whole, schedule, published.objective, left, workers, seed)
+        result.moves = rebooked(whole, schedule, published, left / 2, workers, seed)
+        if result.moves is None:
+            left = max(1.0, time_limit - (time.perf_counter() - started))
+            result.moves = make_room(whole, schedule, published.objective, left, workers, seed)
         if result.moves.schedule is None:
             result.verdict = "none"
             left = max(1.0, time_limit - (time.perf_counter() - started))
             result.reasons += diagnose(whole, time_limit=left).lines()
     result.wall_seconds = round(time.perf_counter() - started, 3)
     return result
+
+
+def rebooked(
+    whole: Instance,
+    schedule: Schedule,
+    published: CheckReport,
+    time_limit: float,
+    workers: int,
+    seed: int,
+) -> Moves | None:
+    """The best placement when only others' appointments move (the fewest of them), if
+    that is enough (``scheduler.fit.rebook``)."""
+    here = read_frame(whole, schedule, whole.patients[-1].id, rebook=True)
+    found = best_choices(here, 1, time_limit, workers, seed, make=rebooking_model)
+    if not found.choices:
+        return None
+    best = checked_placement(here, found.choices[0], 1, published)
+    assert best.schedule is not None
+    return Moves(
+        status="feasible",
+        placement=best,
+        objective=best.objective,
+        cost=best.cost,
+        changes=change_counts(whole, best.schedule, schedule),
+        schedule=best.schedule,
+    )
 
 
 def _published(instance: Instance, schedule: Schedule) -> CheckReport:

@@ -19,20 +19,22 @@ from collections.abc import Callable
 
 from scheduler.check.cohorts import forced_repeats, peer_change, process_meetings
 from scheduler.fit.frame import Option
-from scheduler.fit.model import FitModel, LinearExpr
+from scheduler.fit.model import MOVE_WEIGHT, FitModel, LinearExpr
 
 TermUnits = dict[str, LinearExpr]
 
 
-def objective(fm: FitModel) -> TermUnits:
-    """Every term's units (unweighted) as expressions of the model; terms of weight 0 are
-    not built. Sets the model's objective to their weighted sum."""
+def objective(fm: FitModel, extra: TermUnits | None = None) -> TermUnits:
+    """Every term's units (unweighted) as expressions of the model, plus ``extra`` units
+    (the others' rebooked appointments); terms of weight 0 are not built. Sets the
+    model's objective to their weighted sum, and ``MOVE_WEIGHT`` per appointment moved."""
     weights = fm.frame.instance.weights
     units: TermUnits = {}
     for term, build in TERMS.items():
         if getattr(weights, term):
-            units[term] = build(fm)
-    fm.model.minimize(sum(getattr(weights, term) * expr for term, expr in units.items()))
+            units[term] = sum([build(fm), (extra or {}).get(term, 0)])
+    cost = sum(getattr(weights, term) * expr for term, expr in units.items())
+    fm.model.minimize(cost + MOVE_WEIGHT * fm.moved)
     return units
 
 

@@ -45,16 +45,44 @@ class Frame:
     prescribers: list[Counselor] = field(default_factory=list)
     # (counselor id, time key) pairs at which the counselor is free for this patient.
     free: set[tuple[str, tuple[str, int]]] = field(default_factory=set)
+    # Rebooking (scheduler.fit.rebook): the others' appointments may move, so the times and
+    # counselors above ignore them, and ``worked`` counts groups only.
+    rebook: bool = False
+    leading: set[tuple[str, str, int]] = field(default_factory=set)  # (counselor, slot, period)
+    day_sites: dict[tuple[str, str], set[str | None]] = field(default_factory=dict)
+
+    def counselor_free(self, c: Counselor, t: AppointmentTime, site: str | None) -> bool:
+        """Available in the time's block, leading no group overlapping it, working at the
+        site, and at no other site that day (appointments left aside)."""
+        return (
+            t.slot in c.available
+            and not any(
+                (c.id, q.slot, q.index) in self.leading for q in self.idx.periods_clashing(t)
+            )
+            and self.idx.works_at(c, site)
+            and self.day_sites.get((c.id, t.day), set()) <= {site}
+        )
+
+    def offices_open(self, t: AppointmentTime, site: str | None) -> list[str]:
+        """The offices at the site open in the time's block (booked or not)."""
+        return [
+            r.id
+            for r in self.idx.offices
+            if self.idx.site_of_room(r.id) == site and t.slot in self.idx.room_slots(r)
+        ]
 
     @property
     def given_primary(self) -> str | None:
         return self.patient.primary_counselor
 
 
-def read_frame(instance: Instance, schedule: Schedule, patient_id: str) -> Frame:
-    """The frame of the published week for the new patient ``patient_id`` of ``instance``."""
+def read_frame(
+    instance: Instance, schedule: Schedule, patient_id: str, rebook: bool = False
+) -> Frame:
+    """The frame of the published week for the new patient ``patient_id`` of ``instance``
+    (with ``rebook``, as if the others' appointments were not booked yet)."""
     idx = ProgramIndex(instance)
-    here = Frame(instance, schedule, idx, idx.patient[patient_id])
+    here = Frame(instance, schedule, idx, idx.patient[patient_id], rebook=rebook)
     here.options = [
         Option(i, s) for i, s in enumerate(schedule.sessions) if _may_join(idx, here.patient, s)
     ]
@@ -91,8 +119,9 @@ def _diaries(here: Frame) -> None:
     for s in schedule.sessions:
         for cid in s.counselors:
             worked[(cid, s.day)] += s.minutes
-    for a in schedule.individual_sessions + schedule.medication_appointments:
-        worked[(a.counselor, a.day)] += a.minutes
+    if not here.rebook:
+        for a in schedule.individual_sessions + schedule.medication_appointments:
+            worked[(a.counselor, a.day)] += a.minutes
     here.worked = dict(worked)
     load = dict.fromkeys(idx.counselor, 0)
     for a in schedule.individual_sessions:
@@ -116,36 +145,25 @@ def _appointments(here: Frame) -> None:
     day_sites: dict[tuple[str, str], set[str | None]] = defaultdict(set)
     for a in schedule.individual_sessions + schedule.medication_appointments:
         t = idx.appointment_time(a.day, a.start, a.end)
-        if t is not None:
+        if t is not None and not here.rebook:
             booked_room.add((a.room, t.key))
             booked_staff.add((a.counselor, t.key))
         day_sites[(a.counselor, a.day)].add(idx.site_of_room(a.room))
-    leading = {(cid, s.slot, s.period) for s in schedule.sessions for cid in s.counselors}
+    here.leading = {(cid, s.slot, s.period) for s in schedule.sessions for cid in s.counselors}
     for s in schedule.sessions:
         for cid in s.counselors:
             day_sites[(cid, s.day)].add(idx.site_of_room(s.room))
-    offices = [r for r in idx.offices if idx.site_of_room(r.id) == p.site]
+    here.day_sites = dict(day_sites)
     for t in idx.appointment_times_for(p):
         office = next(
-            (
-                r.id
-                for r in offices
-                if t.slot in idx.room_slots(r) and (r.id, t.key) not in booked_room
-            ),
-            None,
+            (r for r in here.offices_open(t, p.site) if (r, t.key) not in booked_room), None
         )
         if office is None:
             continue
         here.times.append(t)
         here.office_at[t.key] = office
         for c in here.instance.counselors:
-            if (
-                t.slot in c.available
-                and (c.id, t.key) not in booked_staff
-                and not any((c.id, q.slot, q.index) in leading for q in idx.periods_clashing(t))
-                and idx.works_at(c, p.site)
-                and day_sites.get((c.id, t.day), set()) <= {p.site}
-            ):
+            if (c.id, t.key) not in booked_staff and here.counselor_free(c, t, p.site):
                 here.free.add((c.id, t.key))
     if p.primary_counselor is not None:
         here.primaries = [idx.counselor[p.primary_counselor]]

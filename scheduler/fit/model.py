@@ -21,6 +21,9 @@ from scheduler.fit.frame import Frame, Option
 IntVar = cp_model.IntVar
 LinearExpr = cp_model.LinearExprT
 
+# Rebooking: an appointment moved outweighs any objective a placement can save.
+MOVE_WEIGHT = 1_000_000
+
 
 @dataclass
 class FitModel:
@@ -35,6 +38,10 @@ class FitModel:
     medication: dict[tuple[str, tuple[str, int]], IntVar] = field(default_factory=dict)
     screen: dict[str, IntVar] = field(default_factory=dict)
     time: dict[tuple[str, int], AppointmentTime] = field(default_factory=dict)
+    # Rebooking (scheduler.fit.rebook): (kind, position in the schedule's list, time key)
+    # -> the others' appointment there, and how many of theirs move.
+    rebooked: dict[tuple[str, int, tuple[str, int]], IntVar] = field(default_factory=dict)
+    moved: LinearExpr = 0
 
     def options_at(self, slot: str, period: int | None = None) -> list[Option]:
         return [
@@ -190,8 +197,11 @@ def appointment_times(fm: FitModel) -> None:
 
 
 def counselor_days(fm: FitModel) -> None:
-    """A counselor's day, with the patient's appointments, within max_hours_per_day."""
+    """A counselor's day, with the patient's appointments, within max_hours_per_day
+    (with rebooking, ``scheduler.fit.rebook`` counts everyone's appointments instead)."""
     f = fm.frame
+    if f.rebook:
+        return
     per_day: dict[tuple[str, str], list[tuple[int, IntVar]]] = defaultdict(list)
     for booked in (fm.individual, fm.medication):
         for (cid, key), v in booked.items():

@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Literal
 
 from models import Appointment, Schedule, Screen, Session
-from models.fit import Booking, Placement, Seat
-from models.index import clock
+from models.fit import Booking, MovedAppointment, Placement, Seat
+from models.index import AppointmentTime, clock
 from scheduler.check import CheckReport, check
 from scheduler.fit.frame import Frame
-from scheduler.fit.search import AppointmentKey, Choice
+from scheduler.fit.search import Choice
 
 
 class PlacementError(RuntimeError):
@@ -29,6 +29,7 @@ def placed_schedule(frame: Frame, choice: Choice) -> Schedule:
     primaries = dict(frame.schedule.primary_counselors)
     if frame.given_primary is None and choice.primary is not None:
         primaries[pid] = choice.primary
+    individual, medication = _appointments(frame, choice)
     return frame.schedule.model_copy(
         update={
             "status": "feasible",
@@ -37,14 +38,8 @@ def placed_schedule(frame: Frame, choice: Choice) -> Schedule:
             "wall_seconds": None,
             "changes": None,
             "sessions": sessions,
-            "individual_sessions": [
-                *frame.schedule.individual_sessions,
-                *(_appointment(frame, k) for k in choice.individual),
-            ],
-            "medication_appointments": [
-                *frame.schedule.medication_appointments,
-                *(_appointment(frame, k) for k in choice.medication),
-            ],
+            "individual_sessions": individual,
+            "medication_appointments": medication,
             "screens": [
                 *frame.schedule.screens,
                 *(
@@ -57,17 +52,49 @@ def placed_schedule(frame: Frame, choice: Choice) -> Schedule:
     )
 
 
-def _appointment(frame: Frame, key: AppointmentKey) -> Appointment:
-    cid, at = key
-    t = frame.idx.appointment_at[at]
-    return Appointment(
-        patient=frame.patient.id,
-        counselor=cid,
-        day=t.day,
-        start=clock(t.start),
-        end=clock(t.end),
-        room=frame.office_at[at],
-    )
+def _appointments(frame: Frame, choice: Choice) -> tuple[list[Appointment], list[Appointment]]:
+    """The individual sessions and medication appointments of the placed week: the others'
+    (at the times the choice rebooks them to, if any) and the patient's. An appointment
+    that stays keeps its office; one that moves or is new takes the first office open
+    then that nobody holds."""
+    idx = frame.idx
+    moved = {(kind, n): key for kind, n, key in choice.rebooked}
+    lists: dict[str, list[Appointment]] = {"individual": [], "medication": []}
+    held: set[tuple[str, tuple[str, int]]] = set()
+    pending: list[tuple[str, int, AppointmentTime, str | None]] = []
+    for kind, booked in (
+        ("individual", frame.schedule.individual_sessions),
+        ("medication", frame.schedule.medication_appointments),
+    ):
+        for n, a in enumerate(booked):
+            if (kind, n) in moved:
+                t = idx.appointment_at[moved[(kind, n)]]
+                lists[kind].append(a.model_copy(update=_when(t)))
+                pending.append((kind, len(lists[kind]) - 1, t, idx.site_of_patient(a.patient)))
+                continue
+            lists[kind].append(a)
+            t0 = idx.appointment_time(a.day, a.start, a.end)
+            if t0 is not None:
+                held.add((a.room, t0.key))
+    for kind, keys in (("individual", choice.individual), ("medication", choice.medication)):
+        for cid, key in keys:
+            t = idx.appointment_at[key]
+            new = Appointment(
+                patient=frame.patient.id, counselor=cid, room=frame.office_at[key], **_when(t)
+            )
+            lists[kind].append(new)
+            pending.append((kind, len(lists[kind]) - 1, t, frame.patient.site))
+    for kind, i, t, site in pending:
+        room = next((r for r in frame.offices_open(t, site) if (r, t.key) not in held), None)
+        if room is None:
+            raise PlacementError(f"fit: no office left at {t.label} (a bug of the model)")
+        held.add((room, t.key))
+        lists[kind][i] = lists[kind][i].model_copy(update={"room": room})
+    return lists["individual"], lists["medication"]
+
+
+def _when(t: AppointmentTime) -> dict[str, str]:
+    return {"day": t.day, "start": clock(t.start), "end": clock(t.end)}
 
 
 def checked_placement(frame: Frame, choice: Choice, rank: int, published: CheckReport) -> Placement:
@@ -87,14 +114,17 @@ def checked_placement(frame: Frame, choice: Choice, rank: int, published: CheckR
     terms = report.weighted_terms(frame.instance.weights)
     before = published.weighted_terms(frame.instance.weights)
     week = week.model_copy(update={"objective": report.objective, "objective_terms": terms})
-    sessions = frame.schedule.sessions
+    sessions, pid = frame.schedule.sessions, frame.patient.id
     return Placement(
         rank=rank,
         blocks=list(choice.blocks),
         seats=[_seat(sessions[n]) for n in sorted(choice.seats, key=lambda n: _order(frame, n))],
-        appointments=[_booking(frame, "individual", k) for k in choice.individual]
-        + [_booking(frame, "medication", k) for k in choice.medication],
+        appointments=[
+            _booking("individual", a) for a in week.individual_sessions if a.patient == pid
+        ]
+        + [_booking("medication", a) for a in week.medication_appointments if a.patient == pid],
         screens=list(choice.screens),
+        moved_appointments=_moved(frame, choice, week),
         primary_counselor=choice.primary,
         primary_assigned=frame.given_primary is None,
         cost=report.objective - published.objective,
@@ -124,15 +154,30 @@ def _seat(s: Session) -> Seat:
     )
 
 
-def _booking(
-    frame: Frame, kind: Literal["individual", "medication"], key: AppointmentKey
-) -> Booking:
-    a = _appointment(frame, key)
+def _booking(kind: Literal["individual", "medication"], a: Appointment) -> Booking:
     return Booking(
-        kind=kind,
-        counselor=a.counselor,
-        day=a.day,
-        start=a.start,
-        end=a.end,
-        room=a.room,
+        kind=kind, counselor=a.counselor, day=a.day, start=a.start, end=a.end, room=a.room
     )
+
+
+def _moved(frame: Frame, choice: Choice, week: Schedule) -> list[MovedAppointment]:
+    """The others' appointments the choice moves: from where to where (in the week)."""
+    out = []
+    for kind, n, _ in choice.rebooked:
+        if kind == "individual":
+            was, now = frame.schedule.individual_sessions[n], week.individual_sessions[n]
+        else:
+            was, now = frame.schedule.medication_appointments[n], week.medication_appointments[n]
+        out.append(
+            MovedAppointment(
+                patient=was.patient,
+                kind="individual" if kind == "individual" else "medication",
+                counselor=was.counselor,
+                day=was.day,
+                start=was.start,
+                to_day=now.day,
+                to_start=now.start,
+                room=now.room,
+            )
+        )
+    return out

@@ -8,13 +8,14 @@ unless the time ran out first.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from scheduler.fit.costs import objective
 from scheduler.fit.frame import Frame
-from scheduler.fit.model import FitModel, build
+from scheduler.fit.model import MOVE_WEIGHT, FitModel, build
 
 AppointmentKey = tuple[str, tuple[str, int]]  # (counselor, (day, individual slot index))
 
@@ -29,6 +30,7 @@ class Choice:
     medication: tuple[AppointmentKey, ...]
     screens: tuple[str, ...]
     primary: str | None
+    rebooked: tuple[tuple[str, int, tuple[str, int]], ...]  # others' appointments moved
     cost: int  # the model's objective (caseload_imbalance whole, see scheduler.fit.costs)
     proven: bool
 
@@ -43,13 +45,25 @@ class Search:
     timed_out: bool
 
 
-def best_choices(
-    frame: Frame, top: int, time_limit: float, workers: int = 1, seed: int = 0
-) -> Search:
-    """Up to ``top`` placements, best first, within ``time_limit`` seconds in all."""
-    deadline = time.perf_counter() + time_limit
+def placement_model(frame: Frame) -> FitModel:
+    """The admission model with its objective."""
     fm = build(frame)
     objective(fm)
+    return fm
+
+
+def best_choices(
+    frame: Frame,
+    top: int,
+    time_limit: float,
+    workers: int = 1,
+    seed: int = 0,
+    make: Callable[[Frame], FitModel] = placement_model,
+) -> Search:
+    """Up to ``top`` placements, best first, within ``time_limit`` seconds in all, of the
+    model ``make`` builds."""
+    deadline = time.perf_counter() + time_limit
+    fm = make(frame)
     found: list[Choice] = []
     while len(found) < top:
         left = deadline - time.perf_counter()
@@ -75,6 +89,7 @@ def _read(fm: FitModel, solver: cp_model.CpSolver, proven: bool) -> Choice:
         return bool(solver.value(v))
 
     primary = next((cid for cid, v in fm.primary.items() if on(v)), None)
+    rebooked = tuple(k for k, v in fm.rebooked.items() if on(v) and k[2] != _was(fm, k))
     return Choice(
         seats=tuple(n for n, v in fm.seat.items() if on(v)),
         blocks=tuple(slot for slot, v in fm.block.items() if on(v)),
@@ -82,9 +97,23 @@ def _read(fm: FitModel, solver: cp_model.CpSolver, proven: bool) -> Choice:
         medication=tuple(k for k, v in fm.medication.items() if on(v)),
         screens=tuple(slot for slot, v in fm.screen.items() if on(v)),
         primary=primary,
-        cost=round(solver.objective_value),
+        rebooked=rebooked,
+        cost=round(solver.objective_value) - MOVE_WEIGHT * len(rebooked),
         proven=proven,
     )
+
+
+def _was(fm: FitModel, key: tuple[str, int, tuple[str, int]]) -> tuple[str, int] | None:
+    """Where the others' appointment ``key`` names was published."""
+    kind, n, _ = key
+    booked = (
+        fm.frame.schedule.individual_sessions
+        if kind == "individual"
+        else (fm.frame.schedule.medication_appointments)
+    )
+    a = booked[n]
+    t = fm.frame.idx.appointment_time(a.day, a.start, a.end)
+    return None if t is None else t.key
 
 
 def _cut(fm: FitModel, choice: Choice) -> None:

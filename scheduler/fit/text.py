@@ -51,7 +51,17 @@ def placement_lines(p: Placement) -> list[str]:
 
 
 def moves_lines(m: Moves) -> list[str]:
-    """What the re-solved week moves, by id."""
+    """What moves, by id: others' appointments (then the placement), or the re-solve's."""
+    if m.placement is not None:
+        moved = m.placement.moved_appointments
+        each = ", ".join(
+            f"{a.patient} {a.kind} {a.counselor} {a.day} {a.start} -> {a.to_day} {a.to_start}"
+            for a in moved
+        )
+        head = f"with moves: {len(moved)} appointment{'s' if len(moved) > 1 else ''} of others "
+        return [printable(f"{head}moved ({each}); nobody's groups change")] + placement_lines(
+            m.placement
+        )
 
     def listed(ids: list[str], one: str, many: str) -> str:
         names = f" ({', '.join(ids)})" if ids else ""
