@@ -244,6 +244,9 @@ def test_fit_prints_writes_and_checks(files: Path, tmp_path: Path) -> None:
     answer = invoke("fit", *args, "--top", "2", "--json")
     assert answer.exit_code == 0
     result = FitResult.model_validate_json(answer.output)
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(invoke("schema", "fit").output)
+    jsonschema.validate(json.loads(answer.output), schema, cls=jsonschema.Draft202012Validator)
     assert [p.rank for p in result.placements] == [1, 2]
     assert load_schedule(out).objective == result.placements[0].objective
     assert load_instance(admitted).patients[-1].id == "P003"
