@@ -31,6 +31,7 @@ from commands.common import (  # noqa: F401  (the exit codes, importable from he
     WORKERS,
     interrupted_exit,
 )
+from commands.fitting import fit
 from commands.formats import convert, export, template
 from commands.generating import generate
 from commands.reading import check, explain, schema, score, show
@@ -66,6 +67,7 @@ for command in (
     template,
     schema,
     generate,
+    fit,
 ):
     main.add_command(command)
 

@@ -1,7 +1,9 @@
 """Data models of iop-scheduler: the instance and schedule formats (no solver code here)."""
 
+from models.admission import load_admission
 from models.base import KINDS
 from models.errors import InputError, Problem
+from models.fit import FitResult, Moves, Placement
 from models.index import ProgramIndex
 from models.instance import Instance
 from models.io import (
@@ -37,14 +39,17 @@ __all__ = [
     "Block",
     "Changes",
     "Counselor",
+    "FitResult",
     "GroupType",
     "Individual",
     "InputError",
     "Instance",
+    "Moves",
     "OutputError",
     "Patient",
     "Period",
     "Pin",
+    "Placement",
     "Problem",
     "ProgramIndex",
     "Requirement",
@@ -60,6 +65,7 @@ __all__ = [
     "Weights",
     "dump",
     "json_schema",
+    "load_admission",
     "load_instance",
     "load_schedule",
     "output_problems",

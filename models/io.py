@@ -15,6 +15,7 @@ from models.errors import (
     reference_problems,
     validation_problems,
 )
+from models.fit import FitResult
 from models.instance import Instance, reference_problems_despite
 from models.outputs import write_text_atomic
 from models.reading import read_json
@@ -101,7 +102,10 @@ def dump(model: BaseModel, path: str | os.PathLike[str]) -> None:
 
 
 def json_schema(which: str) -> dict[str, Any]:
-    """The JSON Schema of ``"instance"`` or ``"schedule"`` files."""
-    schema = (Instance if which == "instance" else Schedule).model_json_schema()
+    """The JSON Schema of ``"instance"`` or ``"schedule"`` files, or of ``"fit"``'s answer."""
+    if which == "fit":
+        schema = FitResult.model_json_schema(mode="serialization")
+    else:
+        schema = (Instance if which == "instance" else Schedule).model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema

@@ -9,8 +9,9 @@ instance (``models``) -> first timetable (``greedy``) -> CP-SAT model and read-b
 beside it. The public entry points are in ``api``.
 """
 
-# The public names are listed once, in api.__all__.
+# The public names are listed once, in api.__all__ (and fit, which sits above api).
 from scheduler import api
 from scheduler.api import *  # noqa: F403
+from scheduler.fit import fit
 
-__all__ = api.__all__
+__all__ = [*api.__all__, "fit"]
