@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from models import Patient, ProgramIndex
 
@@ -117,7 +118,8 @@ def _cohorts_of(index: ProgramIndex, patients: list[Patient], cap: int, least: i
                 shared = common & avail[pid]
                 # Enough topics none of them has heard, for the cohort's psychoeducation.
                 new = len(topics - known - heard[pid])
-                if _enough(index, shared, max(blocks, need[pid])) and new >= needed:
+                fits = _enough(index, shared, max(blocks, need[pid])) and new >= needed
+                if fits and all(_appointments_fit(index, x, shared) for x in [*members, pid]):
                     key = (primary[pid] in primaries, new, len(shared), -len(avail[pid]))
                     if best is None or key > best[0]:
                         best = (key, pid, shared)
@@ -138,12 +140,39 @@ def _cohorts_of(index: ProgramIndex, patients: list[Patient], cap: int, least: i
             and not apart[pid] & set(m)
             and len(topics - heard[pid].union(*(heard[x] for x in m))) >= needed
             and _enough(index, _common(avail, m) & avail[pid], max(need[x] for x in [*m, pid]))
+            and all(_appointments_fit(index, x, _common(avail, m) & avail[pid]) for x in [*m, pid])
         ]
         if fits:
             max(fits, key=lambda m: len(_common(avail, m) & avail[pid])).append(pid)
     return [
         Cohort(tuple(sorted(m)), _common(avail, m), {pid: need[pid] for pid in m}) for m in kept
     ]
+
+
+def _appointments_fit(index: ProgramIndex, pid: str, slots: frozenset[str]) -> bool:
+    """Whether the patient's individual sessions (with their primary counselor, on
+    different days) and medication appointment can be on days the cohort meets."""
+    p = index.patient[pid]
+    days = {index.day_of[s] for s in slots}
+
+    def days_with(counselors: list[Any]) -> set[str]:
+        return {
+            t.day
+            for t in index.appointment_times_for(p)
+            if t.day in days
+            and any(t.slot in c.available for c in counselors)
+            and any(
+                s in slots and s not in index.blocks_clashing(t) for s in index.day_slots(t.day)
+            )
+        }
+
+    per_week = index.individual_per_week(p)
+    if per_week:
+        primary = p.primary_counselor
+        counselors = [index.counselor[primary]] if primary else index.primary_candidates
+        if len(days_with(counselors)) < per_week:
+            return False
+    return not index.needs_medication(p) or bool(days_with(index.prescribers))
 
 
 def _curriculum(index: ProgramIndex, stage: str) -> tuple[frozenset[str], int]:
