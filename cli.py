@@ -35,6 +35,7 @@ from commands.fitting import fit
 from commands.formats import convert, export, template
 from commands.generating import generate
 from commands.reading import check, explain, schema, score, show
+from commands.repairing import diff
 from commands.solving import batch, solve
 
 
@@ -68,6 +69,7 @@ for command in (
     schema,
     generate,
     fit,
+    diff,
 ):
     main.add_command(command)
 

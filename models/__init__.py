@@ -2,6 +2,7 @@
 
 from models.admission import load_admission
 from models.base import KINDS
+from models.diff import ScheduleDiff
 from models.errors import InputError, Problem
 from models.fit import FitResult, Moves, Placement
 from models.index import ProgramIndex
@@ -55,6 +56,7 @@ __all__ = [
     "Requirement",
     "Room",
     "Schedule",
+    "ScheduleDiff",
     "Screen",
     "Screening",
     "Session",
