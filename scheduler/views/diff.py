@@ -28,6 +28,16 @@ def diff_lines(diff: ScheduleDiff, by: str | None = None) -> list[str]:
     return lines
 
 
+def call_line(diff: ScheduleDiff) -> str:
+    """How many people to call, and how many are unaffected."""
+    return (
+        f"to call: {_count(len(diff.patients), 'patient')} and "
+        f"{_count(len(diff.counselors), 'counselor')} (unaffected: "
+        f"{_count(diff.unaffected_patients, 'patient')} and "
+        f"{_count(diff.unaffected_counselors, 'counselor')})"
+    )
+
+
 def count_line(diff: ScheduleDiff) -> str:
     """The stability counts, as the solve summary gives them."""
     m = diff.moved
