@@ -317,9 +317,12 @@ def _report_and_write(
             echo_lines(disagreement_lines(report, result.objective), err=True)
             sys.exit(EXIT_INTERNAL)
         if past := repaired.past_changes():
-            lines = ["internal error: the repair changed a day before --from:", *past]
+            # Nothing in an instance forbids a new appointment on a day that is over: the
+            # changes the repair needs would be there. Nothing is written.
+            lines = ["no repair found that keeps the days before --from as they were:"]
+            lines += past[:10] + ([f"and {len(past) - 10} more"] if len(past) > 10 else [])
             echo_lines(lines, err=True)
-            sys.exit(EXIT_INTERNAL)
+            sys.exit(EXIT_NO_SCHEDULE)
         echo_lines([call_line(repaired.diff)])
     # A second Ctrl-C until the rename: 130, nothing written.
     write_or_exit(output, to_json(result.schedule), f"wrote {output}", write_schedule)

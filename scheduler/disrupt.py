@@ -7,12 +7,14 @@ From the published instance and schedule and a :class:`models.disruption.Disrupt
   gets every slot but that one);
 - discharged patients are removed, and with them their ``avoid``, ``together`` and pin
   entries; admitted patients are added (their ids must be new);
+- the appointments still to come that the change does not touch are pinned (see
+  :func:`_keep_appointments`);
 - the days before ``from_day`` are over, so they are frozen: every session of those days
   becomes a session pin (period, room, counselors, patients, topic), every attendance an
   attend pin, every appointment an individual or medication pin, all added to the
   instance's own pins. So that nothing is added to those days either, a patient there is
-  available only in the blocks they attended, a counselor only in the blocks they worked,
-  and an admitted patient in none of them. (A discharged patient's past sessions keep
+  available only in the blocks they attended (or had an appointment in), a counselor only
+  in the blocks they worked, and an admitted patient in none of them. (A discharged patient's past sessions keep
   their other members: a group that falls below its ``min_size`` without them makes the
   repair infeasible, and the diagnosis names the pin.)
 
@@ -113,6 +115,7 @@ def disrupted_instance(instance: Instance, schedule: Schedule, disruption: Disru
     _discharge(data, set(disruption.discharge))
     data["patients"] += [p.model_dump(mode="json") for p in disruption.admit]
     _freeze(data, instance, schedule, disruption)
+    _keep_appointments(data, instance, schedule, disruption)
     changed, found = validate_instance(data)
     if changed is None:
         first_admitted = len(data["patients"]) - len(disruption.admit)
@@ -168,7 +171,7 @@ def _freeze(data: dict[str, Any], inst: Instance, sched: Schedule, d: Disruption
     idx = ProgramIndex(inst)
     here = {p["id"] for p in data["patients"]}
     pins: list[Pin] = []
-    attended: dict[str, set[str]] = defaultdict(set)
+    kept: dict[str, set[str]] = defaultdict(set)  # patient -> past slots they still have
     worked: dict[str, set[str]] = defaultdict(set)
     for s in sched.sessions:
         if s.day not in days:
@@ -190,8 +193,8 @@ def _freeze(data: dict[str, Any], inst: Instance, sched: Schedule, d: Disruption
         for cid in s.counselors:
             worked[cid].add(s.slot)
         for pid in members:
-            if s.slot not in attended[pid]:
-                attended[pid].add(s.slot)
+            if s.slot not in kept[pid]:
+                kept[pid].add(s.slot)
                 pins.append(Pin(kind="attend", patient=pid, slot=s.slot))
     booked: list[tuple[Literal["individual", "medication"], list[Appointment]]] = [
         ("individual", sched.individual_sessions),
@@ -205,11 +208,59 @@ def _freeze(data: dict[str, Any], inst: Instance, sched: Schedule, d: Disruption
                 Pin(kind=kind, patient=a.patient, counselor=a.counselor, day=a.day, start=a.start)
             )
             time = idx.appointment_time(a.day, a.start, a.end)
-            if time is not None:
+            if time is not None:  # an appointment needs both available in its block
                 worked[a.counselor].add(time.slot)
+                kept[a.patient].add(time.slot)
     past = {slot for slot in inst.slots if slot.partition(".")[0] in days}
     for p in data["patients"]:
-        p["available"] = [s for s in p["available"] if s not in past or s in attended[p["id"]]]
+        p["available"] = [s for s in p["available"] if s not in past or s in kept[p["id"]]]
     for c in data["counselors"]:
         c["available"] = [s for s in c["available"] if s not in past or s in worked[c["id"]]]
     data["pins"] = data.get("pins", []) + [pin.model_dump(mode="json") for pin in pins]
+
+
+def _keep_appointments(
+    data: dict[str, Any], inst: Instance, sched: Schedule, d: Disruption
+) -> None:
+    """The appointments still to come that the change does not touch become pins.
+
+    Appointments are not among the stability terms, so without this the solve would be
+    free to move anyone's (a phone call each), and to move one onto a day that is over
+    (nothing in the instance can forbid that). Left free: the appointments of a counselor
+    away in their block, and all those of a patient whose group breaks (led by a
+    counselor away, in a closed room, or losing a discharged member): they may have to
+    come at another time."""
+    over = set(frozen_days(inst, d))
+    away = {(a.counselor, a.slot) for a in d.unavailable}
+    closed = {(r.room, r.slot) for r in d.rooms_closed}
+    gone = set(d.discharge)
+    affected = set(gone)
+    for s in sched.sessions:
+        if (
+            any((c, s.slot) in away for c in s.counselors)
+            or (s.room, s.slot) in closed
+            or gone & set(s.patients)
+        ):
+            affected.update(s.patients)
+    idx = ProgramIndex(inst)
+    pinned = {(p.kind, p.patient, p.day, p.start) for p in inst.pins}
+    booked: list[tuple[Literal["individual", "medication"], list[Appointment]]] = [
+        ("individual", sched.individual_sessions),
+        ("medication", sched.medication_appointments),
+    ]
+    pins = []
+    for kind, appointments in booked:
+        for a in appointments:
+            time = idx.appointment_time(a.day, a.start, a.end)
+            if (
+                a.day in over
+                or a.patient in affected
+                or a.patient not in idx.patient
+                or time is None
+                or (a.counselor, time.slot) in away
+                or (kind, a.patient, a.day, a.start) in pinned
+            ):
+                continue
+            pin = Pin(kind=kind, patient=a.patient, counselor=a.counselor, day=a.day, start=a.start)
+            pins.append(pin.model_dump(mode="json"))
+    data["pins"] = data.get("pins", []) + pins

@@ -4,8 +4,11 @@ possible (``iop-scheduler repair``).
 The week as it now is comes from ``scheduler.disrupt`` (counselors away, rooms closed,
 patients discharged and admitted, the days already over frozen as pins); it is solved
 against the published schedule as last week's (``solve(..., previous=schedule)``), so the
-stability terms keep everything they can and the published week, patched with
-substitutes, is the start. The result carries the changed instance: the repaired
+stability terms keep everything they can. The start is the published week with a
+substitute for each session of a counselor away (``scheduler.substitute``) and their
+appointments in that block moved (``scheduler.rebook``), when that is valid: the solve
+then never returns anything worse. After the solve the days that are over get their
+published offices back (pins cannot hold an office). The result carries the changed instance: the repaired
 schedule is valid for it, not for the published one, so that is what to check it
 against (and what ``diff`` and ``export`` take).
 """
@@ -15,13 +18,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from models import Instance, Schedule
+from models import Appointment, Instance, Schedule
 from models.diff import ScheduleDiff
 from models.disruption import Disruption
-from scheduler.api import diff_schedules, solve
+from scheduler.api import check, diff_schedules, solve
 from scheduler.disrupt import disrupted_instance, frozen_days
+from scheduler.rebook import rebooked
 from scheduler.result import ProgressEvent, SolveResult
 from scheduler.settings import SolveSettings
+from scheduler.substitute import with_substitutes
 
 
 @dataclass
@@ -42,12 +47,18 @@ class RepairResult:
         return self.result.found
 
     def past_changes(self) -> list[str]:
-        """Any change the diff lists on a frozen day (there should be none): one line each."""
+        """Any change the diff lists on a frozen day, one line each: none but a discharged
+        patient's appointments should be there, yet nothing in an instance can stop the
+        solve from adding an appointment on a day that is over (say when a counselor away
+        has no other time for a patient)."""
         if self.diff is None:
             return []
+        gone = {p.id for p in self.diff.patients if p.status == "discharged"}
         lines = []
         for person in self.diff.patients + self.diff.counselors:
             for c in person.changes:
+                if c.before is not None and c.before.patient in gone:
+                    continue  # a discharged patient's past appointment leaves the record
                 days = {m.day for m in (c.before, c.after) if m is not None}
                 if days & set(self.frozen):
                     lines.append(f"{person.id}: {c.kind} {c.action} on {', '.join(sorted(days))}")
@@ -89,6 +100,86 @@ def repair(
         :func:`scheduler.disrupt.disrupted_instance`).
     """
     changed = disrupted_instance(instance, schedule, disruption)
-    result = solve(changed, settings, on_progress, previous=schedule)
+    frozen = frozen_days(instance, disruption)
+    start = repair_start(changed, schedule, frozen)
+    result = solve(changed, settings, on_progress, start_from=start, previous=schedule)
+    if result.found:
+        result.schedule = with_past_offices(changed, result.schedule, schedule, frozen)
     found = diff_schedules(changed, schedule, result.schedule) if result.found else None
-    return RepairResult(result, changed, found, frozen_days(instance, disruption))
+    return RepairResult(result, changed, found, frozen)
+
+
+def repair_start(
+    changed: Instance, published: Schedule, frozen: list[str] | None = None
+) -> Schedule | None:
+    """The published week with a substitute for each session of a counselor now away and
+    their appointments in that block at another time (``scheduler.rebook``), when that is
+    valid for the changed week; else None (``solve`` then starts from the published week
+    with substitutes alone, or the greedy timetable)."""
+    start = _without_discharged(changed, published)
+    start = with_substitutes(changed, start) or start
+    start = rebooked(changed, start, frozen or []) or start
+    return start if check(changed, start).ok else None
+
+
+def _without_discharged(changed: Instance, published: Schedule) -> Schedule:
+    """The published week without the patients the changed week no longer has."""
+    here = {p.id for p in changed.patients}
+    return published.model_copy(
+        update={
+            "sessions": [
+                s.model_copy(update={"patients": [p for p in s.patients if p in here]})
+                for s in published.sessions
+            ],
+            "individual_sessions": [a for a in published.individual_sessions if a.patient in here],
+            "medication_appointments": [
+                a for a in published.medication_appointments if a.patient in here
+            ],
+            "screens": [x for x in published.screens if x.patient in here],
+            "primary_counselors": {
+                p: c for p, c in published.primary_counselors.items() if p in here
+            },
+        }
+    )
+
+
+def with_past_offices(
+    changed: Instance, repaired: Schedule, published: Schedule, frozen: list[str]
+) -> Schedule:
+    """The published offices back on the frozen days' appointments.
+
+    Pins keep an appointment's time and counselor but not its office (offices are
+    assigned after the solve); a day that is over keeps the office it had: each of its
+    appointments that is a published one gets that one's office back, kept only if the
+    week stays valid (an office does not change the objective)."""
+    if not frozen:
+        return repaired
+
+    def key(kind: str, a: Appointment) -> tuple[str, str, str, str, str]:
+        return (kind, a.patient, a.counselor, a.day, a.start)
+
+    def past(sched: Schedule) -> dict[tuple[str, str, str, str, str], Appointment]:
+        return {
+            key(kind, a): a
+            for kind, appointments in (
+                ("individual", sched.individual_sessions),
+                ("medication", sched.medication_appointments),
+            )
+            for a in appointments
+            if a.day in frozen
+        }
+
+    before, now = past(published), past(repaired)
+    if all(before.get(k, a) == a for k, a in now.items()):
+        return repaired
+    kept = repaired.model_copy(
+        update={
+            "individual_sessions": [
+                before.get(key("individual", a), a) for a in repaired.individual_sessions
+            ],
+            "medication_appointments": [
+                before.get(key("medication", a), a) for a in repaired.medication_appointments
+            ],
+        }
+    )
+    return kept if check(changed, kept).ok else repaired
