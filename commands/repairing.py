@@ -311,6 +311,7 @@ def _report_and_write(
     click.echo(result.summary())
     if result.status == "infeasible":
         echo_lines(why_lines(diagnose(repaired.instance, time_limit=time_left(settings, result))))
+        echo_lines([f"why: {line}" for line in repaired.stuck])
     if result.found and repaired.diff is not None:
         report = check(repaired.instance, result.schedule, published)
         if not report.ok or report.objective != result.objective:
@@ -321,6 +322,7 @@ def _report_and_write(
             # changes the repair needs would be there. Nothing is written.
             lines = ["no repair found that keeps the days before --from as they were:"]
             lines += past[:10] + ([f"and {len(past) - 10} more"] if len(past) > 10 else [])
+            lines += [f"why: {line}" for line in repaired.stuck]
             echo_lines(lines, err=True)
             sys.exit(EXIT_NO_SCHEDULE)
         echo_lines([call_line(repaired.diff)])

@@ -14,19 +14,27 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from models import Appointment, Instance, ProgramIndex, Schedule
 from models.base import minutes
 from models.index import AppointmentTime, clock, overlaps
 
 
-def rebooked(
-    instance: Instance, schedule: Schedule, frozen: Collection[str] = ()
-) -> Schedule | None:
+@dataclass
+class Rebooking:
+    """The schedule with the appointments moved, and those that found no other time."""
+
+    schedule: Schedule
+    moved: int
+    stuck: list[str]  # one line each: whose appointment, with whom, when
+
+
+def rebooked(instance: Instance, schedule: Schedule, frozen: Collection[str] = ()) -> Rebooking:
     """``schedule`` with each appointment whose counselor is unavailable in its block moved
     to a time that keeps the appointment rules (the day's limits of the counselor
-    aside), never to a ``frozen`` day (one that is over); None when some appointment
-    finds no time, or none needed one."""
+    aside), never to a ``frozen`` day (one that is over); one that finds none (or is
+    pinned) stays where it was, and is listed as stuck."""
     idx = ProgramIndex(instance)
     pinned = {(p.kind, p.patient, p.day, p.start) for p in instance.pins}
     booked = [("individual", a) for a in schedule.individual_sessions] + [
@@ -39,7 +47,7 @@ def rebooked(
             attends[(pid, s.day)] = s.slot
         for cid in s.counselors:
             leads.add((cid, s.slot, s.period))
-    moved = False
+    moved, stuck = 0, []
     out: list[tuple[str, Appointment]] = []
     for k, (kind, a) in enumerate(booked):
         time = idx.appointment_time(a.day, a.start, a.end)
@@ -47,21 +55,27 @@ def rebooked(
         if time is None or c is None or time.slot in c.available:
             out.append((kind, a))
             continue
-        if (kind, a.patient, a.day, a.start) in pinned:
-            return None
         others = out + booked[k + 1 :]
-        new = _new_time(idx, kind, a, others, attends, leads, frozen)
+        new = None
+        if (kind, a.patient, a.day, a.start) not in pinned:
+            new = _new_time(idx, kind, a, others, attends, leads, frozen)
         if new is None:
-            return None
-        out.append((kind, new))
-        moved = True
-    if not moved:
-        return None
-    return schedule.model_copy(
-        update={
-            "individual_sessions": [a for kind, a in out if kind == "individual"],
-            "medication_appointments": [a for kind, a in out if kind == "medication"],
-        }
+            stuck.append(
+                f"{a.patient}'s {kind} appointment with {a.counselor} ({a.day} {a.start}-{a.end}, "
+                f"and {a.counselor} is away in {time.slot}) finds no other time"
+                + (" after the days that are over" if frozen else "")
+            )
+        out.append((kind, new or a))
+        moved += new is not None
+    return Rebooking(
+        schedule.model_copy(
+            update={
+                "individual_sessions": [a for kind, a in out if kind == "individual"],
+                "medication_appointments": [a for kind, a in out if kind == "medication"],
+            }
+        ),
+        moved,
+        stuck,
     )
 
 

@@ -16,7 +16,7 @@ against (and what ``diff`` and ``export`` take).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from models import Appointment, Instance, Schedule
 from models.diff import ScheduleDiff
@@ -37,6 +37,7 @@ class RepairResult:
     instance: Instance  # the changed week: check the schedule against this one
     diff: ScheduleDiff | None  # the phone list, when a schedule was found
     frozen: list[str]  # the days kept as published (before from_day)
+    stuck: list[str] = field(default_factory=list)  # appointments with no other time
 
     @property
     def schedule(self) -> Schedule:
@@ -101,25 +102,27 @@ def repair(
     """
     changed = disrupted_instance(instance, schedule, disruption)
     frozen = frozen_days(instance, disruption)
-    start = repair_start(changed, schedule, frozen)
+    start, stuck = repair_start(changed, schedule, frozen)
     result = solve(changed, settings, on_progress, start_from=start, previous=schedule)
     if result.found:
         result.schedule = with_past_offices(changed, result.schedule, schedule, frozen)
     found = diff_schedules(changed, schedule, result.schedule) if result.found else None
-    return RepairResult(result, changed, found, frozen)
+    return RepairResult(result, changed, found, frozen, stuck)
 
 
 def repair_start(
     changed: Instance, published: Schedule, frozen: list[str] | None = None
-) -> Schedule | None:
-    """The published week with a substitute for each session of a counselor now away and
-    their appointments in that block at another time (``scheduler.rebook``), when that is
-    valid for the changed week; else None (``solve`` then starts from the published week
-    with substitutes alone, or the greedy timetable)."""
+) -> tuple[Schedule | None, list[str]]:
+    """The published week without the discharged patients, with a substitute for each
+    session of a counselor now away and their appointments in that block at another time
+    (``scheduler.rebook``), when that is valid for the changed week, else None (``solve``
+    then starts from the published week with substitutes alone, or the greedy timetable);
+    and the appointments that found no other time."""
     start = _without_discharged(changed, published)
     start = with_substitutes(changed, start) or start
-    start = rebooked(changed, start, frozen or []) or start
-    return start if check(changed, start).ok else None
+    rebooking = rebooked(changed, start, frozen or [])
+    start = rebooking.schedule
+    return (start if check(changed, start).ok else None), rebooking.stuck
 
 
 def _without_discharged(changed: Instance, published: Schedule) -> Schedule:

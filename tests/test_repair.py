@@ -31,6 +31,8 @@ from scheduler import RepairResult, SolveResult, SolveSettings, check, repair, s
 from scheduler.check.stability import change_counts, last_week, stability_changes
 from scheduler.disrupt import disrupted_instance
 from scheduler.generate import generate
+from scheduler.rebook import rebooked
+from scheduler.same_day import repair_start
 
 # generate(patients=36, seed=2): C02 leads two sessions on thu.pm (recovery_education,
 # 19:00-20:00, and social_support, 20:00-21:00) with 12 patients in all, and a qualified
@@ -286,3 +288,29 @@ def test_an_impossible_repair_says_why(files: dict[str, Path], tmp_path: Path) -
     assert result.exit_code == 1
     assert "status    infeasible" in result.output and "why: " in result.output
     assert load_schedule(files["new"]).status == "infeasible"
+
+
+def test_the_start_moves_the_away_counselors_appointments(
+    week: tuple[Instance, Schedule],
+) -> None:
+    inst, published = week
+    # C01 has two individual sessions whose block is mon.am (P013 and P005 at 08:00 and
+    # 12:10) and leads groups there: away, each group gets a substitute and each
+    # appointment another time, and the start is valid as it stands.
+    changed = disrupted_instance(
+        inst, published, Disruption(unavailable=[CounselorAway(counselor="C01", slot="mon.am")])
+    )
+    start, stuck = repair_start(changed, published)
+    assert start is not None and stuck == []
+    before = {(a.patient, a.day, a.start) for a in published.individual_sessions}
+    after = {(a.patient, a.day, a.start) for a in start.individual_sessions}
+    assert {p for p, _, _ in before - after} == {"P013", "P005"}
+    # C03's two on mon.pm have no other time (P030 and P021 come only when C03 is away
+    # or busy): the start is not valid, and the reason is kept for the report.
+    changed = disrupted_instance(
+        inst, published, Disruption(unavailable=[CounselorAway(counselor="C03", slot="mon.pm")])
+    )
+    start, stuck = repair_start(changed, published)
+    assert start is None
+    assert [line.split("'")[0] for line in stuck] == ["P030", "P021"]
+    assert rebooked(changed, published).moved == 0
