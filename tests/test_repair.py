@@ -27,7 +27,15 @@ from models import (
     load_instance,
     load_schedule,
 )
-from scheduler import RepairResult, SolveResult, SolveSettings, check, repair, solve
+from scheduler import (
+    RepairResult,
+    SolveResult,
+    SolveSettings,
+    check,
+    diff_schedules,
+    repair,
+    solve,
+)
 from scheduler.check.stability import change_counts, last_week, stability_changes
 from scheduler.disrupt import disrupted_instance
 from scheduler.generate import generate
@@ -314,3 +322,21 @@ def test_the_start_moves_the_away_counselors_appointments(
     assert start is None
     assert [line.split("'")[0] for line in stuck] == ["P030", "P021"]
     assert rebooked(changed, published).moved == 0
+
+
+def test_a_change_on_a_day_that_is_over_is_named(week: tuple[Instance, Schedule]) -> None:
+    inst, published = week
+    # As if the solve had put a Thursday appointment on Monday (nothing in an instance can
+    # forbid it): past_changes names it, for the patient and the counselor.
+    a = next(a for a in published.individual_sessions if a.day == "thu")
+    moved = a.model_copy(update={"day": "mon"})
+    others = [x for x in published.individual_sessions if x != a]
+    sched = published.model_copy(update={"individual_sessions": [*others, moved]})
+    result = SolveResult(schedule=sched, wall_seconds=0.0, model_stats={})
+    found = RepairResult(result, inst, diff_schedules(inst, published, sched), ["mon", "tue"])
+
+    assert found.past_changes() == [
+        f"{a.patient}: individual moved on mon, thu",
+        f"{a.counselor}: individual moved on mon, thu",
+    ]
+    assert RepairResult(result, inst, found.diff, []).past_changes() == []
