@@ -290,7 +290,7 @@ def test_an_impossible_repair_says_why(files: dict[str, Path], tmp_path: Path) -
 
     result = invoke(
         "repair", files["inst"], files["published"], "-o", files["new"],
-        "--unavailable", "C05@mon.am", "--time-limit", "5", "--workers", "2", "--quiet",
+        "--unavailable", "C05@mon.am", "--time-limit", "2", "--workers", "2", "--quiet",
     )  # fmt: skip
 
     assert result.exit_code == 1
