@@ -5,8 +5,9 @@ The week as it now is comes from ``scheduler.disrupt`` (counselors away, rooms c
 patients discharged and admitted, the days already over frozen as pins); it is solved
 against the published schedule as last week's (``solve(..., previous=schedule)``), so the
 stability terms keep everything they can. The start is the published week with a
-substitute for each session of a counselor away (``scheduler.substitute``) and their
-appointments in that block moved (``scheduler.rebook``), when that is valid: the solve
+substitute for each session of a counselor away (``scheduler.substitute``), their
+appointments in that block moved (``scheduler.rebook``) and each admitted patient placed
+where they fit without moving anyone (``scheduler.fit``), when that is valid: the solve
 then never returns anything worse. After the solve the days that are over get their
 published offices back (pins cannot hold an office). The result carries the changed instance: the repaired
 schedule is valid for it, not for the published one, so that is what to check it
@@ -15,14 +16,16 @@ against (and what ``diff`` and ``export`` take).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from models import Appointment, Instance, Schedule
+from models import Appointment, InputError, Instance, Patient, Schedule
 from models.diff import ScheduleDiff
 from models.disruption import Disruption
 from scheduler.api import check, diff_schedules, solve
 from scheduler.disrupt import disrupted_instance, frozen_days
+from scheduler.fit import fit
 from scheduler.rebook import rebooked
 from scheduler.result import ProgressEvent, SolveResult
 from scheduler.settings import SolveSettings
@@ -100,9 +103,13 @@ def repair(
         When the disruption names something the week does not have (see
         :func:`scheduler.disrupt.disrupted_instance`).
     """
+    settings = settings or SolveSettings()
     changed = disrupted_instance(instance, schedule, disruption)
     frozen = frozen_days(instance, disruption)
-    start, stuck = repair_start(changed, schedule, frozen)
+    started = time.perf_counter()
+    start, stuck = repair_start(changed, schedule, frozen, settings)
+    left = max(1.0, settings.time_limit - (time.perf_counter() - started))
+    settings = replace(settings, time_limit=left) if not settings.deterministic else settings
     result = solve(changed, settings, on_progress, start_from=start, previous=schedule)
     if result.found:
         result.schedule = with_past_offices(changed, result.schedule, schedule, frozen)
@@ -111,18 +118,50 @@ def repair(
 
 
 def repair_start(
-    changed: Instance, published: Schedule, frozen: list[str] | None = None
+    changed: Instance,
+    published: Schedule,
+    frozen: list[str] | None = None,
+    settings: SolveSettings | None = None,
 ) -> tuple[Schedule | None, list[str]]:
     """The published week without the discharged patients, with a substitute for each
-    session of a counselor now away and their appointments in that block at another time
-    (``scheduler.rebook``), when that is valid for the changed week, else None (``solve``
-    then starts from the published week with substitutes alone, or the greedy timetable);
-    and the appointments that found no other time."""
+    session of a counselor now away, their appointments in that block at another time
+    (``scheduler.rebook``) and each admitted patient where they fit without moving anyone
+    (``scheduler.fit``, a quarter of the time limit at most, 10 s each), when that is
+    valid for the changed week, else None (``solve`` then starts from the published week
+    with substitutes alone, or the greedy timetable); and the appointments that found no
+    other time."""
     start = _without_discharged(changed, published)
     start = with_substitutes(changed, start) or start
     rebooking = rebooked(changed, start, frozen or [])
     start = rebooking.schedule
+    admitted = [p for p in changed.patients if not _in_week(p.id, published)]
+    if admitted:
+        start = _placed(changed, start, admitted, settings or SolveSettings()) or start
     return (start if check(changed, start).ok else None), rebooking.stuck
+
+
+def _in_week(patient: str, sched: Schedule) -> bool:
+    return any(patient in s.patients for s in sched.sessions)
+
+
+def _placed(
+    changed: Instance, start: Schedule, admitted: list[Patient], settings: SolveSettings
+) -> Schedule | None:
+    """``start`` with each admitted patient in turn at the best place ``fit`` finds for
+    them without moving anyone; None when one fits nowhere as the week stands."""
+    ids = {p.id for p in admitted}
+    week = changed.model_copy(update={"patients": [p for p in changed.patients if p.id not in ids]})
+    each = min(10.0, settings.time_limit / 4 / len(admitted))
+    for patient in admitted:
+        try:
+            found = fit(week, start, patient, top=1, time_limit=each, workers=settings.workers)
+        except InputError:  # the start is not a valid week without them
+            return None
+        if not found.placements or found.placements[0].schedule is None:
+            return None
+        start = found.placements[0].schedule
+        week = week.model_copy(update={"patients": [*week.patients, patient]})
+    return start
 
 
 def _without_discharged(changed: Instance, published: Schedule) -> Schedule:

@@ -222,7 +222,7 @@ def files(week: tuple[Instance, Schedule], tmp_path: Path) -> dict[str, Path]:
     return paths
 
 
-def test_the_command_repairs_and_discharges(
+def test_the_command_repairs_discharges_and_admits(
     week: tuple[Instance, Schedule], files: dict[str, Path]
 ) -> None:
     inst, published = week
@@ -236,10 +236,16 @@ def test_the_command_repairs_and_discharges(
         )
     )
 
+    # A newcomer like an existing patient, admitted on Wednesday: the hours and days of
+    # the rest of the week (the file's to give), every block open.
+    model = inst.patients[0].model_dump(mode="json", exclude={"primary_counselor", "avoid"})
+    model.update(id="P900", min_hours=2, min_days=1, available=inst.slots, preferred=[])
+    files["admit"].write_text(json.dumps({"patients": [model]}))
+
     result = invoke(
         "repair", files["inst"], files["published"], "-o", files["new"],
-        "--unavailable", f"{AWAY}@{SLOT}", "--discharge", gone, "--from", "wed",
-        "--time-limit", "5", "--workers", "2", "--quiet",
+        "--unavailable", f"{AWAY}@{SLOT}", "--discharge", gone, "--admit", files["admit"],
+        "--from", "wed", "--time-limit", "8", "--workers", "2", "--quiet",
         "--phone-list", files["phone"], "--instance-out", files["changed"],
     )  # fmt: skip
 
@@ -249,7 +255,10 @@ def test_the_command_repairs_and_discharges(
     assert check(changed, new, published).ok
     assert gone not in {p.id for p in changed.patients}
     phone = files["phone"].read_text()
-    assert f"  {gone}  discharged" in phone
+    assert f"  {gone}  discharged" in phone and "  P900  new: their week" in phone
+    # The newcomer is placed where they fit (scheduler.fit) before the search, so the
+    # moves are still C02's 12 patients (a few more at most).
+    assert new.changes is not None and 12 <= new.changes.patients_moved <= 14
     listed = invoke("diff", files["published"], files["new"], "--instance", files["changed"])
     assert listed.exit_code == 0 and listed.output == phone
 
