@@ -108,7 +108,7 @@ def repair(
     frozen = frozen_days(instance, disruption)
     started = time.perf_counter()
     start, stuck = repair_start(changed, schedule, frozen, settings)
-    left = max(1.0, settings.time_limit - (time.perf_counter() - started))
+    left = max(0.0, settings.time_limit - (time.perf_counter() - started))
     settings = replace(settings, time_limit=left) if not settings.deterministic else settings
     result = solve(changed, settings, on_progress, start_from=start, previous=schedule)
     if result.found:
