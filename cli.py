@@ -35,6 +35,7 @@ from commands.fitting import fit
 from commands.formats import convert, export, template
 from commands.generating import generate
 from commands.reading import check, explain, schema, score, show
+from commands.repairing import diff, repair
 from commands.solving import batch, solve
 
 
@@ -50,7 +51,7 @@ def main() -> None:
     130 Ctrl-C.
     """
     here = threading.current_thread() is threading.main_thread()  # handlers: main thread only
-    if here and click.get_current_context().invoked_subcommand in ("solve", "explain"):
+    if here and click.get_current_context().invoked_subcommand in ("solve", "explain", "repair"):
         signal.signal(signal.SIGINT, interrupted_exit)  # Ctrl-C: 130, not click's "Aborted!"
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # held until it is safe
 
@@ -68,6 +69,8 @@ for command in (
     schema,
     generate,
     fit,
+    diff,
+    repair,
 ):
     main.add_command(command)
 

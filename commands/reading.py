@@ -128,7 +128,7 @@ def show(schedule: str, view: str, instance_path: str | None) -> None:
 
 
 @click.command()
-@click.argument("which", type=click.Choice(["instance", "schedule", "fit"]))
+@click.argument("which", type=click.Choice(["instance", "schedule", "fit", "diff"]))
 def schema(which: str) -> None:
-    """Print the JSON Schema of instance or schedule files (or of fit --json)."""
+    """Print the JSON Schema of instance or schedule files (or of fit --json, diff --json)."""
     click.echo(json.dumps(json_schema(which), indent=2))

@@ -2,6 +2,8 @@
 
 from models.admission import load_admission
 from models.base import KINDS
+from models.diff import ScheduleDiff
+from models.disruption import CounselorAway, Disruption, RoomClosed
 from models.errors import InputError, Problem
 from models.fit import FitResult, Moves, Placement
 from models.index import ProgramIndex
@@ -39,6 +41,8 @@ __all__ = [
     "Block",
     "Changes",
     "Counselor",
+    "CounselorAway",
+    "Disruption",
     "FitResult",
     "GroupType",
     "Individual",
@@ -54,7 +58,9 @@ __all__ = [
     "ProgramIndex",
     "Requirement",
     "Room",
+    "RoomClosed",
     "Schedule",
+    "ScheduleDiff",
     "Screen",
     "Screening",
     "Session",

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from models.diff import ScheduleDiff
 from models.errors import (
     InputError,
     Problem,
@@ -102,9 +103,12 @@ def dump(model: BaseModel, path: str | os.PathLike[str]) -> None:
 
 
 def json_schema(which: str) -> dict[str, Any]:
-    """The JSON Schema of ``"instance"`` or ``"schedule"`` files, or of ``"fit"``'s answer."""
+    """The JSON Schema of ``"instance"`` or ``"schedule"`` files, or of ``"fit"``'s or
+    ``"diff"``'s answer."""
     if which == "fit":
         schema = FitResult.model_json_schema(mode="serialization")
+    elif which == "diff":
+        schema = ScheduleDiff.model_json_schema()
     else:
         schema = (Instance if which == "instance" else Schedule).model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

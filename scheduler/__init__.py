@@ -9,9 +9,10 @@ instance (``models``) -> first timetable (``greedy``) -> CP-SAT model and read-b
 beside it. The public entry points are in ``api``.
 """
 
-# The public names are listed once, in api.__all__ (and fit, which sits above api).
+# The public names are listed once, in api.__all__ (and fit and repair, which sit above api).
 from scheduler import api
 from scheduler.api import *  # noqa: F403
 from scheduler.fit import fit
+from scheduler.same_day import RepairResult, repair
 
-__all__ = [*api.__all__, "fit"]
+__all__ = [*api.__all__, "RepairResult", "fit", "repair"]

@@ -15,6 +15,7 @@ from scheduler.check import CheckReport, Penalty, Violation, check
 from scheduler.check.cohorts import cohort_figures
 from scheduler.check.score import ScoreBreakdown, TermScore, score
 from scheduler.check.stability import change_counts
+from scheduler.diff import diff_schedules
 from scheduler.explain.diagnose import Conflict, Diagnosis, diagnose
 from scheduler.explain.precheck import Finding, prechecks
 from scheduler.organization import spans_sites
@@ -38,6 +39,7 @@ __all__ = [
     "Violation",
     "check",
     "diagnose",
+    "diff_schedules",
     "prechecks",
     "score",
     "solve",
