@@ -93,60 +93,83 @@ def _sizes(index: ProgramIndex, stage: str) -> tuple[int, int]:
 
 def _cohorts_of(index: ProgramIndex, patients: list[Patient], cap: int, least: int) -> list[Cohort]:
     """Cohorts of patients of one stage."""
-    avail = {p.id: frozenset(index.patient_slots(p)) for p in patients}
-    need = {p.id: _blocks_needed(index, p) for p in patients}
-    primary = {p.id: p.primary_counselor for p in patients}
-    topics, needed = _curriculum(index, patients[0].stage)
-    heard = {p.id: frozenset(p.completed_topics) & topics for p in patients}
-    apart: dict[str, set[str]] = defaultdict(set)  # avoid pairs never share a cohort
-    for a, b in index.avoid_pairs:
-        apart[a].add(b)
-        apart[b].add(a)
+    stage = _Stage(index, patients)
+    avail = stage.avail
     order = sorted(patients, key=lambda p: (len(_days(index, avail[p.id])), len(avail[p.id]), p.id))
     free = [p.id for p in order]
     formed: list[list[str]] = []
     while free:
-        seed = free.pop(0)
-        members, common, known = [seed], avail[seed], heard[seed]
+        members = [free.pop(0)]
         while len(members) < cap:
-            blocks = max(need[m] for m in members)
-            primaries = {primary[m] for m in members} - {None}
-            best = None
-            for pid in free:
-                if apart[pid] & set(members):
-                    continue
-                shared = common & avail[pid]
-                # Enough topics none of them has heard, for the cohort's psychoeducation.
-                new = len(topics - known - heard[pid])
-                fits = _enough(index, shared, max(blocks, need[pid])) and new >= needed
-                if fits and all(_appointments_fit(index, x, shared) for x in [*members, pid]):
-                    key = (primary[pid] in primaries, new, len(shared), -len(avail[pid]))
-                    if best is None or key > best[0]:
-                        best = (key, pid, shared)
-            if best is None:
+            ranked = [
+                (stage.rank(members, pid), -i, pid)  # ties: the first in order
+                for i, pid in enumerate(free)
+                if stage.joins(members, pid)
+            ]
+            if not ranked:
                 break
-            _, pid, common = best
-            known |= heard[pid]
+            pid = max(ranked)[2]
             members.append(pid)
             free.remove(pid)
         formed.append(members)
     kept = [m for m in formed if len(m) >= least]
-    loose = [pid for m in formed if len(m) < least for pid in m]
-    for pid in loose:  # a patient left over joins a cohort with room, most shared blocks
-        fits = [
-            m
-            for m in kept
-            if len(m) < cap
-            and not apart[pid] & set(m)
-            and len(topics - heard[pid].union(*(heard[x] for x in m))) >= needed
-            and _enough(index, _common(avail, m) & avail[pid], max(need[x] for x in [*m, pid]))
-            and all(_appointments_fit(index, x, _common(avail, m) & avail[pid]) for x in [*m, pid])
-        ]
-        if fits:
-            max(fits, key=lambda m: len(_common(avail, m) & avail[pid])).append(pid)
+    for pid in (pid for m in formed if len(m) < least for pid in m):
+        # Left over: join the cohort with room that shares the most blocks, if any.
+        hosts = [m for m in kept if len(m) < cap and stage.joins(m, pid)]
+        if hosts:
+            max(hosts, key=lambda m: len(stage.common([*m, pid]))).append(pid)
     return [
-        Cohort(tuple(sorted(m)), _common(avail, m), {pid: need[pid] for pid in m}) for m in kept
+        Cohort(tuple(sorted(m)), stage.common(m), {pid: stage.need[pid] for pid in m}) for m in kept
     ]
+
+
+class _Stage:
+    """What decides whether patients of one stage can be a cohort."""
+
+    def __init__(self, index: ProgramIndex, patients: list[Patient]) -> None:
+        self.index = index
+        self.avail = {p.id: frozenset(index.patient_slots(p)) for p in patients}
+        self.need = {p.id: _blocks_needed(index, p) for p in patients}
+        self.primary = {p.id: p.primary_counselor for p in patients}
+        self.topics, self.needed = _curriculum(index, patients[0].stage)
+        self.heard = {p.id: frozenset(p.completed_topics) & self.topics for p in patients}
+        self.apart: dict[str, set[str]] = defaultdict(set)  # avoid pairs never share a cohort
+        for a, b in index.avoid_pairs:
+            self.apart[a].add(b)
+            self.apart[b].add(a)
+
+    def common(self, members: list[str]) -> frozenset[str]:
+        """The blocks all of them are available for."""
+        return frozenset.intersection(*(self.avail[pid] for pid in members))
+
+    def new_topics(self, members: list[str]) -> int:
+        """Topics none of them has heard."""
+        return len(self.topics - frozenset().union(*(self.heard[pid] for pid in members)))
+
+    def joins(self, members: list[str], pid: str) -> bool:
+        """Whether ``pid`` can join: no avoid pair, enough shared blocks on distinct days for
+        the one who needs most, room for everyone's appointments on those days, and enough
+        topics none has heard for the cohort's psychoeducation."""
+        group = [*members, pid]
+        shared = self.common(group)
+        return (
+            not self.apart[pid] & set(members)
+            and _enough(self.index, shared, max(self.need[x] for x in group))
+            and self.new_topics(group) >= self.needed
+            and all(_appointments_fit(self.index, x, shared) for x in group)
+        )
+
+    def rank(self, members: list[str], pid: str) -> tuple[bool, int, int, int]:
+        """Who joins first: a shared primary counselor, then the most new topics left,
+        the most shared blocks, the fewest blocks of their own (the least flexible)."""
+        group = [*members, pid]
+        primaries = {self.primary[x] for x in members} - {None}
+        return (
+            self.primary[pid] in primaries,
+            self.new_topics(group),
+            len(self.common(group)),
+            -len(self.avail[pid]),
+        )
 
 
 def _appointments_fit(index: ProgramIndex, pid: str, slots: frozenset[str]) -> bool:
@@ -194,10 +217,6 @@ def _curriculum(index: ProgramIndex, stage: str) -> tuple[frozenset[str], int]:
         default=0,
     )
     return topics, needed
-
-
-def _common(avail: dict[str, frozenset[str]], members: list[str]) -> frozenset[str]:
-    return frozenset.intersection(*(avail[pid] for pid in members))
 
 
 def _days(index: ProgramIndex, slots: frozenset[str]) -> set[str]:
