@@ -198,3 +198,16 @@ def test_a_cohort_week_proven_best_is_then_proven_optimal() -> None:
     result = solve_checked(inst)
     assert result.status == "optimal" and result.objective == 120
     assert result.schedule.best_bound == 120
+
+
+def test_a_plan_no_week_can_keep_gives_way_to_the_search_without_cohorts() -> None:
+    # The four make one cohort (the groups hold 4), but no room seats four: no cohort
+    # week exists. The search without cohorts that follows seats them two and two:
+    # two P and two E sessions, 240, proven optimal.
+    data = _program([patient(f"P{i}", available=ALL) for i in range(1, 5)])
+    data["rooms"] = [room("R1", 3), room("R2", 3)]
+    data["counselors"].append(counselor("C2", ["P", "E"]))
+    inst = build(data)
+    assert len(plan_cohorts(ProgramIndex(inst))) == 1
+    result = solve_checked(inst)
+    assert result.status == "optimal" and result.objective == 240
