@@ -20,6 +20,7 @@ from models.io import (
 )
 from models.outputs import OutputError, output_problems, write_bytes_atomic, write_text_atomic
 from models.people import Counselor, Patient, Together
+from models.phases import Phase
 from models.pins import Pin
 from models.places import Room, Site
 from models.program import Block, GroupType, Period, Requirement
@@ -52,6 +53,7 @@ __all__ = [
     "OutputError",
     "Patient",
     "Period",
+    "Phase",
     "Pin",
     "Placement",
     "Problem",

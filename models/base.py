@@ -124,4 +124,12 @@ class SparseModel(StrictModel):
             for name in self._omit_unset:
                 if name in data and data[name] in (None, []):
                     del data[name]
+            for name in self.derived:
+                data.pop(name, None)
         return data
+
+    @property
+    def derived(self) -> tuple[str, ...]:
+        """Fields set from other parts of the instance, not written (none but a patient's
+        stage and hours from a phase: see :mod:`models.phases`)."""
+        return ()

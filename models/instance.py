@@ -24,9 +24,11 @@ from pydantic import Field, TypeAdapter, model_validator
 from models.base import Date, FormatVersion, Id, SparseModel, TimeZone, minutes
 from models.errors import Problem, ReferenceProblems
 from models.people import Counselor, Patient, Together
+from models.phases import Phase, phase_problems
 from models.pins import Pin, pin_problems
 from models.places import Room, Site
 from models.program import Block, GroupType, Period, Requirement
+from models.schedule import Schedule
 from models.services import Individual, Screening
 from models.weights import Weights
 
@@ -34,7 +36,7 @@ from models.weights import Weights
 class Instance(SparseModel):
     """One week of one program: everything the scheduler needs."""
 
-    _omit_unset = ("sites", "timezone", "pins")
+    _omit_unset = ("sites", "timezone", "pins", "phases", "previous")
 
     format_version: FormatVersion = 1
     name: str = Field(min_length=1)
@@ -74,6 +76,24 @@ class Instance(SparseModel):
     pins: list[Pin] = Field(
         default_factory=list,
         description="sessions, attendance and appointments fixed by hand: kept exactly",
+    )
+    phases: list[Phase] = Field(
+        default_factory=list,
+        description=(
+            "rolling program: the stage and hours of each week of a patient's stay, for "
+            "patients who give admitted instead of a stage, e.g. weeks 1-4 "
+            '{"stage": "early", "from_week": 1, "to_week": 4, "min_hours": 9, '
+            '"max_hours": 19}, weeks 5 on {"stage": "maintenance", "from_week": 5}, the '
+            'last two before discharge {"stage": "step_down", "final_weeks": 2, '
+            '"min_hours": 6, "max_hours": 6}; range phases may not overlap'
+        ),
+    )
+    previous: Schedule | None = Field(
+        default=None,
+        description=(
+            "last week's schedule (roll records it): solve, check and score keep the week "
+            "like it unless another previous schedule is given"
+        ),
     )
 
     @property
@@ -206,6 +226,7 @@ def _check_references(inst: Instance) -> list[Problem]:
     counselors = unique("counselors", [c.id for c in inst.counselors])
     unique("rooms", [r.id for r in inst.rooms])
     slots = set(inst.slots)
+    phase_problems(inst, add, stages)
 
     ordered = sorted(enumerate(inst.blocks), key=lambda ib: ib[1].start)
     for (_, a), (j, b) in zip(ordered, ordered[1:]):
@@ -233,7 +254,7 @@ def _check_references(inst: Instance) -> list[Problem]:
                 "group_types",
             )
     for i, p in enumerate(inst.patients):
-        if p.stage not in stages:
+        if p.stage and p.stage not in stages:
             add(("patients", i, "stage"), f"'{p.stage}' is not a stage", "stages")
         if p.primary_counselor is not None and p.primary_counselor not in counselors:
             add(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field, field_validator, model_validator
 
 from models.base import (
     HOURS_IN_WEEK,
     PRIMARY_ROLES,
     Count,
+    Date,
     DisplayName,
     Id,
     Int,
@@ -18,15 +21,28 @@ from models.base import (
 )
 
 _DEFAULT_ROLES: tuple[Role, ...] = ("counselor",)
+# A patient's fields that a phase of a rolling program gives when the patient does not.
+PHASE_FIELDS = ("stage", "min_hours", "max_hours", "min_days")
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)  # stage: required unless admitted is given
 
 
 class Patient(SparseModel):
     """A patient in the program this week."""
 
-    _omit_unset = ("site", "display_name")
+    _omit_unset = ("site", "display_name", "admitted", "discharge")
 
     id: Id
-    stage: Id
+    stage: Id = Field(
+        default="",
+        description=(
+            "required unless admitted is given (then the instance's phases give it, and a "
+            "stage given must match)"
+        ),
+        json_schema_extra=_no_default,
+    )
     available: list[SlotRef]
     min_hours: float = Field(default=9, ge=0, le=HOURS_IN_WEEK, allow_inf_nan=False)
     max_hours: float = Field(default=19, ge=0, le=HOURS_IN_WEEK, allow_inf_nan=False)
@@ -55,6 +71,21 @@ class Patient(SparseModel):
             "(e.g. 'Maria G.'); never in logs, CSV, calendar feeds or FHIR"
         ),
     )
+    admitted: Date | None = Field(
+        default=None,
+        description=(
+            "rolling program: the date of admission (YYYY-MM-DD); with the instance's "
+            "week_of it gives the week in program, and the phase holding that week gives "
+            "stage, min_hours, max_hours and min_days (each unless the patient gives it)"
+        ),
+    )
+    discharge: Date | None = Field(
+        default=None,
+        description=(
+            "planned discharge (YYYY-MM-DD): puts the patient in a final_weeks phase, "
+            "and roll leaves them out of the weeks after it"
+        ),
+    )
 
     @property
     def min_minutes(self) -> int:
@@ -64,8 +95,17 @@ class Patient(SparseModel):
     def max_minutes(self) -> int:
         return round(self.max_hours * 60)
 
+    @property
+    def derived(self) -> tuple[str, ...]:
+        """The fields a phase gave (not the patient): not written back to the file."""
+        if self.admitted is None:
+            return ()
+        return tuple(f for f in PHASE_FIELDS if f not in self.model_fields_set)
+
     @model_validator(mode="after")
     def _hours(self) -> Patient:
+        if self.admitted is not None:
+            return self  # the hours are checked once the phase is known (models.phases)
         if self.min_hours > self.max_hours:
             raise ValueError(f"min_hours {self.min_hours:g} is above max_hours {self.max_hours:g}")
         return self

@@ -24,6 +24,7 @@ from models.workbook.layout import (
     BLOCKS,
     KEY_COLUMNS,
     PROGRAM,
+    REQUIRED_UNLESS,
     Column,
     ObjectSheet,
     object_sheets,
@@ -123,6 +124,9 @@ def _header(
             continue
         found[c] = name
     for column in known.values():
+        instead = REQUIRED_UNLESS.get(column.name)
+        if instead in seen and any(not is_blank(row[seen[instead]]) for row in grid.rows[1:]):
+            continue  # a rolling program's patients: each row says what it misses
         if column.required and column.name not in seen and grid.rows:
             out.add(Cell(grid.name, 1, column.name), "required column is missing")
             out.missing_columns.add((grid.name, column.name))

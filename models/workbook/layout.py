@@ -18,6 +18,7 @@ from pydantic.fields import FieldInfo
 
 from models.base import Id, SlotRef, TimeOfDay
 from models.instance import Instance
+from models.people import Patient
 from models.program import Period
 
 ID_PATTERN: str = TypeAdapter(Id).json_schema()["pattern"]
@@ -28,6 +29,10 @@ PROGRAM = "program"
 BLOCKS = "blocks"
 NOTES = "notes"
 ALL_SLOTS = "all_slots"
+# Fields no workbook holds (workbook_losses says so when one is set): last week's schedule.
+NOT_IN_WORKBOOK = ("previous",)
+# A patient's columns required unless another is there: stage, unless admitted gives it.
+REQUIRED_UNLESS = {"stage": "admitted"}
 AVAILABLE = "available"
 PREFERRED = "preferred"
 
@@ -120,8 +125,10 @@ def field_column(model: type[BaseModel], name: str, prefix: str = "") -> Column:
     prop, optional = _unwrap(_schema(model)["properties"][name])
     listed = prop.get("type") == "array"
     kind, choices = _kind(_unwrap(prop["items"])[0] if listed else prop)
-    required = info.is_required()
+    required = info.is_required() or (model is Patient and name in REQUIRED_UNLESS)
     default = None if required else info.get_default(call_default_factory=True)
+    if required and not info.is_required():
+        default = None  # (a stage left out needs admitted: nothing to default to)
     return Column(
         name=f"{prefix}{name}",
         kind=kind,
@@ -137,6 +144,11 @@ def field_column(model: type[BaseModel], name: str, prefix: str = "") -> Column:
 @cache
 def _schema(model: type[BaseModel]) -> dict[str, Any]:
     return model.model_json_schema()
+
+
+def _fields() -> list[tuple[str, FieldInfo]]:
+    """The instance's fields a workbook holds."""
+    return [(n, i) for n, i in Instance.model_fields.items() if n not in NOT_IN_WORKBOOK]
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:
@@ -159,7 +171,7 @@ def object_sheets() -> tuple[ObjectSheet, ...]:
     """One sheet per list-of-objects field of :class:`Instance`, in field order; not
     blocks (a sheet laid out by hand) nor lists of periods (a ``program`` key)."""
     sheets = []
-    for name, info in Instance.model_fields.items():
+    for name, info in _fields():
         model = _model_of(info.annotation)
         listed = get_origin(info.annotation) is list
         if listed and model is not None and model is not Period and name != BLOCKS:
@@ -175,7 +187,7 @@ def object_sheet(name: str) -> ObjectSheet | None:
 def nested_models() -> dict[str, type[BaseModel]]:
     """The instance's fields that are one object (``individual``): dotted ``program`` keys."""
     out = {}
-    for name, info in Instance.model_fields.items():
+    for name, info in _fields():
         model = _model_of(info.annotation)
         if model is not None and get_origin(info.annotation) is not list:
             out[name] = model
@@ -187,7 +199,7 @@ def program_keys() -> tuple[Column, ...]:
     """The ``program`` sheet's keys: the instance's other fields, objects as dotted keys."""
     listed = {s.name for s in object_sheets()} | {BLOCKS}
     keys: list[Column] = []
-    for name in Instance.model_fields:
+    for name, _ in _fields():
         if name in listed:
             continue
         model = nested_models().get(name)

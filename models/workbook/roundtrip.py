@@ -8,7 +8,8 @@ from models.instance import Instance
 def in_week_order(instance: Instance) -> Instance:
     """The instance as its workbook gives it back.
 
-    Slot lists are sets: a workbook marks each slot once, in week order, so
+    Last week's schedule (``previous``) is not in a workbook. Slot lists are sets: a
+    workbook marks each slot once, in week order, so
     ``available`` and ``preferred`` (patients, counselors, rooms) come back sorted in
     week order without repeats, and a patient's preferred slots only where the patient
     is available (``p`` is "available and preferred"; :func:`workbook_losses` says
@@ -48,7 +49,12 @@ def in_week_order(instance: Instance) -> Instance:
     ]
     rooms = [r.model_copy(update={"available": ordered(r.available)}) for r in instance.rooms]
     return instance.model_copy(
-        update={"patients": patients, "counselors": counselors, "rooms": rooms}
+        update={
+            "patients": patients,
+            "counselors": counselors,
+            "rooms": rooms,
+            "previous": None,  # no workbook holds it (workbook_losses)
+        }
     )
 
 
@@ -58,9 +64,16 @@ def workbook_losses(instance: Instance) -> list[str]:
     A patient's preferred slot where they are not available has no mark (``p`` is
     "available and preferred"), so the workbook leaves it out. That can change the
     objective: a patient whose only preferred slots are such slots misses a preference
-    in every block they attend, and with none left, in none.
+    in every block they attend, and with none left, in none. Last week's schedule
+    (``previous``, recorded by ``roll``) has no sheet: without it solve is not kept like
+    last week unless given ``--previous``.
     """
     lines = []
+    if instance.previous is not None:
+        lines.append(
+            "previous: last week's schedule is not kept in a workbook; give it to solve "
+            "with --previous"
+        )
     for p in instance.patients:
         lost = [s for s in p.preferred if s not in set(p.available)]
         if lost:

@@ -157,7 +157,11 @@ def _objects(
 
 
 def _object_row(spec: ObjectSheet, item: BaseModel, week: list[str]) -> list[Any]:
-    row = [write_cell(getattr(item, c.name), c) for c in spec.columns]
+    # A value derived from elsewhere (a patient's stage from a phase) is left blank.
+    derived = getattr(item, "derived", ())
+    row = [
+        write_cell(None if c.name in derived else getattr(item, c.name), c) for c in spec.columns
+    ]
     if not spec.slot_fields:
         return row
     available = getattr(item, AVAILABLE)
