@@ -21,6 +21,7 @@ from scheduler.explain.precheck import Finding, prechecks
 from scheduler.organization import spans_sites
 from scheduler.program import solve_program
 from scheduler.result import ProgressEvent, SolveResult
+from scheduler.rolling import roll
 from scheduler.settings import SettingsError, SolveSettings
 from scheduler.sites import solve_by_site
 
@@ -41,6 +42,7 @@ __all__ = [
     "diagnose",
     "diff_schedules",
     "prechecks",
+    "roll",
     "score",
     "solve",
 ]
@@ -75,7 +77,9 @@ def solve(
         from it (unless ``start_from`` is given), a valid one is returned unchanged
         unless the search finds a strictly better schedule, and the schedule's
         ``changes`` counts what moved. For a multi-site instance, each site against
-        its part of it.
+        its part of it. When not given, the instance's own ``previous`` (recorded by
+        :func:`scheduler.roll`); to solve such a week from scratch, copy the instance
+        with ``previous=None``.
 
     Returns
     -------
@@ -87,6 +91,10 @@ def solve(
     if not isinstance(instance, Instance):
         instance = load_instance(instance)
     settings = settings or SolveSettings()
+    if instance.previous is not None:
+        # Given once, as the argument: the parts below see no other previous week.
+        previous = instance.previous if previous is None else previous
+        instance = instance.model_copy(update={"previous": None})
     if spans_sites(instance):
         result = solve_by_site(instance, settings, on_progress, start_from, previous)
     else:

@@ -87,7 +87,7 @@ def check(instance: Instance, schedule: Schedule, previous: Schedule | None = No
         A schedule from the solver, a file, or made by hand.
     previous
         Last week's schedule: adds the stability terms (``scheduler.check.stability``);
-        without it they are left out.
+        the instance's own ``previous`` when not given; without either they are left out.
 
     Returns
     -------
@@ -95,6 +95,8 @@ def check(instance: Instance, schedule: Schedule, previous: Schedule | None = No
         ``violations`` (empty when the schedule is valid), ``objective`` and
         ``terms`` recomputed from scratch, and one ``Penalty`` per entity.
     """
+    if previous is None:
+        previous = instance.previous  # a rolled week's (scheduler.roll)
     ck = Checker(instance, schedule, previous)
     for rule in RULES:
         rule(ck)
