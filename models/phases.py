@@ -45,8 +45,9 @@ class Phase(SparseModel):
     from_week: Week | None = Field(
         default=None,
         description=(
-            "first week in program of the phase (1: the week of admission; week n is "
-            "(week_of - admitted) // 7 + 1)"
+            "first week in program of the phase: week 1 is the program week (from "
+            "week_of's weekday) that holds admitted; week n = ceil((week_of - admitted) "
+            "in days / 7) + 1"
         ),
     )
     to_week: Week | None = Field(
@@ -102,9 +103,10 @@ def _last(phase: Phase) -> int:
 
 
 def week_in_program(admitted: dt.date, week_of: dt.date) -> int:
-    """The week of the stay that ``week_of`` begins: 1 in the week of admission (also for
-    a patient admitted during that week), n after n-1 whole weeks."""
-    return max(1, (week_of - admitted).days // 7 + 1)
+    """The week of the stay that ``week_of`` begins: program weeks start on ``week_of``'s
+    weekday, and week 1 is the one holding the admission (so a patient admitted on a
+    Wednesday is in week 2 the next Monday): ``ceil((week_of - admitted) / 7) + 1``."""
+    return max(1, -(-(week_of - admitted).days // 7) + 1)
 
 
 def in_final_weeks(discharge: dt.date, week_of: dt.date, final_weeks: int) -> bool:
@@ -160,15 +162,15 @@ def _resolve(inst: Instance, i: int, patient: Patient, add: Callable[..., None])
             "week_of",
         )
         return
+    if discharge is not None and discharge < admitted:
+        add(("patients", i, "discharge"), f"{discharge} is before admitted {admitted}")
+        return
     if discharge is not None and discharge < week_of:
         add(
             ("patients", i, "discharge"),
             f"{discharge} is before the week of {week_of}: the patient has left the program",
             "week_of",
         )
-        return
-    if discharge is not None and discharge < admitted:
-        add(("patients", i, "discharge"), f"{discharge} is before admitted {admitted}")
         return
     if not inst.phases:
         add(("patients", i, "admitted"), "needs the instance's phases (none given)", "phases")
