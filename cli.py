@@ -36,6 +36,7 @@ from commands.formats import convert, export, template
 from commands.generating import generate
 from commands.reading import check, explain, schema, score, show
 from commands.repairing import diff, repair
+from commands.rolling import roll
 from commands.solving import batch, solve
 
 
@@ -71,6 +72,7 @@ for command in (
     fit,
     diff,
     repair,
+    roll,
 ):
     main.add_command(command)
 
