@@ -192,10 +192,12 @@ def _resolve(inst: Instance, i: int, patient: Patient, add: Callable[..., None])
             "phases",
         )
         return
+    # A copy: the same patient object may be another instance's (of another week).
+    patient = inst.patients[i] = patient.model_copy()
     for name in PHASE_FIELDS:
         value = getattr(phase, name)
         if name not in given and value is not None:
-            object.__setattr__(patient, name, value)  # frozen model: set once, here
+            object.__setattr__(patient, name, value)  # frozen model: set here, once
     if patient.min_hours > patient.max_hours:
         add(
             ("patients", i, "min_hours"),

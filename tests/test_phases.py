@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 import pytest
 
 from conftest import raw
-from models import InputError, Schedule, parse_instance, to_json
+from models import InputError, Instance, Schedule, parse_instance, to_json
 from models.workbook import in_week_order, instance_to_workbook, parse_workbook, workbook_losses
 from scheduler import check
 from scheduler.generate import generate
@@ -166,3 +167,9 @@ def test_the_checker_scores_against_the_instances_previous() -> None:
     assert "seat_changed" not in check(inst, witness).terms
     report = check(with_last, witness)
     assert report.ok and report.terms["seat_changed"] == 0
+
+
+def test_an_instance_made_of_another_weeks_patients_leaves_them_as_they_were() -> None:
+    inst = parse_instance(rolling(P1={"admitted": "2026-11-11"}))  # week 4: early
+    later = Instance.model_validate({**dict(inst), "week_of": dt.date(2026, 12, 7)})
+    assert (inst.patients[0].stage, later.patients[0].stage) == ("early", "late")
