@@ -11,7 +11,16 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli import main
-from models import InputError, Instance, Pin, Schedule, Together, load_instance, to_json
+from models import (
+    InputError,
+    Instance,
+    Pin,
+    Schedule,
+    Together,
+    json_schema,
+    load_instance,
+    to_json,
+)
 from scheduler import roll
 from scheduler.generate.rolling import PROGRAM_WEEKS, rolling_program, weekly_admissions
 from scheduler.rolling import topics_heard
@@ -193,3 +202,13 @@ def test_solve_and_score_keep_to_the_rolled_weeks_previous(
     scored = invoke("score", nxt, out, "--json")
     assert scored.exit_code == 0
     assert "seat_changed" in {t["term"] for t in json.loads(scored.output)["terms"]}
+
+
+def test_the_output_follows_the_instance_schema(program: tuple[Instance, Schedule]) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    instance, witness = program
+    rolled = json.loads(
+        to_json(roll(instance, witness, admit=weekly_admissions(instance, NEXT, 2)))
+    )
+    jsonschema.Draft202012Validator(json_schema("instance")).validate(rolled)
+    assert rolled["previous"]["sessions"] and rolled["phases"]
