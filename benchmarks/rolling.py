@@ -11,12 +11,16 @@ the one solved with last week. For each week it reports the patients, who left a
 came, the returning patients moved (a block or a seat changed: the count of
 ``schedule.changes``, ``scheduler.check.stability``) by each schedule against last
 week's, and the objective of each (with last week: including the stability terms; from
-scratch: without them, and the stability cost it would have had).
+scratch: without them; in brackets, the stability terms' part of the first and what they
+would add to the second).
 
     python benchmarks/rolling.py [--weeks 16] [--patients 60] [--admissions 5]
         [--time-limit 10] [--workers 2] [--seed 1] [--out benchmarks/rolling.md]
 
-The default run (16 weeks, 60 patients, 10 s a solve) takes about 6 minutes.
+The default run (16 weeks, 60 patients, 20 s a solve) takes about 11 minutes on 2 cores.
+The figures depend on the machine's load (a wall-clock limit); ``--deterministic`` limits
+each search by CP-SAT's deterministic time instead (the same figures whatever the load,
+but on a busy machine far slower).
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ class Week:
     objective_from_scratch: int | None
     stability_from_scratch: int | None  # what the stability terms would cost it
     valid: bool
+    stability_with_previous: int | None = None  # the stability terms' part of its objective
 
 
 class SimulationError(RuntimeError):
@@ -64,16 +69,19 @@ def simulate(
     weeks: int = 16,
     patients: int = 60,
     admissions: int = 5,
-    time_limit: float = 10.0,
+    time_limit: float = 20.0,
     workers: int = 2,
     seed: int = 1,
     echo: bool = False,
+    deterministic: bool = False,
 ) -> tuple[list[Week], list[Instance]]:
     """Run the simulation: the weeks' figures and the weeks' instances (week 1 first).
 
     Raises :class:`SimulationError` if a week has no valid schedule.
     """
-    settings = SolveSettings(time_limit=time_limit, workers=workers, seed=0)
+    settings = SolveSettings(
+        time_limit=time_limit, workers=workers, seed=0, deterministic=deterministic
+    )
     instance, schedule = rolling_program(patients=patients, seed=seed)
     if schedule is None:
         raise SimulationError("week 1: the generator found no witness")
@@ -95,6 +103,8 @@ def simulate(
         rows.append(_week(n, instance, rolled, kept.schedule, scratch.schedule, schedule, ok))
         rows[-1].objective_with_previous = kept.objective
         rows[-1].objective_from_scratch = scratch.objective if scratch.found else None
+        terms = kept.schedule.objective_terms
+        rows[-1].stability_with_previous = sum(terms.get(t, 0) for t in STABILITY_TERMS)
         if echo:
             print(_line(rows[-1]), flush=True)
         if not ok:
@@ -152,8 +162,8 @@ def _week(
 
 HEADER = (
     "| week | week of | patients | discharged | admitted | new stage | moved, with last week "
-    "| moved, from scratch | objective, with last week | objective, from scratch "
-    "| from scratch + stability | valid |"
+    "| moved, from scratch | objective, with last week (stability) | objective, from scratch "
+    "(+ stability) | valid |"
 )
 
 
@@ -162,11 +172,15 @@ def _cell(value: object) -> str:
 
 
 def _line(w: Week) -> str:
-    with_stability = (
-        None
-        if w.objective_from_scratch is None or w.stability_from_scratch is None
-        else w.objective_from_scratch + w.stability_from_scratch
-    )
+    def split(objective: int | None, stability: int | None) -> str | None:
+        if objective is None or stability is None:
+            return None if objective is None else str(objective)
+        return f"{objective} ({stability})"
+
+    kept = split(w.objective_with_previous, w.stability_with_previous)
+    scratch = None if w.objective_from_scratch is None else str(w.objective_from_scratch)
+    if scratch is not None and w.stability_from_scratch is not None:
+        scratch += f" (+ {w.stability_from_scratch})"
     cells = (
         w.number,
         w.week_of,
@@ -176,9 +190,8 @@ def _line(w: Week) -> str:
         w.new_stage,
         w.moved_with_previous,
         w.moved_from_scratch,
-        w.objective_with_previous,
-        w.objective_from_scratch,
-        with_stability,
+        kept,
+        scratch,
         "yes" if w.valid else "NO",
     )
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
@@ -195,24 +208,31 @@ def main() -> None:
     ap.add_argument("--weeks", type=int, default=16)
     ap.add_argument("--patients", type=int, default=60)
     ap.add_argument("--admissions", type=int, default=5, help="new patients a week")
-    ap.add_argument("--time-limit", type=float, default=10.0, help="seconds a solve")
+    ap.add_argument("--time-limit", type=float, default=20.0, help="seconds a solve")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="limit each search by CP-SAT's deterministic time, not the wall clock (the same "
+        "figures on a busy machine, but far slower there)",
+    )
     ap.add_argument("--out", type=Path, help="also write the table (Markdown) here")
     args = ap.parse_args()
     started = time.monotonic()
     print(HEADER, flush=True)
     rows, _ = simulate(
         args.weeks, args.patients, args.admissions, args.time_limit, args.workers, args.seed,
-        echo=True,
+        echo=True, deterministic=args.deterministic,
     )  # fmt: skip
     elapsed = time.monotonic() - started
     text = table(rows)
     print(f"\n{args.weeks} weeks in {elapsed:.0f} s")
     if args.out is not None:
+        clock = "units of deterministic time" if args.deterministic else "s"
         setup = (
             f"{args.weeks} weeks, {args.patients} patients at the start, {args.admissions} "
-            f"admitted a week, {args.time_limit:g} s a solve on {args.workers} workers, "
+            f"admitted a week, {args.time_limit:g} {clock} a solve on {args.workers} workers, "
             f"seed {args.seed}; run in {elapsed:.0f} s"
         )
         args.out.write_text(f"# A rolling program, week by week\n\n{setup}\n\n{text}\n")
