@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import click
 
 from commands.common import FILE, bad_input, echo_lines, load_or_exit, write_or_exit
 from models import load_instance, load_schedule, to_json
+from models.disruption import load_admitted
 from models.outputs import output_problems
-from models.reading import read_json
 
 
 @click.command()
@@ -53,7 +52,7 @@ def roll(
         bad_input(*problems)
     inst = load_or_exit(load_instance, instance)
     sched = load_or_exit(load_schedule, schedule)
-    new = _admissions(admit) if admit is not None else []
+    new = load_or_exit(load_admitted, admit) if admit is not None else []
     leaving = [pid.strip() for given in discharge for pid in given.split(",") if pid.strip()]
     from models import InputError
     from scheduler.rolling import roll as run_roll
@@ -67,13 +66,3 @@ def roll(
     done = f"wrote {output}: the week of {nxt.week_of}, {len(nxt.patients)} patients"
     write_or_exit(output, to_json(nxt), done)
     echo_lines(summary.lines())
-
-
-def _admissions(path: str) -> list[Any]:
-    """The patients of an ``--admit`` file (a list, or an object with ``patients``)."""
-    data = load_or_exit(read_json, path)
-    if isinstance(data, dict) and set(data) == {"patients"}:
-        data = data["patients"]
-    if not isinstance(data, list) or not all(isinstance(p, dict) for p in data):
-        bad_input(f'{path}: give a JSON list of patients, or {{"patients": [...]}}')
-    return data

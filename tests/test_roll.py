@@ -157,7 +157,7 @@ def test_the_command(program: tuple[Instance, Schedule], tmp_path: Path) -> None
     [
         (("--to", "2026-11-23"), "roll: to: 2026-11-23 is not after the instance's week_of 2026-11-30"),
         (("--discharge", "P001,P998"), "roll: discharge: 'P998' is not a patient id"),
-        (("--admit", "ADMIT"), 'ADMIT: give a JSON list of patients, or {"patients": [...]}'),
+        (("--admit", "ADMIT"), "ADMIT: patients: Input should be a valid list, not the number 3"),
         (("-o", "next.xlsx"), "next.xlsx: roll writes JSON (a workbook cannot hold last week's schedule)"),
     ],
 )  # fmt: skip
