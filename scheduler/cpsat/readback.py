@@ -69,7 +69,16 @@ def read_sessions(
         running.append((cand, topic))
         families.append((cand.group_type, parts))
     periods = [cand.period for cand, _ in running]
-    split = reseat(tm.index, families, periods, wall_limit, pinned, fixed_rooms, cohort_of)
+    split = reseat(
+        tm.index,
+        families,
+        periods,
+        wall_limit,
+        pinned,
+        fixed_rooms,
+        cohort_of,
+        move_rooms=tm.previous is None,
+    )
     sessions = [
         Session(
             id="S",  # numbered in week order below
@@ -99,14 +108,17 @@ def reseat(
     pinned: list[tuple[int, int, str]] | None = None,
     fixed_rooms: set[tuple[int, int]] | None = None,
     cohort_of: Mapping[str, int] | None = None,
+    move_rooms: bool = True,
 ) -> list[list[Part]]:
     """The read-back's choices after the split, for its soft terms: rooms that cohorts
     keep through a block (``keep_rooms``), then the week reseated jointly
     (``seat_jointly``), then the rooms again for the new seating. ``pinned`` (family,
     part, patient) and ``fixed_rooms`` (family, part): what pins keep; ``cohort_of``
-    (patient -> planned cohort): members seated together stay together."""
+    (patient -> planned cohort): members seated together stay together. Without
+    ``move_rooms`` the sessions keep the rooms the model gave their family (against last
+    week's schedule, whose rooms the model kept at a far higher weight)."""
     weights = index.instance.weights
-    rooms = bool(weights.room_change)
+    rooms = bool(weights.room_change) and move_rooms
     if rooms:
         families = _with(
             families, keep_rooms(index, families, periods, wall_limit=wall_limit, fixed=fixed_rooms)
