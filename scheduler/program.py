@@ -24,13 +24,20 @@ from scheduler.cpsat.hint import add_hint
 from scheduler.cpsat.lastweek import reseat_for_last_week
 from scheduler.cpsat.model import TimetableModel
 from scheduler.cpsat.pins import pinned_topics
-from scheduler.cpsat.readback import primary_missing, read_services, read_sessions, read_shortfalls
+from scheduler.cpsat.readback import (
+    Values,
+    primary_missing,
+    read_services,
+    read_sessions,
+    read_shortfalls,
+)
 from scheduler.cpsat.reseat import with_cohorts
 from scheduler.cpsat.topics import assign_topics, count_repeats
 from scheduler.explain.bound import objective_floor
 from scheduler.explain.diagnose import diagnose
 from scheduler.greedy import greedy_schedule
 from scheduler.interrupt import ctrl_c_owner, quiet_solver, run_search
+from scheduler.progress import SearchProgress, Snapshot
 from scheduler.result import ProgressEvent, SolveResult
 from scheduler.settings import SolveSettings
 from scheduler.substitute import with_substitutes
@@ -41,65 +48,6 @@ _STATUS: dict[Any, Status] = {
     cp_model.INFEASIBLE: "infeasible",
     cp_model.UNKNOWN: "unknown",
 }
-
-
-class _Progress(cp_model.CpSolverSolutionCallback):
-    """Records when the first schedule was found and reports each better one.
-
-    O(1) per solution when nobody listens, as callbacks slow the search.
-    """
-
-    def __init__(
-        self,
-        started: float,
-        listener: Callable[[ProgressEvent], None] | None = None,
-        floor: float = 0.0,
-        relative_gap: float = 0.0,
-    ) -> None:
-        super().__init__()
-        self.started = started
-        self.listener = listener
-        self.first_seconds: float | None = None
-        self.count = 0
-        self.best = math.inf
-        self.close_enough = False  # the best schedule is within the gap limit of ``floor``
-        self.floor = floor  # a bound known before the search (scheduler.explain.bound)
-        self.relative_gap = relative_gap
-        self.search_bounds = True  # False when the search's bound holds for cohort weeks only
-
-    def incumbent(self, objective: float) -> None:
-        """A schedule found before the search (the greedy one, then the same re-roomed for
-        the cohorts): an event when it is better than the best so far."""
-        if objective >= self.best:
-            return
-        self.best = objective
-        self.count += 1
-        elapsed = time.perf_counter() - self.started
-        if self.first_seconds is None:
-            self.first_seconds = elapsed
-        self.close_enough = self._within_gap(objective)
-        if self.listener is not None:
-            self.listener(ProgressEvent(elapsed, objective, self.floor, self.count))
-
-    def on_solution_callback(self) -> None:
-        self.count += 1
-        elapsed = time.perf_counter() - self.started
-        if self.first_seconds is None:
-            self.first_seconds = elapsed
-        if self.objective_value >= self.best:
-            return  # not better than the schedule found before the search
-        self.best = self.objective_value
-        if self.listener is not None:
-            bound = max(self.best_objective_bound, self.floor) if self.search_bounds else self.floor
-            self.listener(ProgressEvent(elapsed, self.objective_value, bound, self.count))
-        if self._within_gap(self.objective_value):  # CP-SAT's own limit knows only its bound
-            self.close_enough = True
-            self.stop_search()
-
-    def _within_gap(self, objective: float) -> bool:
-        return self.relative_gap > 0 and objective - self.floor <= self.relative_gap * abs(
-            objective
-        )
 
 
 def _parameters(settings: SolveSettings) -> cp_model.CpSolver:
@@ -155,7 +103,7 @@ def _solve_one(
     """
     started = budget.started
     aggregate = settings.formulation == "aggregated"
-    progress = _Progress(started, on_progress, 0, settings.relative_gap)
+    progress = SearchProgress(started, on_progress, 0, settings.relative_gap)
     warm: Schedule | None = None
     from_greedy = False  # the warm start is the greedy's timetable
     draft = False  # the hint is a greedy timetable that breaks pins
@@ -208,7 +156,9 @@ def _solve_one(
         progress.search_bounds = not cohorts
     except Stopped:  # out of time or Ctrl-C before the search: keep what there is
         return _stopped(instance, warm, progress, floor, settings, budget)
-    solver, code = _search(tm, settings, budget, progress, building, draft)
+    reading = _reading(instance, settings, budget, previous, floor, on_progress)
+    solver, code, seen = _search(tm, settings, budget, progress, building, draft, reading(tm))
+    warm = _better_of(warm, seen)
     if tm.cohorts and code in (cp_model.INFEASIBLE, cp_model.OPTIMAL) and _time_left(budget):
         # The cohort week is the best there is (or there is none: rooms, staff): search
         # without cohorts from it, for a valid bound or a better week.
@@ -225,7 +175,8 @@ def _solve_one(
             progress.search_bounds = True
         except Stopped:
             return _stopped(instance, warm, progress, floor, settings, budget)
-        solver, code = _search(tm, settings, budget, progress, building, draft)
+        solver, code, seen = _search(tm, settings, budget, progress, building, draft, reading(tm))
+        warm = _better_of(warm, seen)
     wall = time.perf_counter() - started
     schedule = _read_back(instance, tm, solver, code, settings, budget, previous, floor, wall)
     objective = schedule.objective
@@ -242,6 +193,8 @@ def _solve_one(
         searched = code != cp_model.INFEASIBLE and not tm.cohorts
         bound = solver.best_objective_bound if searched else 0.0
         schedule = _warm_result(warm, bound, settings, wall, floor)
+    if schedule.objective is not None:
+        progress.incumbent(schedule.objective)  # the last event is the schedule written
     return SolveResult(
         schedule, wall, tm.stats(), progress.first_seconds, progress.count, budget.interrupted
     )
@@ -250,7 +203,7 @@ def _solve_one(
 def _read_back(
     instance: Instance,
     tm: TimetableModel,
-    solver: cp_model.CpSolver,
+    solver: Values,
     code: Any,
     settings: SolveSettings,
     budget: Budget,
@@ -351,12 +304,14 @@ def _search(
     tm: TimetableModel,
     settings: SolveSettings,
     budget: Budget,
-    progress: _Progress,
+    progress: SearchProgress,
     building: float,
     draft: bool,
-) -> tuple[cp_model.CpSolver, Any]:
+    read: Callable[[Snapshot], Schedule | None] | None = None,
+) -> tuple[cp_model.CpSolver, Any, Schedule | None]:
     """The search, in what is left of the budget after room for the read-back: the
-    solver and its status code."""
+    solver, its status code, and with ``read`` (a snapshot's checked week) the best week
+    read back while it ran (``scheduler.progress``)."""
     solver = _parameters(settings)
     if draft and "repair_hint" not in settings.parameters:
         solver.parameters.repair_hint = True  # medium, 10 pins: first schedule 4.4 -> 2.9 s
@@ -369,8 +324,50 @@ def _search(
         solver.parameters.max_time_in_seconds = min(solver.parameters.max_time_in_seconds, search)
     if progress.close_enough:  # skip the search, keep what we have
         solver.parameters.max_time_in_seconds = 0.0
-    code = run_search(solver, tm.model, progress, stop=lambda: budget.interrupted)
-    return solver, code
+    if read is not None:
+        progress.watch(read)
+    try:
+        code = run_search(solver, tm.model, progress, stop=lambda: budget.interrupted)
+    finally:
+        seen = progress.unwatch()
+    return solver, code, seen
+
+
+def _reading(
+    instance: Instance,
+    settings: SolveSettings,
+    budget: Budget,
+    previous: Schedule | None,
+    floor: int | None,
+    on_progress: Callable[[ProgressEvent], None] | None,
+) -> Callable[[TimetableModel], Callable[[Snapshot], Schedule | None] | None]:
+    """For a model, how to read a snapshot of its search into a checked week, so that the
+    progress reports what would be written; None when nobody listens, or in a
+    deterministic or best-effort solve (a thread's timing would change the answer, and a
+    shortfall's reasons take a diagnosis)."""
+    if on_progress is None or settings.deterministic or settings.best_effort:
+        return lambda tm: None
+
+    def for_model(tm: TimetableModel) -> Callable[[Snapshot], Schedule | None]:
+        def read(snapshot: Snapshot) -> Schedule | None:
+            wall = time.perf_counter() - budget.started
+            week = _read_back(
+                instance, tm, snapshot, cp_model.FEASIBLE, settings, budget, previous, floor, wall
+            )
+            return valid_as_is(instance, week, previous)
+
+        return read
+
+    return for_model
+
+
+def _better_of(warm: Schedule | None, seen: Schedule | None) -> Schedule | None:
+    """The better of two checked weeks (a tie keeps ``warm``)."""
+    if seen is None or seen.objective is None:
+        return warm
+    if warm is None or warm.objective is None or seen.objective < warm.objective:
+        return seen
+    return warm
 
 
 def _time_left(budget: Budget) -> bool:
@@ -403,7 +400,7 @@ def _time_for_cohorts(budget: Budget) -> bool:
 def _stopped(
     instance: Instance,
     warm: Schedule | None,
-    progress: _Progress,
+    progress: SearchProgress,
     floor: int | None,
     settings: SolveSettings,
     budget: Budget,

@@ -114,8 +114,10 @@ def _num(x: float | None) -> str:
 
 @dataclass(frozen=True)
 class ProgressEvent:
-    """A better schedule was found during the search (the solver's own objective: the
-    written schedule's objective is recomputed after the split and can be a little higher)."""
+    """A better schedule was found: its objective as it would be written, when someone
+    listens (the search's weeks are read back while it runs, ``scheduler.progress``);
+    in a deterministic or best-effort solve, the search's own objective, which the
+    read-back can raise."""
 
     elapsed: float
     objective: float

@@ -15,6 +15,7 @@ from cli import main
 from conftest import instance_path, load
 from models import load_schedule
 from scheduler import ProgressEvent, SolveSettings, check, solve
+from scheduler.generate import generate
 from scheduler.views import progress_line
 
 
@@ -27,10 +28,25 @@ def test_library_reports_each_better_schedule() -> None:
     assert all(a.solutions < b.solutions for a, b in zip(events, events[1:]))
     assert events[0].solutions == 1
     assert all(a.elapsed <= b.elapsed for a, b in zip(events, events[1:]))
-    # Minimizing: each schedule is better than the last (the solver's own objective).
+    # Minimizing: each schedule is better than the last, by the objective it is written
+    # with (the search's weeks read back while it runs: scheduler.progress), so the last
+    # event is the schedule written.
     assert all(a.objective > b.objective for a, b in zip(events, events[1:]))
+    assert events[-1].objective == result.objective
     assert result.first_solution_seconds == events[0].elapsed
     assert all(e.best_bound <= e.objective for e in events)
+
+
+def test_progress_reports_objectives_of_checked_weeks() -> None:
+    # On a program with cohorts the search's own objective is far below the written one
+    # (no peers term, bounds of the room and primary terms); the events must not be.
+    inst, _ = generate(40, seed=3)
+    events: list[ProgressEvent] = []
+    result = solve(inst, SolveSettings(time_limit=15, workers=2), on_progress=events.append)
+    report = check(inst, result.schedule)
+    assert report.ok and report.objective == result.objective
+    assert len(events) >= 2  # the greedy's week, then the search's
+    assert min(e.objective for e in events) == events[-1].objective == result.objective
 
 
 def test_log_json_writes_events_then_done(tmp_path: Path) -> None:

@@ -17,8 +17,7 @@ In a diagnosis each pin is one relaxable rule, ``("pin", "3")`` (1-based).
 from __future__ import annotations
 
 from itertools import combinations
-
-from ortools.sat.python import cp_model
+from typing import Any
 
 from models import Session
 from models.pins import Pin
@@ -149,7 +148,8 @@ def appointments(tm: ModelBase) -> None:
 # -- after the solve -----------------------------------------------------------------
 
 
-def pinned_parts(tm: ModelBase, solver: cp_model.CpSolver, n: int, sessions: int) -> list[Fixed]:
+def pinned_parts(tm: ModelBase, solver: Any, n: int, sessions: int) -> list[Fixed]:
+    # ``solver``: readback.Values (the solver or a snapshot; readback imports this module).
     """What the split of candidate ``n`` (running ``sessions`` sessions) must keep together:
     the pins it holds that name a room, counselors or patients, those sharing any of them
     merged into one part, then parts merged while there are more than sessions."""

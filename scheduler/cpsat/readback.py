@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from ortools.sat.python import cp_model
 
@@ -31,8 +31,20 @@ def primary_missing(instance: Instance, sessions: list[Session]) -> int:
     )
 
 
+class Values(Protocol):
+    """A solution's values: the solver after the search, or a snapshot taken during it
+    (``scheduler.progress.Snapshot``)."""
+
+    @property
+    def best_objective_bound(self) -> float: ...
+
+    def value(self, expression: cp_model.LinearExprT) -> int: ...
+
+    def boolean_value(self, literal: Any) -> bool: ...
+
+
 def read_sessions(
-    tm: TimetableModel, solver: cp_model.CpSolver, wall_limit: float | None = None
+    tm: TimetableModel, solver: Values, wall_limit: float | None = None
 ) -> list[Session]:
     """The running sessions, in week order, numbered S001, S002, ...
 
@@ -154,7 +166,7 @@ def _with(
 
 
 def read_services(
-    tm: TimetableModel, solver: cp_model.CpSolver, sessions: list[Session], seed: int
+    tm: TimetableModel, solver: Values, sessions: list[Session], seed: int
 ) -> dict[str, Any]:
     """Appointments (with offices), drawn screens and the primary counselors the solver chose."""
     idx = tm.index
@@ -199,7 +211,7 @@ def read_services(
 
 def read_shortfalls(
     tm: TimetableModel,
-    solver: cp_model.CpSolver,
+    solver: Values,
     explain: Callable[[Instance], dict[str, str]],
 ) -> list[Shortfall]:
     """What each patient lacks in a best-effort schedule, with the reason when one is known
