@@ -159,7 +159,7 @@ def improve(name: str, time_limit: float, seed: int, command: str) -> dict[str, 
     if old is not None and old["objective"] <= report.objective:
         print(f"{name}: {report.objective} does not beat the stored {old['objective']}", flush=True)
         return None
-    entry = {
+    entry: dict[str, Any] = {
         "objective": report.objective,
         "found_by": f"CP-SAT, default solve (aggregated model, greedy warm start), seed {seed}",
         "command": command,
