@@ -26,8 +26,9 @@ the objective the run had reached then, ``pgap_end`` from the final one, and
 each is: the checkpoints and ``to_1pct_s`` read the progress events, which carry the
 *search model's* objective (CP-SAT's, or HiGHS's MIP objective, sampled each second),
 and that can be lower than the written schedule's (topics and other terms are decided
-after the solve); ``pgap_end`` is the written, checked objective for ours, plain and
-greedy, and the MIP's objective for HiGHS. The best known values are written ones.
+after the solve; XL's sites are read back one at a time, and its last event is the written
+objective); ``pgap_end`` is the written, checked objective for ours, plain and greedy,
+and the MIP's objective for HiGHS. The best known values are written ones.
 
 Writes a table to stdout and a CSV to benchmarks/results/.
 """
