@@ -9,13 +9,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner, Result
 
+from cli import main
 from models import Instance, load_instance, parse_instance
 from scheduler import SolveResult, SolveSettings, check, solve
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCES = ROOT / "instances"
 DATA = Path(__file__).resolve().parent / "data"
+
+
+def invoke(*args: Any) -> Result:
+    """Run the ``iop-scheduler`` command line in-process, stderr kept apart from stdout."""
+    try:
+        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click < 8.2
+    except TypeError:
+        runner = CliRunner()  # click >= 8.2 keeps stderr apart
+    return runner.invoke(main, [str(a) for a in args])
 
 
 def instance_path(name: str) -> Path:

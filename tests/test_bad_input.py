@@ -23,20 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from cli import main
-from conftest import DATA, instance_path, raw
+from conftest import DATA, instance_path, invoke, raw
 
 TINY = instance_path("tiny")
-
-
-def invoke(*args: Any) -> Result:
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click < 8.2
-    except TypeError:
-        runner = CliRunner()  # click >= 8.2 keeps stderr apart
-    return runner.invoke(main, [str(a) for a in args])
 
 
 def assert_bad_input(result: Result) -> list[str]:

@@ -5,21 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner, Result
-
-from cli import main
-from conftest import instance_path
+from conftest import instance_path, invoke
 from models import load_schedule
 
 TINY = str(instance_path("tiny"))
-
-
-def invoke(*args: str | Path) -> Result:
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click < 8.2
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(main, [str(a) for a in args])
 
 
 def test_solve_check_and_score_against_last_week(tmp_path: Path) -> None:

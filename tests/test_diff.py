@@ -7,9 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from cli import main
+from conftest import invoke
 from models import (
     Appointment,
     Disruption,
@@ -146,14 +145,6 @@ def test_discharged_and_new_patients(week: tuple[Instance, Schedule]) -> None:
     assert status == {gone: ("discharged", 0), "P900": ("new", 1)}
     assert found.unaffected_patients == 29  # 30 - the discharged + the new, who is listed
     assert "  P900  new: their week" in diff_lines(found)
-
-
-def invoke(*args: str | Path) -> Result:
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click < 8.2
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(main, [str(a) for a in args])
 
 
 def test_the_command_prints_text_and_json(week: tuple[Instance, Schedule], tmp_path: Path) -> None:

@@ -10,9 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from cli import main
+from conftest import invoke
 from models import (
     Instance,
     Patient,
@@ -209,14 +208,6 @@ def test_when_only_appointments_are_in_the_way_they_move(
 
 
 # -- the command ----------------------------------------------------------------------
-
-
-def invoke(*args: str | Path) -> Result:
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click < 8.2
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(main, [str(a) for a in args])
 
 
 @pytest.fixture(scope="module")

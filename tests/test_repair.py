@@ -11,9 +11,8 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from cli import main
+from conftest import invoke
 from models import (
     CounselorAway,
     Disruption,
@@ -201,14 +200,6 @@ def test_what_the_week_does_not_have_is_bad_input(week: tuple[Instance, Schedule
         "discharge[0]: 'P999' is not a patient id",
         "admit[0]: 'P001' is already a patient id",
     ]
-
-
-def invoke(*args: str | Path) -> Result:
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click < 8.2
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(main, [str(a) for a in args])
 
 
 @pytest.fixture

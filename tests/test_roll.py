@@ -8,9 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from cli import main
+from conftest import invoke
 from models import (
     InputError,
     Instance,
@@ -111,14 +110,6 @@ def test_what_cannot_be_rolled(program: tuple[Instance, Schedule]) -> None:
         f"patients[{len(roll(instance, witness).patients)}] (N1).admitted: 2026-12-20 is after "
         "the week of 2026-12-07: the patient belongs to a later week"
     ]
-
-
-def invoke(*args: str | Path) -> Result:
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click < 8.2
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(main, [str(a) for a in args])
 
 
 def test_the_command(program: tuple[Instance, Schedule], tmp_path: Path) -> None:

@@ -10,24 +10,14 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from cli import main
-from conftest import instance_path, load, solve_checked
+from conftest import instance_path, invoke, load, solve_checked
 from models import Schedule, load_schedule, to_json
 from scheduler import check, score
 from scheduler.check.report import STABILITY_TERMS
 
 TINY = instance_path("tiny")
 SMALL = instance_path("small")
-
-
-def invoke(*args: str | Path) -> Result:
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click < 8.2
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(main, [str(a) for a in args])
 
 
 @pytest.fixture(scope="module")
