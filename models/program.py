@@ -106,6 +106,10 @@ class GroupType(StrictModel):
         """Room seats one patient takes (with their relatives in family groups)."""
         return self.family_seats if self.family else 1
 
+    def holds(self, capacity: int) -> int:
+        """Patients one session can take in a room of ``capacity`` seats (at most max_size)."""
+        return min(self.max_size, capacity // self.seats_per_patient)
+
     @field_validator("topics")
     @classmethod
     def _distinct_topics(cls, topics: list[str]) -> list[str]:

@@ -21,8 +21,7 @@ def group_size(tm: ModelBase) -> None:
         # Each session is bounded by the smaller of max_size and its room's capacity
         # (in patients: a family group's patients bring relatives).
         seats_per_room = [
-            (min(g.max_size, tm.index.room[rid].capacity // g.seats_per_patient), v)
-            for rid, v in tm.rooms_at[n].items()
+            (g.holds(tm.index.room[rid].capacity), v) for rid, v in tm.rooms_at[n].items()
         ]
         m.add(size <= sum(cap * v for cap, v in seats_per_room))
         for s in seats:  # redundant, but tightens the LP relaxation

@@ -59,10 +59,7 @@ def reseat_for_last_week(
                 here.append(var)
                 if index.patient[pid].primary_counselor in s.counselors:
                     meets[pid].append(var)
-            cap = sum(
-                min(g.max_size, index.room[r].capacity // g.seats_per_patient) * room[(f, i, r)]
-                for r in rooms
-            )
+            cap = sum(g.holds(index.room[r].capacity) * room[(f, i, r)] for r in rooms)
             model.add(sum(here) >= g.min_size)
             model.add(sum(here) <= cap)
         for r in rooms:

@@ -35,7 +35,7 @@ def _capacity(tm: ModelBase, cand: Candidate, room: str | None) -> int:
     g = cand.group_type
     rooms = [room] if room is not None else list(tm.rooms_at[cand.number])
     return max(
-        (min(g.max_size, tm.index.room[r].capacity // g.seats_per_patient) for r in rooms),
+        (g.holds(tm.index.room[r].capacity) for r in rooms),
         default=0,
     )
 

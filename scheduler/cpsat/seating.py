@@ -47,7 +47,7 @@ class _Seating:
         for f, (g, parts) in enumerate(families):
             members = self.members(f)
             for i, part in enumerate(parts):
-                cap = min(g.max_size, index.room[part.room].capacity // g.seats_per_patient)
+                cap = g.holds(index.room[part.room].capacity)
                 here = []
                 for pid in members:
                     var = self.model.new_bool_var(f"seat[{f},{i},{pid}]")

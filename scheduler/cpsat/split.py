@@ -96,9 +96,7 @@ def split_family(
     order = sorted(range(len(teams)), key=lambda i: (-len(wants[i]), teams[i]))
     teams = [teams[i] for i in order]
     wants = [wants[i] for i in order]
-    rooms = sorted(rooms, key=lambda r: (-index.room[r].capacity, r))
-    seats = group_type.seats_per_patient
-    caps = [min(group_type.max_size, index.room[r].capacity // seats) for r in rooms]
+    rooms, caps = _largest_first(index, group_type, rooms)
     sizes = [min(max(group_type.min_size, len(w)), cap) for w, cap in zip(wants, caps)]
     while sum(sizes) > len(members):
         i = max(range(len(sizes)), key=lambda j: (sizes[j] - group_type.min_size, -j))
@@ -133,8 +131,7 @@ def _split_cohorts(
     sessions. Each group then gets the team that leads the most of its patients not yet
     seated with their primary counselor (``with_primary``, updated). None when that
     leaves a session outside its sizes."""
-    rooms = sorted(rooms, key=lambda r: (-index.room[r].capacity, r))
-    caps = [min(g.max_size, index.room[r].capacity // g.seats_per_patient) for r in rooms]
+    rooms, caps = _largest_first(index, g, rooms)
     units: dict[int, list[str]] = {}
     singles: list[str] = []
     for pid in sorted(members):
@@ -177,6 +174,14 @@ def _meeting(index: ProgramIndex, group: list[str], team: list[str], with_primar
     )
 
 
+def _largest_first(
+    index: ProgramIndex, g: GroupType, rooms: list[str]
+) -> tuple[list[str], list[int]]:
+    """The rooms, largest first, and the patients a session of ``g`` can take in each."""
+    ordered = sorted(rooms, key=lambda r: (-index.room[r].capacity, r))
+    return ordered, [g.holds(index.room[r].capacity) for r in ordered]
+
+
 def _split_pinned(
     index: ProgramIndex,
     group_type: GroupType,
@@ -209,7 +214,7 @@ def _split_pinned(
     for team in teams:
         while len(team) < g.staff_required and spare:
             team.append(spare.pop(0))
-    caps = [min(g.max_size, index.room[r].capacity // g.seats_per_patient) for r in chosen]
+    caps = [g.holds(index.room[r].capacity) for r in chosen]
     placed = {p for group in groups for p in group}
     rest = [p for p in sorted(members, key=lambda p: (p in with_primary, p)) if p not in placed]
     # Patients to their primary counselor's session first, then the smallest sessions.

@@ -29,7 +29,7 @@ def largest_free_room(groups: Groups, slot: str) -> int:
 def room_left(groups: Groups, d: Draft, slot: str) -> int:
     """Patients the group can still take (moving to a larger free room if need be)."""
     seats = max(groups.idx.room[d.room].capacity, largest_free_room(groups, slot))
-    return max(0, min(d.gtype.max_size, seats // d.gtype.seats_per_patient) - len(d.members))
+    return max(0, d.gtype.holds(seats) - len(d.members))
 
 
 def ensure_room(groups: Groups, d: Draft, slot: str, seats: int) -> bool:

@@ -51,7 +51,7 @@ def seat_class(
             if joining:
                 score = option_score(groups, members, joining, g) + groups.join_bonus
                 options.append((score, len(options), d, g, stage, d.topic, joining))
-        cap = min(g.max_size, largest_free_room(groups, slot) // g.seats_per_patient)
+        cap = g.holds(largest_free_room(groups, slot))
         chosen = pick_members(groups, ordered, g, stage, topic, [], cap)
         if len(chosen) >= g.min_size:
             options.append(
@@ -127,7 +127,7 @@ def _open_for_pool(
         stages = sorted({groups.idx.patient[p].stage for p in pool}) if g.stage_matched else [None]
         for stage in stages:
             topic = fresh_topic(groups, pool, g, stage) if g.strict_curriculum else None
-            cap = min(g.max_size, largest_free_room(groups, slot) // g.seats_per_patient)
+            cap = g.holds(largest_free_room(groups, slot))
             chosen = pick_members(groups, by_need(groups, pool, g), g, stage, topic, [], cap)
             if len(chosen) < g.min_size:
                 continue
