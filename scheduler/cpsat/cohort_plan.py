@@ -131,7 +131,7 @@ class _Stage:
         self.avail = {p.id: frozenset(index.patient_slots(p)) for p in patients}
         self.need = {p.id: _blocks_needed(index, p) for p in patients}
         self.primary = {p.id: p.primary_counselor for p in patients}
-        self.topics, self.needed = _curriculum(index, patients[0].stage)
+        self.topics, self.needed = curriculum(index, patients[0].stage)
         self.heard = {p.id: frozenset(p.completed_topics) & self.topics for p in patients}
         self.apart: dict[str, set[str]] = defaultdict(set)  # avoid pairs never share a cohort
         for a, b in index.avoid_pairs:
@@ -198,7 +198,7 @@ def _appointments_fit(index: ProgramIndex, pid: str, slots: frozenset[str]) -> b
     return not index.needs_medication(p) or bool(days_with(index.prescribers))
 
 
-def _curriculum(index: ProgramIndex, stage: str) -> tuple[frozenset[str], int]:
+def curriculum(index: ProgramIndex, stage: str) -> tuple[frozenset[str], int]:
     """(topics, needed): the topics of the group types with a curriculum chosen after the
     solve (not strict) that the stage may join, and the most sessions of them a patient of
     the stage must sit (a requirement row's minimum)."""

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from ortools.sat.python import cp_model
 
 from models.schedule import SHORTFALL_TERM
+from scheduler.cpsat.cohort_plan import curriculum
 from scheduler.cpsat.variables import ModelBase, Var
 
 
@@ -160,15 +161,7 @@ def _cohort_topic_repeats(tm: ModelBase, soft_ids: set[str]) -> list[cp_model.Li
         ]
         if not sessions:
             continue
-        first = tm.index.patient[cohort.patients[0]]
-        topics = sorted(
-            {
-                t
-                for g in tm.instance.group_types
-                if g.id in soft_ids and (g.stages is None or first.stage in g.stages)
-                for t in g.topics
-            }
-        )
+        topics, _ = curriculum(tm.index, tm.index.patient[cohort.patients[0]].stage)
         heard = sorted(
             sum(t in tm.index.patient[pid].completed_topics for pid in cohort.patients)
             for t in topics
