@@ -154,7 +154,6 @@ def _solve_one(
         building = time.perf_counter()
         cohorts = plan_cohorts(ProgramIndex(instance)) if planned else []
         tm = _build(instance, settings, budget, previous, cohorts, start_from)
-        progress.search_bounds = not cohorts
     except Stopped:  # out of time or Ctrl-C before the search: keep what there is
         return _stopped(instance, warm, progress, floor, settings, budget)
     reading = _reading(instance, settings, budget, previous, floor, on_progress)
@@ -167,13 +166,12 @@ def _solve_one(
             wall = time.perf_counter() - started
             read = _read_back(instance, tm, solver, code, settings, budget, previous, floor, wall)
             week = valid_as_is(instance, read, previous)
-            if week is not None and (warm is None or (week.objective or 0) < (warm.objective or 0)):
+            if week is not None and _better_of(warm, week) is week:
                 warm = start_from = week
                 progress.incumbent(week.objective or 0)
         try:
             building = time.perf_counter()
             tm = _build(instance, settings, budget, previous, [], start_from)
-            progress.search_bounds = True
         except Stopped:
             return _stopped(instance, warm, progress, floor, settings, budget)
         solver, code, seen = _search(tm, settings, budget, progress, building, draft, reading(tm))
@@ -314,6 +312,7 @@ def _search(
     solver, its status code, and with ``read`` (a snapshot's checked week) the best week
     read back while it ran (``scheduler.progress``)."""
     solver = _parameters(settings)
+    progress.search_bounds = not tm.cohorts  # a cohort search bounds cohort weeks only
     if draft and "repair_hint" not in settings.parameters:
         solver.parameters.repair_hint = True  # medium, 10 pins: first schedule 4.4 -> 2.9 s
     if not settings.deterministic:
