@@ -163,15 +163,19 @@ class ProgramIndex:
                 return t
         return None
 
-    def appointment_times_for(self, patient: Patient) -> list[AppointmentTime]:
+    def appointment_times_for(
+        self, patient: Patient, attending: Iterable[str] | None = None
+    ) -> list[AppointmentTime]:
         """Times the patient could come to: available in the time's block, and with a block
-        that day they could attend without overlapping it."""
+        that day they could attend (of ``attending``, by default all theirs) without
+        overlapping it."""
         slots = set(self.patient_slots(patient))
+        blocks = slots if attending is None else set(attending)
         return [
             t
             for t in self.appointment_times
             if t.slot in slots
-            and any(s in slots and s not in self.blocks_clashing(t) for s in self.day_slots(t.day))
+            and any(s in blocks and s not in self.blocks_clashing(t) for s in self.day_slots(t.day))
         ]
 
     def day_slots(self, day: str) -> list[str]:

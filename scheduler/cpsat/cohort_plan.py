@@ -176,18 +176,10 @@ def _appointments_fit(index: ProgramIndex, pid: str, slots: frozenset[str]) -> b
     """Whether the patient's individual sessions (with their primary counselor, on
     different days) and medication appointment can be on days the cohort meets."""
     p = index.patient[pid]
-    days = {index.day_of[s] for s in slots}
+    times = index.appointment_times_for(p, slots)
 
     def days_with(counselors: list[Any]) -> set[str]:
-        return {
-            t.day
-            for t in index.appointment_times_for(p)
-            if t.day in days
-            and any(t.slot in c.available for c in counselors)
-            and any(
-                s in slots and s not in index.blocks_clashing(t) for s in index.day_slots(t.day)
-            )
-        }
+        return {t.day for t in times if any(t.slot in c.available for c in counselors)}
 
     per_week = index.individual_per_week(p)
     if per_week:
