@@ -43,10 +43,15 @@ def load_previous(path: str | None) -> Schedule | None:
     timetable; on bad input print why and exit 2."""
     if path is None:
         return None
-    previous = load_or_exit(load_schedule, path)
-    if previous.status not in ("optimal", "feasible"):
-        bad_input(f"{path}: --previous: status '{previous.status}': it holds no timetable")
-    return previous
+    return timetable_or_exit(load_or_exit(load_schedule, path), path, "--previous")
+
+
+def timetable_or_exit(schedule: Schedule, path: str, what: str) -> Schedule:
+    """``schedule`` (read from ``path``, given as ``what``) if it holds a timetable; else
+    print why and exit 2."""
+    if not schedule.found:
+        bad_input(f"{path}: {what}: status '{schedule.status}': it holds no timetable")
+    return schedule
 
 
 def write_or_exit(

@@ -22,6 +22,7 @@ from commands.common import (
     load_or_exit,
     seed_option,
     time_limit_option,
+    timetable_or_exit,
     write_or_exit,
 )
 from models import (
@@ -48,9 +49,7 @@ def load_timetable(path: str, inst: Instance, what: str) -> Schedule:
     """A schedule of ``inst`` that holds a timetable; else print why and exit 2."""
     sched = load_or_exit(load_schedule, path)
     load_or_exit(lambda source: same_instance(inst, sched, source), path)
-    if sched.status not in ("optimal", "feasible"):
-        bad_input(f"{path}: {what}: status '{sched.status}': it holds no timetable")
-    return sched
+    return timetable_or_exit(sched, path, what)
 
 
 @click.command()

@@ -159,9 +159,14 @@ class Schedule(BaseModel):
         ),
     )
 
+    @property
+    def found(self) -> bool:
+        """Whether it holds a timetable (status optimal or feasible)."""
+        return self.status in ("optimal", "feasible")
+
     @model_validator(mode="after")
     def _status_matches_content(self) -> Schedule:
-        if self.status in ("optimal", "feasible"):
+        if self.found:
             return self
         held = [
             f"{len(entries)} {what}{'' if len(entries) == 1 else 's'}"

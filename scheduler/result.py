@@ -54,7 +54,7 @@ class SolveResult:
     @property
     def found(self) -> bool:
         """Whether a schedule (optimal or not) was found."""
-        return self.status in ("optimal", "feasible")
+        return self.schedule.found
 
     def summary(self) -> str:
         """Aligned text lines for a person: status, objective, bound, gap, time, sizes."""

@@ -101,7 +101,7 @@ def _problems(
         problems.append(f"to: {to} is not after the instance's week_of {instance.week_of}")
     if schedule.instance != instance.name:
         problems.append(f"schedule: for '{schedule.instance}', not '{instance.name}'")
-    if schedule.status not in ("optimal", "feasible"):
+    if not schedule.found:
         problems.append(f"schedule: status '{schedule.status}': it holds no timetable")
     ids = {p.id for p in instance.patients}
     problems += [f"discharge: '{d}' is not a patient id" for d in discharge if d not in ids]

@@ -141,7 +141,7 @@ def _by_site(
             report()
     wall = time.perf_counter() - started
     schedules = {s: r.schedule for s, r in done.items()}
-    missing = [s for s, sched in schedules.items() if sched.status not in ("optimal", "feasible")]
+    missing = [s for s, sched in schedules.items() if not sched.found]
     if missing:
         status: Status = (
             "infeasible" if any(schedules[s].status == "infeasible" for s in missing) else "unknown"

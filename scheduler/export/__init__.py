@@ -83,7 +83,7 @@ def export_problems(
             export_stamp()
         except ValueError as err:  # the environment's SOURCE_DATE_EPOCH
             problems.append(str(err))
-    if schedule is not None and schedule.status not in ("optimal", "feasible"):
+    if schedule is not None and not schedule.found:
         problems.append(f"schedule: status is '{schedule.status}': there is no timetable to export")
     return problems
 

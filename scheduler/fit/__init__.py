@@ -139,7 +139,7 @@ def _published(instance: Instance, schedule: Schedule) -> CheckReport:
             "schedule",
             [f"instance: the schedule is for '{schedule.instance}', not '{instance.name}'"],
         )
-    if schedule.status not in ("optimal", "feasible"):
+    if not schedule.found:
         raise InputError("schedule", [f"status: '{schedule.status}': it holds no timetable"])
     report = check(instance, schedule)
     if not report.ok:
