@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models import Patient, ProgramIndex
+from scheduler.cpsat.caseloads import Caseloads
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,14 @@ def plan_cohorts(index: ProgramIndex) -> list[Cohort]:
     for p in _candidates(index):
         groups[p.stage].append(p)
     cohorts: list[Cohort] = []
+    # Across stages: a counselor's caseload and the rooms span them.
+    caseloads, rooms = Caseloads(index), _Rooms(index)
     for stage, patients in sorted(groups.items()):
         cap, least = _sizes(index, stage)
         if cap >= least:
-            cohorts += _cohorts_of(index, patients, cap, least)
+            cohorts += _cohorts_of(
+                index, patients, cap, least, _Stage(index, patients, caseloads, rooms)
+            )
     return cohorts
 
 
@@ -91,9 +96,10 @@ def _sizes(index: ProgramIndex, stage: str) -> tuple[int, int]:
     return min(caps), max(floors)
 
 
-def _cohorts_of(index: ProgramIndex, patients: list[Patient], cap: int, least: int) -> list[Cohort]:
+def _cohorts_of(
+    index: ProgramIndex, patients: list[Patient], cap: int, least: int, stage: _Stage
+) -> list[Cohort]:
     """Cohorts of patients of one stage."""
-    stage = _Stage(index, patients)
     avail = stage.avail
     order = sorted(patients, key=lambda p: (len(_days(index, avail[p.id])), len(avail[p.id]), p.id))
     free = [p.id for p in order]
@@ -112,12 +118,16 @@ def _cohorts_of(index: ProgramIndex, patients: list[Patient], cap: int, least: i
             members.append(pid)
             free.remove(pid)
         formed.append(members)
+        if len(members) >= least:
+            stage.plan(members)
     kept = [m for m in formed if len(m) >= least]
     for pid in (pid for m in formed if len(m) < least for pid in m):
         # Left over: join the cohort with room that shares the most blocks, if any.
         hosts = [m for m in kept if len(m) < cap and stage.joins(m, pid)]
         if hosts:
-            max(hosts, key=lambda m: len(stage.common([*m, pid]))).append(pid)
+            host = max(hosts, key=lambda m: len(stage.common([*m, pid])))
+            host.append(pid)
+            stage.plan(host)
     return [
         Cohort(tuple(sorted(m)), stage.common(m), {pid: stage.need[pid] for pid in m}) for m in kept
     ]
@@ -126,8 +136,12 @@ def _cohorts_of(index: ProgramIndex, patients: list[Patient], cap: int, least: i
 class _Stage:
     """What decides whether patients of one stage can be a cohort."""
 
-    def __init__(self, index: ProgramIndex, patients: list[Patient]) -> None:
+    def __init__(
+        self, index: ProgramIndex, patients: list[Patient], caseloads: Caseloads, rooms: _Rooms
+    ) -> None:
         self.index = index
+        self.caseloads = caseloads
+        self.rooms = rooms
         self.avail = {p.id: frozenset(index.patient_slots(p)) for p in patients}
         self.need = {p.id: _blocks_needed(index, p) for p in patients}
         self.primary = {p.id: p.primary_counselor for p in patients}
@@ -149,7 +163,8 @@ class _Stage:
     def joins(self, members: list[str], pid: str) -> bool:
         """Whether ``pid`` can join: no avoid pair, enough shared blocks on distinct days for
         the one who needs most, room for everyone's appointments on those days, and enough
-        topics none has heard for the cohort's psychoeducation."""
+        topics none has heard for the cohort's psychoeducation, and times enough for
+        their primary counselors' caseloads (``scheduler.cpsat.caseloads``)."""
         group = [*members, pid]
         shared = self.common(group)
         return (
@@ -157,7 +172,24 @@ class _Stage:
             and _enough(self.index, shared, max(self.need[x] for x in group))
             and self.new_topics(group) >= self.needed
             and all(_appointments_fit(self.index, x, shared) for x in group)
+            and self.caseloads.fit(group, shared)
+            and self.rooms.fit(group, self._forced(group, shared))
         )
+
+    def _forced(self, members: list[str], shared: frozenset[str]) -> frozenset[str]:
+        """The blocks the cohort must meet in: on days it needs all, the day's one block."""
+        if len(_days(self.index, shared)) > max(self.need[x] for x in members):
+            return frozenset()
+        by_day: dict[str, list[str]] = defaultdict(list)
+        for slot in shared:
+            by_day[self.index.day_of[slot]].append(slot)
+        return frozenset(slots[0] for slots in by_day.values() if len(slots) == 1)
+
+    def plan(self, members: list[str]) -> None:
+        """Record ``members`` as a cohort: its caseloads' times and its forced blocks' rooms."""
+        shared = self.common(members)
+        self.caseloads.plan(members, shared)
+        self.rooms.plan(members, self._forced(members, shared))
 
     def rank(self, members: list[str], pid: str) -> tuple[bool, int, int, int]:
         """Who joins first: a shared primary counselor, then the most new topics left,
@@ -170,6 +202,28 @@ class _Stage:
             len(self.common(group)),
             -len(self.avail[pid]),
         )
+
+
+class _Rooms:
+    """The rooms of each block against the cohorts that must meet there: each holds a room
+    of its own in every period (with one left for the patients of no cohort)."""
+
+    def __init__(self, index: ProgramIndex) -> None:
+        self.index = index
+        self.forced: dict[str, frozenset[str]] = {}  # a cohort (its first member) -> blocks
+
+    def plan(self, members: list[str], forced: frozenset[str]) -> None:
+        self.forced[members[0]] = forced
+
+    def fit(self, members: list[str], forced: frozenset[str]) -> bool:
+        """Whether a cohort of ``members`` forced into ``forced`` finds a room in each."""
+        others = [blocks for seed, blocks in self.forced.items() if seed != members[0]]
+        for slot in forced:
+            seats = [r for r in self.index.group_rooms if slot in self.index.room_slots(r)]
+            fitting = sum(1 for r in seats if r.capacity >= len(members))
+            if sum(slot in blocks for blocks in others) + 1 > fitting - 1:
+                return False
+        return True
 
 
 def _appointments_fit(index: ProgramIndex, pid: str, slots: frozenset[str]) -> bool:

@@ -18,7 +18,20 @@ from scheduler.cpsat.seating import seat_jointly
 from scheduler.cpsat.split import Part, split_family
 from scheduler.generate import generate
 
-from .builders import TWO_HOURS, base, build, counselor, group, patient, room, weights
+from .builders import (
+    AFTER,
+    BEFORE,
+    TWO_HOURS,
+    base,
+    build,
+    counselor,
+    group,
+    office,
+    patient,
+    room,
+    services,
+    weights,
+)
 
 DAYS = ["mon", "tue", "wed", "thu"]
 ALL = [f"{d}.am" for d in DAYS]
@@ -27,7 +40,7 @@ ALL = [f"{d}.am" for d in DAYS]
 def _program(patients: list[dict[str, Any]], **changes: Any) -> dict[str, Any]:
     """Four mornings of one hour; P (process, 2..4) and E (psychoeducational with four
     topics, 2..6), each patient of s1 sitting one process group a week; C1 leads both."""
-    return base(
+    program: dict[str, Any] = dict(
         days=DAYS,
         group_types=[
             group("P", kind="interpersonal_process", max_size=4),
@@ -40,8 +53,8 @@ def _program(patients: list[dict[str, Any]], **changes: Any) -> dict[str, Any]:
         patients=patients,
         counselors=[counselor("C1", ["P", "E"])],
         weights=weights(session_run=60, room_change=10),
-        **changes,
     )
+    return base(**{**program, **changes})
 
 
 def _plan(data: dict[str, Any]) -> list[tuple[str, ...]]:
@@ -90,6 +103,32 @@ def test_plan_leaves_pinned_and_coupled_patients_free() -> None:
         pins=[{"kind": "attend", "patient": "P3", "slot": "mon.am"}],
     )
     assert _plan(data) == [("P4", "P5", "P6")]
+
+
+def test_plan_leaves_a_primary_counselor_times_for_the_whole_caseload() -> None:
+    # C2 sees P1 and P2 (an individual session a week each) before the block. Apart, P1
+    # can come on Tuesday and P2 on Monday; as a cohort they would share Monday alone,
+    # where C2 has one time for two patients, or two with a time after the block too.
+    people = [
+        patient("P1", available=["mon.am", "tue.am"], primary_counselor="C2"),
+        patient("P2", available=["mon.am", "wed.am"], primary_counselor="C2"),
+    ]
+    counselors = [counselor("C1", ["P", "E"]), counselor("C2", [])]
+    rooms = [room("R1"), room("R2"), office()]  # a room left beside a cohort's
+    two_times = {**services([BEFORE, AFTER], per_week=1), "rooms": rooms}
+    assert _plan(_program(people, counselors=counselors, **two_times)) == [("P1", "P2")]
+    one_time = {**services([BEFORE], per_week=1), "rooms": rooms}
+    assert _plan(_program(people, counselors=counselors, **one_time)) == []
+
+
+def test_plan_leaves_a_room_in_each_block_for_patients_of_no_cohort() -> None:
+    # Eight patients who can come on Monday only: two cohorts of four (P holds 4) would
+    # take both rooms, so only one is planned (the other four stay free); three rooms
+    # hold both.
+    eight = [patient(f"P{i}", available=["mon.am"]) for i in range(1, 9)]
+    two = [room("R1"), room("R2")]
+    assert len(_plan(_program(eight, rooms=two))) == 1
+    assert len(_plan(_program(eight, rooms=[*two, room("R3")]))) == 2
 
 
 def _two_cohorts(cohorts: list[Cohort]) -> tuple[int, list[set[str]]]:
