@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from models import ProgramIndex, load_schedule
 from scheduler import SolveSettings, check, diagnose, solve
 from scheduler.budget import Budget, Stopped
 from scheduler.cpsat.model import TimetableModel
-from scheduler.cpsat.topics import assign_topics
+from scheduler.cpsat.topics import assign_topics, count_repeats
 from scheduler.generate import generate
 from scheduler.greedy import greedy_schedule
 
@@ -75,7 +76,7 @@ def test_deterministic_time_is_the_search_alone() -> None:
     assert result.status in ("optimal", "feasible")
 
 
-def test_topics_fall_back_to_the_curriculum_when_out_of_time() -> None:
+def test_topics_fall_back_to_fewest_repeats_first_when_out_of_time() -> None:
     """A topic solve cut by the wall clock still gives every session a topic of its type."""
     instance = load("medium")
     sessions = greedy_schedule(instance).schedule.sessions  # type: ignore[union-attr]
@@ -87,6 +88,15 @@ def test_topics_fall_back_to_the_curriculum_when_out_of_time() -> None:
     assign_topics(index, sessions, wall_limit=SPENT)
     for s in with_topics:
         assert s.topic in index.group_type[s.group_type].topics
+    # Chosen session by session for the fewest repeats, not the curriculum's order alone.
+    rotation = [s.model_copy() for s in sessions]
+    nth: dict[str, int] = defaultdict(int)
+    for s in rotation:
+        if s.topic is not None:
+            topics = index.group_type[s.group_type].topics
+            s.topic = topics[nth[s.group_type] % len(topics)]
+            nth[s.group_type] += 1
+    assert count_repeats(index, sessions) < count_repeats(index, rotation)
 
 
 def test_diagnosis_keeps_to_its_time_limit() -> None:

