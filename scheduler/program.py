@@ -220,16 +220,16 @@ def _read_back(
     sessions: list[Session] = []
     services: dict[str, Any] = {}
     if status in ("optimal", "feasible"):
-        sessions = read_sessions(tm, solver, budget.cap())
+        sessions = read_sessions(tm, solver, _half(budget.cap()))  # the topics come next
         week = None
         if previous is not None:
             week = tm.last_week or last_week(tm.index, previous)
             # The split looked at primaries only: look at last week too. (Not with pins:
             # this reseating does not know them yet, and a pinned patient must stay put.)
             if tm.aggregate and not instance.pins:
-                cap = budget.cap()  # half of what is left: the topics come next
-                half = None if cap is None else cap / 2
-                sessions = reseat_for_last_week(tm.index, sessions, week, wall_limit=half)
+                sessions = reseat_for_last_week(
+                    tm.index, sessions, week, wall_limit=_half(budget.cap())
+                )
         fixed = pinned_topics(instance.pins, sessions)
         assign_topics(tm.index, sessions, wall_limit=budget.cap(), fixed=fixed)
         services = read_services(tm, solver, sessions, settings.seed)
@@ -368,6 +368,11 @@ def _better_of(warm: Schedule | None, seen: Schedule | None) -> Schedule | None:
     if warm is None or warm.objective is None or seen.objective < warm.objective:
         return seen
     return warm
+
+
+def _half(cap: float | None) -> float | None:
+    """Half of a helper's wall seconds (None: no limit), so that the next step has time."""
+    return None if cap is None else cap / 2
 
 
 def _time_left(budget: Budget) -> bool:
