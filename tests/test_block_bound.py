@@ -12,6 +12,7 @@ import pytest
 from benchmarks.best_known import TABLE, load_table, read_schedule
 from benchmarks.best_known import instance_named as generate_instance
 from models import Instance, parse_instance
+from scheduler import program
 from scheduler.check import check
 from scheduler.explain.block_bound import block_bound
 from scheduler.explain.bound import objective_floor
@@ -113,3 +114,15 @@ def test_never_above_a_witness_or_the_greedy(patients: int, sites: int, seed: in
     greedy = greedy_schedule(instance, seed).schedule
     if greedy is not None:
         assert bound <= _valid(instance, greedy)
+
+
+def test_a_solve_reports_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The solve computes it from a 20-s limit on; here from any limit, to keep the test short.
+    monkeypatch.setattr(program, "BLOCK_BOUND_FROM", 0.0)
+    instance, _ = generate(16, seed=0)
+    bound = block_bound(instance)
+    floor = objective_floor(instance)
+    assert bound is not None and floor is not None and floor < bound
+    result = solve_checked(instance, time_limit=3.0)
+    assert result.found and result.best_bound is not None
+    assert bound <= result.best_bound <= result.objective
