@@ -66,9 +66,10 @@ from scheduler.check.cohorts import forced_repeats
 
 # pywraplp.Variable: its natural API (x <= y, 2 * x) is untyped.
 Var: TypeAlias = Any
-# The LP's value is exact only to GLOP's tolerances: a little is taken off before
-# rounding up, so that a value such as 1613.9999996 (an optimum of 1614) gives 1614.
-_SLACK = 1e-6
+# The LP's value is exact only to GLOP's tolerances, and every objective is an integer:
+# a little is taken off before rounding up (1613.99 and 1614.02 both give 1614).
+_SLACK = 0.05
+_RELATIVE_SLACK = 1e-6
 
 
 def block_bound(instance: Instance, deterministic_time: float | None = None) -> int | None:
@@ -141,7 +142,7 @@ class _Relaxation:
         if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
             return None
         value = self.lp.Objective().Value()
-        return math.ceil(value - _SLACK * max(1.0, abs(value)))
+        return math.ceil(value - _SLACK - _RELATIVE_SLACK * abs(value))
 
     # -- where groups can run -----------------------------------------------------------
 
