@@ -33,6 +33,7 @@ from scheduler.cpsat.readback import (
 )
 from scheduler.cpsat.reseat import with_cohorts
 from scheduler.cpsat.topics import assign_topics, count_repeats
+from scheduler.explain.block_bound import block_bound
 from scheduler.explain.bound import objective_floor
 from scheduler.explain.diagnose import diagnose
 from scheduler.greedy import greedy_schedule
@@ -142,6 +143,11 @@ def _solve_one(
         progress.floor = floor or 0
         if warm is not None and warm.objective is not None:
             progress.incumbent(warm.objective)  # the first schedule, as soon as there is one
+        if floor is not None and settings.time_limit >= BLOCK_BOUND_FROM:
+            # The whole-block LP bound, after the first schedule: seconds on 120 patients.
+            floor = max(floor, block_bound(instance, BLOCK_BOUND_SHARE * settings.time_limit) or 0)
+            progress.floor = floor
+            budget.check()
         planned = _plans_cohorts(instance, settings, previous)
         if from_greedy and warm is not None and not planned and _time_for_cohorts(budget):
             # The greedy's rooms and seats chosen for the cohort terms, if that is better
@@ -394,6 +400,11 @@ def _plans_cohorts(instance: Instance, settings: SolveSettings, previous: Schedu
 
 
 COHORT_SECONDS = 10.0  # choosing the greedy's rooms and seats: about 7 s on 120 patients
+# The whole-block LP bound (scheduler/explain/block_bound.py) runs with a time limit of at
+# least BLOCK_BOUND_FROM seconds, within a tenth of it (GLOP's deterministic time: about
+# 2.5 on 120 patients, 7-9 on 400; a second each, or two on a loaded machine).
+BLOCK_BOUND_FROM = 20.0
+BLOCK_BOUND_SHARE = 0.1
 
 
 def _time_for_cohorts(budget: Budget) -> bool:
