@@ -13,42 +13,21 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from models import Instance, ProgramIndex, Schedule, Session
-from models.schedule import Status
+from models import Instance, ProgramIndex, Schedule
 from scheduler.budget import Budget, Stopped
-from scheduler.check import check
-from scheduler.check.cohorts import readback_terms
-from scheduler.check.stability import last_week, stability_changes, term_totals
 from scheduler.cpsat.cohort_plan import Cohort, plan_cohorts
 from scheduler.cpsat.hint import add_hint
-from scheduler.cpsat.lastweek import reseat_for_last_week
 from scheduler.cpsat.model import TimetableModel
-from scheduler.cpsat.pins import pinned_topics
-from scheduler.cpsat.readback import (
-    Values,
-    primary_missing,
-    read_services,
-    read_sessions,
-    read_shortfalls,
-)
 from scheduler.cpsat.reseat import with_cohorts
-from scheduler.cpsat.topics import assign_topics, count_repeats
-from scheduler.explain.block_bound import block_bound
 from scheduler.explain.bound import objective_floor
-from scheduler.explain.diagnose import diagnose
 from scheduler.greedy import greedy_schedule
 from scheduler.interrupt import ctrl_c_owner, quiet_solver, run_search
+from scheduler.late_bound import LateBound
 from scheduler.progress import SearchProgress, Snapshot
+from scheduler.read_week import read_week, valid_as_is, week_reader
 from scheduler.result import ProgressEvent, SolveResult
 from scheduler.settings import SolveSettings
 from scheduler.substitute import with_substitutes
-
-_STATUS: dict[Any, Status] = {
-    cp_model.OPTIMAL: "optimal",
-    cp_model.FEASIBLE: "feasible",
-    cp_model.INFEASIBLE: "infeasible",
-    cp_model.UNKNOWN: "unknown",
-}
 
 
 def _parameters(settings: SolveSettings) -> cp_model.CpSolver:
@@ -109,6 +88,7 @@ def _solve_one(
     from_greedy = False  # the warm start is the greedy's timetable
     draft = False  # the hint is a greedy timetable that breaks pins
     floor: int | None = None
+    lp: LateBound | None = None  # the whole-block LP bound, when the limit allows it
     if start_from is None:
         start_from = previous  # last week's timetable is this week's start
     try:
@@ -144,10 +124,9 @@ def _solve_one(
         if warm is not None and warm.objective is not None:
             progress.incumbent(warm.objective)  # the first schedule, as soon as there is one
         if floor is not None and settings.time_limit >= BLOCK_BOUND_FROM:
-            # The whole-block LP bound, after the first schedule: seconds on 120 patients.
-            floor = max(floor, block_bound(instance, BLOCK_BOUND_SHARE * settings.time_limit) or 0)
-            progress.floor = floor
-            budget.check()
+            # The whole-block LP bound, beside the build and the search (seconds on 120
+            # patients); it raises the floor before the result is read.
+            lp = LateBound(instance, BLOCK_BOUND_SHARE * settings.time_limit)
         planned = _plans_cohorts(instance, settings, previous)
         if from_greedy and warm is not None and not planned and _time_for_cohorts(budget):
             # The greedy's rooms and seats chosen for the cohort terms, if that is better
@@ -161,8 +140,8 @@ def _solve_one(
         cohorts = plan_cohorts(ProgramIndex(instance)) if planned else []
         tm = _build(instance, settings, budget, previous, cohorts, start_from)
     except Stopped:  # out of time or Ctrl-C before the search: keep what there is
-        return _stopped(instance, warm, progress, floor, settings, budget)
-    reading = _reading(instance, settings, budget, previous, floor, on_progress)
+        return _stopped(instance, warm, progress, _so_far(lp, floor), settings, budget)
+    reading = week_reader(instance, settings, budget, previous, floor, on_progress)
     solver, code, seen = _search(tm, settings, budget, progress, building, draft, reading(tm))
     warm = _better_of(warm, seen)
     if tm.cohorts and code in (cp_model.INFEASIBLE, cp_model.OPTIMAL) and _time_left(budget):
@@ -170,7 +149,7 @@ def _solve_one(
         # without cohorts from it, for a valid bound or a better week.
         if code == cp_model.OPTIMAL:
             wall = time.perf_counter() - started
-            read = _read_back(instance, tm, solver, code, settings, budget, previous, floor, wall)
+            read = read_week(instance, tm, solver, code, settings, budget, previous, floor, wall)
             week = valid_as_is(instance, read, previous)
             if week is not None and _better_of(warm, week) is week:
                 warm = start_from = week
@@ -179,11 +158,14 @@ def _solve_one(
             building = time.perf_counter()
             tm = _build(instance, settings, budget, previous, [], start_from)
         except Stopped:
-            return _stopped(instance, warm, progress, floor, settings, budget)
+            return _stopped(instance, warm, progress, _so_far(lp, floor), settings, budget)
         solver, code, seen = _search(tm, settings, budget, progress, building, draft, reading(tm))
         warm = _better_of(warm, seen)
+    if lp is not None:
+        floor = lp.raised(floor)
+        progress.floor = floor or 0
     wall = time.perf_counter() - started
-    schedule = _read_back(instance, tm, solver, code, settings, budget, previous, floor, wall)
+    schedule = read_week(instance, tm, solver, code, settings, budget, previous, floor, wall)
     objective = schedule.objective
     # The greedy's timetable when the search found nothing better. (The aggregated model can
     # be infeasible where the greedy is not: its documented restrictions, e.g. an avoid pair
@@ -202,83 +184,6 @@ def _solve_one(
         progress.incumbent(schedule.objective)  # the last event is the schedule written
     return SolveResult(
         schedule, wall, tm.stats(), progress.first_seconds, progress.count, budget.interrupted
-    )
-
-
-def _read_back(
-    instance: Instance,
-    tm: TimetableModel,
-    solver: Values,
-    code: Any,
-    settings: SolveSettings,
-    budget: Budget,
-    previous: Schedule | None,
-    floor: int | None,
-    wall: float,
-) -> Schedule:
-    """The search's week as a schedule: split into sessions, seated, topics chosen, the
-    services read, and the terms the read-back decides recomputed exactly."""
-    if code == cp_model.MODEL_INVALID:  # a bug in the model builder, never a property of the input
-        raise RuntimeError(f"internal error: invalid CP-SAT model: {tm.model.validate()}")
-    status = _STATUS[code]
-    objective = best_bound = gap = None
-    terms: dict[str, int] = {}
-    sessions: list[Session] = []
-    services: dict[str, Any] = {}
-    if status in ("optimal", "feasible"):
-        sessions = read_sessions(tm, solver, _half(budget.cap()))  # the topics come next
-        week = None
-        if previous is not None:
-            week = tm.last_week or last_week(tm.index, previous)
-            # The split looked at primaries only: look at last week too. (Not with pins:
-            # this reseating does not know them yet, and a pinned patient must stay put.)
-            if tm.aggregate and not instance.pins:
-                sessions = reseat_for_last_week(
-                    tm.index, sessions, week, wall_limit=_half(budget.cap())
-                )
-        fixed = pinned_topics(instance.pins, sessions)
-        assign_topics(tm.index, sessions, wall_limit=budget.cap(), fixed=fixed)
-        services = read_services(tm, solver, sessions, settings.seed)
-        if settings.best_effort:
-            services["shortfalls"] = read_shortfalls(tm, solver, lambda i: _reasons(i, budget))
-        terms = {name: w * int(solver.value(expr)) for name, (w, expr) in tm.terms.items()}
-        if "topic_repeat" in terms:
-            # The model counts only the repeats no choice avoids; the topics chosen for
-            # the groups it formed may repeat more.
-            terms["topic_repeat"] = instance.weights.topic_repeat * count_repeats(
-                tm.index, sessions
-            )
-        if tm.aggregate and "primary_not_leading" in terms:
-            # The model credits a primary counselor who leads any session of the
-            # family; the split decides whether the patient sits in theirs.
-            terms["primary_not_leading"] = instance.weights.primary_not_leading * primary_missing(
-                instance, sessions
-            )
-        # The read-back seats patients and gives sessions their rooms: its cohort terms are
-        # those of the schedule (the model has none of them).
-        terms.update(readback_terms(instance, sessions))
-        if week is not None:
-            # The model sees families; the split decides who sits with whom, in which room.
-            found = stability_changes(tm.index, sessions, services["primary_counselors"], week)
-            terms.update(term_totals(found, instance.weights))
-        objective = sum(terms.values())
-        # A search over planned cohorts bounds cohort weeks only: the floor bounds all.
-        best_bound = floor or 0 if tm.cohorts else max(solver.best_objective_bound, floor or 0)
-        gap = max(0.0, (objective - best_bound) / max(abs(objective), 1e-9))
-        # Optimal only when the bound proves it: a lossy split leaves a gap.
-        status, gap = ("optimal", 0.0) if gap < 1e-9 else ("feasible", gap)
-
-    return Schedule(
-        instance=instance.name,
-        status=status,
-        objective=objective,
-        best_bound=best_bound,
-        gap=gap,
-        wall_seconds=None if settings.deterministic else round(wall, 3),
-        objective_terms=terms,
-        sessions=sessions,
-        best_effort=settings.best_effort,
-        **services,
     )
 
 
@@ -339,34 +244,6 @@ def _search(
     return solver, code, seen
 
 
-def _reading(
-    instance: Instance,
-    settings: SolveSettings,
-    budget: Budget,
-    previous: Schedule | None,
-    floor: int | None,
-    on_progress: Callable[[ProgressEvent], None] | None,
-) -> Callable[[TimetableModel], Callable[[Snapshot], Schedule | None] | None]:
-    """For a model, how to read a snapshot of its search into a checked week, so that the
-    progress reports what would be written; None when nobody listens, or in a
-    deterministic or best-effort solve (a thread's timing would change the answer, and a
-    shortfall's reasons take a diagnosis)."""
-    if on_progress is None or settings.deterministic or settings.best_effort:
-        return lambda tm: None
-
-    def for_model(tm: TimetableModel) -> Callable[[Snapshot], Schedule | None]:
-        def read(snapshot: Snapshot) -> Schedule | None:
-            wall = time.perf_counter() - budget.started
-            week = _read_back(
-                instance, tm, snapshot, cp_model.FEASIBLE, settings, budget, previous, floor, wall
-            )
-            return valid_as_is(instance, week, previous)
-
-        return read
-
-    return for_model
-
-
 def _better_of(warm: Schedule | None, seen: Schedule | None) -> Schedule | None:
     """The better of two checked weeks (a tie keeps ``warm``)."""
     if seen is None or seen.objective is None:
@@ -376,9 +253,9 @@ def _better_of(warm: Schedule | None, seen: Schedule | None) -> Schedule | None:
     return warm
 
 
-def _half(cap: float | None) -> float | None:
-    """Half of a helper's wall seconds (None: no limit), so that the next step has time."""
-    return None if cap is None else cap / 2
+def _so_far(lp: LateBound | None, floor: int | None) -> int | None:
+    """The floor, raised by the LP's bound if it is done (a stop does not wait for it)."""
+    return floor if lp is None else lp.raised(floor, wait=False)
 
 
 def _time_left(budget: Budget) -> bool:
@@ -400,8 +277,9 @@ def _plans_cohorts(instance: Instance, settings: SolveSettings, previous: Schedu
 
 
 COHORT_SECONDS = 10.0  # choosing the greedy's rooms and seats: about 7 s on 120 patients
-# The whole-block LP bound (scheduler/explain/block_bound.py) runs with a time limit of at
-# least BLOCK_BOUND_FROM seconds, within a tenth of it (GLOP's deterministic time: about
+# The whole-block LP bound (scheduler/explain/block_bound.py) runs, beside the build and
+# the search (scheduler.late_bound), with a time limit of at least BLOCK_BOUND_FROM
+# seconds, within a tenth of it (GLOP's deterministic time: about
 # 2.5 on 120 patients, 7-9 on 400; a second each, or two on a loaded machine).
 BLOCK_BOUND_FROM = 20.0
 BLOCK_BOUND_SHARE = 0.1
@@ -440,27 +318,6 @@ def _stopped(
     )
 
 
-def valid_as_is(
-    instance: Instance, schedule: Schedule, previous: Schedule | None = None
-) -> Schedule | None:
-    """The schedule, scored by the checker (against ``previous`` when given), if it is a
-    valid timetable of ``instance``."""
-    if schedule.best_effort:
-        return None
-    report = check(instance, schedule, previous)
-    if not report.ok:
-        return None
-    terms = report.weighted_terms(instance.weights)
-    return schedule.model_copy(
-        update={
-            "instance": instance.name,
-            "objective": report.objective,
-            "objective_terms": terms,
-            "changes": None,  # a start's own changes were against its own previous week
-        }
-    )
-
-
 def _warm_result(
     warm: Schedule, bound: float, settings: SolveSettings, wall: float, floor: int | None
 ) -> Schedule:
@@ -479,25 +336,3 @@ def _warm_result(
             "wall_seconds": None if settings.deterministic else round(wall, 3),
         }
     )
-
-
-def _reasons(instance: Instance, budget: Budget) -> dict[str, str]:
-    """Patient id -> why (from the pre-checks and the diagnosis); "" -> a general reason.
-
-    The diagnosis takes at most 10 s, and no more than is left of ``budget`` (at least 1 s).
-    """
-    seconds = 10.0 if budget.seconds is None else min(10.0, max(budget.left(), 1.0))
-    found = diagnose(instance, time_limit=seconds)
-    reasons: dict[str, str] = {}
-    for f in found.findings:
-        for ident in f.ids:
-            reasons.setdefault(ident, f.message)
-    if found.conflict:
-        text = "cannot all hold: " + "; ".join(c.message for c in found.conflict)
-        for c in found.conflict:
-            for ident in c.ids:
-                reasons.setdefault(ident, text)
-        reasons[""] = text
-    elif found.findings:
-        reasons[""] = found.findings[0].message
-    return reasons

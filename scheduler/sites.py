@@ -18,7 +18,8 @@ from scheduler.explain.bound import objective_floor
 from scheduler.greedy import greedy_schedule
 from scheduler.interrupt import ctrl_c_owner
 from scheduler.organization import floaters, merge, site_instances, split_schedule
-from scheduler.program import solve_program, valid_as_is
+from scheduler.program import solve_program
+from scheduler.read_week import valid_as_is
 from scheduler.result import ProgressEvent, SolveResult
 from scheduler.settings import SolveSettings
 
