@@ -63,7 +63,8 @@ def read_week(
     sessions: list[Session] = []
     services: dict[str, Any] = {}
     if status in ("optimal", "feasible"):
-        sessions = read_sessions(tm, solver, _half(budget.cap()))  # the topics come next
+        # All that is left: the topics after it fall back to a fast choice when cut short.
+        sessions = read_sessions(tm, solver, budget.cap())
         week = None
         if previous is not None:
             week = tm.last_week or last_week(tm.index, previous)
