@@ -196,7 +196,7 @@ def _highs_job(text: str, limit: float, threads: int, checkpoint: float) -> dict
 
 def _highs_or_error(text: str, limit: float, checkpoint: float) -> dict:
     # The MIP translation covers the constraint kinds it knows; a model using another
-    # (issue 14's cohort plan adds an element constraint) is reported, not fatal.
+    # is reported, not fatal.
     try:
         return in_fresh_process(_highs_job, text, limit, 2, checkpoint)
     except NotImplementedError as err:
