@@ -67,6 +67,9 @@ class MipResult:
     build_seconds: float = 0.0
     # Columns, rows and nonzeros of the MIP handed to HiGHS.
     size: dict[str, int] = field(default_factory=dict)
+    # With keep_solutions: every improving solution, (seconds, values indexed like the
+    # CpModelProto variables), in the order found.
+    solutions: list[tuple[float, list[float]]] = field(default_factory=list)
 
 
 def solve_mip(
@@ -74,12 +77,14 @@ def solve_mip(
     time_limit: float,
     threads: int = 2,
     checkpoints: Iterable[float] = (10.0, 60.0),
+    keep_solutions: bool = False,
 ) -> MipResult:
     """Solve a CP-SAT model with HiGHS, within ``time_limit`` seconds of solving.
 
     As with CP-SAT in ``scheduler.program``, the time limit covers the solve and
     the clock (for ``first_seconds``, ``objective_at`` and ``wall_seconds``)
-    starts before the model is built.
+    starts before the model is built. ``keep_solutions`` keeps every improving
+    solution in ``MipResult.solutions`` (to read each back, ``highs_readback``).
     """
     started = time.perf_counter()
     model = as_pb2(proto)
@@ -96,9 +101,14 @@ def solve_mip(
         check_status(h.setOptionValue(name, value), f"setOptionValue({name})")
 
     found: list[tuple[float, float]] = []  # (seconds, HiGHS objective) of each improvement
+    solutions: list[tuple[float, list[float]]] = []
+    num_vars = len(model.variables)
 
     def on_improving(event: Any) -> None:
-        found.append((time.perf_counter() - started, event.data_out.objective_function_value))
+        seconds = time.perf_counter() - started
+        found.append((seconds, event.data_out.objective_function_value))
+        if keep_solutions:
+            solutions.append((seconds, list(event.data_out.mip_solution[:num_vars])))
 
     h.cbMipImprovingSolution.subscribe(on_improving)
     h.run()
@@ -115,7 +125,9 @@ def solve_mip(
             # Found without an improving-solution callback (e.g. by presolve alone).
             found.append((wall, final))
         objective = scale * final
-        values = list(h.getSolution().col_value[: len(model.variables)])
+        values = list(h.getSolution().col_value[:num_vars])
+        if keep_solutions and (not solutions or solutions[-1][1] != values):
+            solutions.append((found[-1][0], values))
     if abs(info.mip_dual_bound) < highspy.kHighsInf:
         best_bound = scale * info.mip_dual_bound
 
@@ -148,6 +160,7 @@ def solve_mip(
         values=values,
         build_seconds=built,
         size=size,
+        solutions=solutions,
     )
 
 

@@ -14,6 +14,7 @@ import pytest
 from ortools.sat.python import cp_model
 
 from models import ProgramIndex, load_instance
+from scheduler import check
 from scheduler.cpsat.cohort_plan import plan_cohorts
 from scheduler.cpsat.model import TimetableModel
 from scheduler.generate import generate
@@ -21,6 +22,7 @@ from scheduler.generate import generate
 highspy = pytest.importorskip("highspy")
 
 from benchmarks.highs_mip import solve_mip, to_highs  # noqa: E402
+from benchmarks.highs_readback import read_back  # noqa: E402
 from benchmarks.highs_translate import as_pb2  # noqa: E402
 from benchmarks.run import instance_for  # noqa: E402
 
@@ -105,6 +107,21 @@ def test_cohort_weights_small_program_reaches_cpsat_optimum() -> None:
     tm = TimetableModel(inst, aggregate=True, cohorts=cohorts)
     assert elements(tm) == 9
     assert_same(tm.model)
+
+
+def test_solutions_read_back_to_checked_schedules() -> None:
+    inst, _ = generate(8, seed=1)
+    tm = TimetableModel(inst, aggregate=True)
+    r = solve_mip(tm.model, time_limit=20, keep_solutions=True)
+    assert r.status == "optimal" and r.objective is not None and r.solutions
+    assert r.solutions[-1][1] == r.values
+    for _, values in r.solutions:
+        week = read_back(inst, tm, values)
+        assert week is not None and week.objective is not None
+        report = check(inst, week)
+        assert report.ok and report.objective == week.objective
+    # The model's objective never overstates the written one (here it is exact).
+    assert week.objective == r.objective
 
 
 def test_bench_s_model_translates() -> None:
