@@ -23,14 +23,14 @@ Beside the proven gap (``gap_pct``: objective against the bound), each row has t
 (objective / best known - 1, in %): ``pgap_10s`` and ``pgap_60s`` (L: at 120 s) from
 the objective the run had reached then, ``pgap_end`` from the final one, and
 ``to_1pct_s``, the seconds until it came within 1 % of the best known. Which objective
-each is: the checkpoints and ``to_1pct_s`` read the progress events, which carry the
-*search model's* objective (CP-SAT's),
-and that can be lower than the written schedule's (topics and other terms are decided
-after the solve; XL's sites are read back one at a time, and its last event is the written
-objective); ``pgap_end`` is the written, checked objective. HiGHS's solutions are read back
-(``benchmarks/highs_readback.py``) after its solve, each at the time HiGHS found it, so
-its checkpoints and trace carry written objectives; its row's objective is the best
-written one. The best known values are written ones.
+each is: the checkpoints and ``to_1pct_s`` read the progress events. A solve with a
+listener reads each better week of its search back as it goes (``scheduler.progress``),
+so ours' and plain's events carry written objectives (``readback_pct`` near 0; XL's
+sites are read back one at a time, and its last event is the written objective).
+HiGHS's solutions are read back (``benchmarks/highs_readback.py``) after its solve, each
+at the time HiGHS found it, so its checkpoints carry written objectives too; its row's
+objective is the best written one. ``pgap_end`` is the written, checked objective. The
+best known values are written ones.
 
 Writes a table to stdout and a CSV to benchmarks/results/.
 """
@@ -310,8 +310,8 @@ def main() -> None:
         "\nPrimal gaps (objective / best known - 1, %) against benchmarks/best_known.json: "
         + (", ".join(f"{n} {best[n]}" for n in args.sizes if n in best) or "none stored")
         + ".\npgap_10s, pgap_60s (L: 120 s) and to_1pct_s use the objective the search "
-        "reported then (CP-SAT's search model, HiGHS's MIP: can be below the written one);"
-        "\npgap_end uses the final objective (written and checked; HiGHS: its MIP's);"
+        "reported then (CP-SAT's; HiGHS's solutions read back after its solve);"
+        "\npgap_end uses the final objective (written and checked);"
         "\nreadback_pct: how much the final objective exceeds the search's last one."
     )
     print(
