@@ -4,7 +4,8 @@ For each instance (the suite's sizes S, M, L, XL at their seeds, and the bundled
 ``instances/medium.json``) this runs one long solve, checks the schedule with the
 checker, and keeps it only if it is strictly better than the stored best:
 
-    python benchmarks/best_known.py --sizes S M medium --time-limit 300 [--seed 0] [--workers 2]
+    python benchmarks/best_known.py --sizes S M medium --time-limit 300 [--seed 0] [--workers 2] \
+        [--parameters '{"linearization_level": 2}']
     python benchmarks/best_known.py --check
     python benchmarks/best_known.py --sizes S --store FILE --found-by TEXT --command TEXT \
         --seconds T [--workers W]
@@ -136,7 +137,12 @@ def check_table(path: Path = TABLE) -> list[str]:
 
 
 def improve(
-    name: str, time_limit: float, seed: int, command: str, workers: int = WORKERS
+    name: str,
+    time_limit: float,
+    seed: int,
+    command: str,
+    workers: int = WORKERS,
+    parameters: dict[str, Any] | None = None,
 ) -> dict[str, Any] | None:
     """Solve one instance for ``time_limit`` s; store the schedule if it beats the table.
 
@@ -146,7 +152,9 @@ def improve(
     from scheduler.settings import SolveSettings
 
     instance = instance_named(name)
-    settings = SolveSettings(time_limit=time_limit, workers=workers, seed=seed)
+    settings = SolveSettings(
+        time_limit=time_limit, workers=workers, seed=seed, parameters=dict(parameters or {})
+    )
     log = lambda e: print(f"  {name} {e.elapsed:7.1f}s search objective {e.objective:.0f}"  # noqa: E731
                           f" bound {e.best_bound:.0f}", flush=True)  # fmt: skip
     started = time.perf_counter()
@@ -158,6 +166,8 @@ def improve(
     if result.objective is None:
         return None
     by = found_by(instance, result.schedule, seed)
+    if parameters:
+        by += f", CP-SAT parameters {json.dumps(parameters, sort_keys=True)}"
     return keep(name, instance, result.schedule, by, command, wall, workers)
 
 
@@ -254,6 +264,8 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=300.0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workers", type=int, default=WORKERS)
+    ap.add_argument("--parameters", type=json.loads, default={},
+                    help='CP-SAT parameters as JSON, e.g. \'{"linearization_level": 2}\'')  # fmt: skip
     ap.add_argument("--check", action="store_true", help="re-check the stored schedules only")
     ap.add_argument("--store", type=Path, metavar="FILE",
                     help="keep this schedule (JSON, or gzipped JSON) for the one name of --sizes"
@@ -279,8 +291,10 @@ def main() -> None:
     for name in args.sizes:
         command = shlex.join(["python", "benchmarks/best_known.py", "--sizes", name,
                               "--time-limit", f"{args.time_limit:g}", "--seed", str(args.seed),
-                              "--workers", str(args.workers)])  # fmt: skip
-        improve(name, args.time_limit, args.seed, command, args.workers)
+                              "--workers", str(args.workers)]
+                             + (["--parameters", json.dumps(args.parameters, sort_keys=True)]
+                                if args.parameters else []))  # fmt: skip
+        improve(name, args.time_limit, args.seed, command, args.workers, args.parameters)
 
 
 if __name__ == "__main__":
