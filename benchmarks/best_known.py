@@ -4,8 +4,14 @@ For each instance (the suite's sizes S, M, L, XL at their seeds, and the bundled
 ``instances/medium.json``) this runs one long solve, checks the schedule with the
 checker, and keeps it only if it is strictly better than the stored best:
 
-    python benchmarks/best_known.py --sizes S M medium --time-limit 300 [--seed 0]
+    python benchmarks/best_known.py --sizes S M medium --time-limit 300 [--seed 0] [--workers 2] \
+        [--parameters '{"linearization_level": 2}']
     python benchmarks/best_known.py --check
+    python benchmarks/best_known.py --sizes S --store FILE --found-by TEXT --command TEXT \
+        --seconds T [--workers W]
+
+``--store`` keeps a schedule found another way (another solver, a longer run) under the
+same rule: checked, and strictly better than the stored one.
 
 The table is ``benchmarks/best_known.json`` (sorted, one entry per instance: the
 objective, what found it, the command that reproduces the run, its time and date);
@@ -130,16 +136,25 @@ def check_table(path: Path = TABLE) -> list[str]:
     return problems
 
 
-def improve(name: str, time_limit: float, seed: int, command: str) -> dict[str, Any] | None:
+def improve(
+    name: str,
+    time_limit: float,
+    seed: int,
+    command: str,
+    workers: int = WORKERS,
+    parameters: dict[str, Any] | None = None,
+) -> dict[str, Any] | None:
     """Solve one instance for ``time_limit`` s; store the schedule if it beats the table.
 
     Returns the new entry, or None when the run found nothing better (or nothing valid).
     """
-    from scheduler import check, solve
+    from scheduler import solve
     from scheduler.settings import SolveSettings
 
     instance = instance_named(name)
-    settings = SolveSettings(time_limit=time_limit, workers=WORKERS, seed=seed)
+    settings = SolveSettings(
+        time_limit=time_limit, workers=workers, seed=seed, parameters=dict(parameters or {})
+    )
     log = lambda e: print(f"  {name} {e.elapsed:7.1f}s search objective {e.objective:.0f}"  # noqa: E731
                           f" bound {e.best_bound:.0f}", flush=True)  # fmt: skip
     started = time.perf_counter()
@@ -150,29 +165,67 @@ def improve(name: str, time_limit: float, seed: int, command: str) -> dict[str, 
           f" {wall:.0f} s, peak {peak:.0f} MB", flush=True)  # fmt: skip
     if result.objective is None:
         return None
-    report = check(instance, result.schedule)
-    if not report.ok or report.objective != result.objective:
-        print(f"{name}: NOT KEPT, checker ok={report.ok} objective={report.objective}", flush=True)
+    by = found_by(instance, result.schedule, seed)
+    if parameters:
+        by += f", CP-SAT parameters {json.dumps(parameters, sort_keys=True)}"
+    return keep(name, instance, result.schedule, by, command, wall, workers)
+
+
+def keep(
+    name: str,
+    instance: Instance,
+    schedule: Schedule,
+    found_by: str,
+    command: str,
+    seconds: float,
+    workers: int,
+    path: Path = TABLE,
+) -> dict[str, Any] | None:
+    """Store ``schedule`` as the best known of ``name`` if the checker passes it and its
+    objective is strictly better than the table's; returns the new entry, else None.
+
+    Parameters
+    ----------
+    name
+        The entry's instance name (``NAMES``).
+    instance
+        Its instance (``instance_named(name)``).
+    schedule
+        The candidate, from any method.
+    found_by, command, seconds, workers
+        What found it, the command that reproduces the run, its wall seconds and workers.
+    path
+        The table; the schedule goes to ``best/NAME.schedule.json.gz`` beside it.
+    """
+    from scheduler import check
+
+    report = check(instance, schedule)
+    if not report.ok or report.objective is None:
+        print(f"{name}: NOT KEPT, the checker finds violations", flush=True)
         return None
-    table = load_table()
+    if schedule.objective is not None and report.objective != schedule.objective:
+        print(f"{name}: NOT KEPT, checker objective {report.objective}, the schedule says"
+              f" {schedule.objective}", flush=True)  # fmt: skip
+        return None
+    table = load_table(path)
     old = table.get(name)
     if old is not None and old["objective"] <= report.objective:
         print(f"{name}: {report.objective} does not beat the stored {old['objective']}", flush=True)
         return None
     entry: dict[str, Any] = {
         "objective": report.objective,
-        "found_by": found_by(instance, result.schedule, seed),
+        "found_by": found_by,
         "command": command,
-        "seconds": round(wall, 1),
-        "workers": WORKERS,
+        "seconds": round(seconds, 1),
+        "workers": workers,
         "date": dt.datetime.now(dt.UTC).date().isoformat(),
         "schedule": f"best/{name}.schedule.json.gz",
         "instance": instance_recipe(name),
         "solver_commit": _commit(),
     }
-    write_schedule(result.schedule, TABLE.parent / entry["schedule"])
+    write_schedule(schedule, path.parent / entry["schedule"])
     table[name] = entry
-    write_table(table)
+    write_table(table, path)
     print(f"{name}: stored {report.objective} (was {old and old['objective']})", flush=True)
     return entry
 
@@ -210,16 +263,38 @@ def main() -> None:
     ap.add_argument("--sizes", nargs="+", default=NAMES, choices=NAMES)
     ap.add_argument("--time-limit", type=float, default=300.0)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--workers", type=int, default=WORKERS)
+    ap.add_argument("--parameters", type=json.loads, default={},
+                    help='CP-SAT parameters as JSON, e.g. \'{"linearization_level": 2}\'')  # fmt: skip
     ap.add_argument("--check", action="store_true", help="re-check the stored schedules only")
+    ap.add_argument("--store", type=Path, metavar="FILE",
+                    help="keep this schedule (JSON, or gzipped JSON) for the one name of --sizes"
+                    " instead of solving; needs --found-by, --command and --seconds")  # fmt: skip
+    ap.add_argument("--found-by", help="with --store: what found it")
+    ap.add_argument("--command", help="with --store: the command that found it")
+    ap.add_argument("--seconds", type=float, help="with --store: the run's wall seconds")
     args = ap.parse_args()
     if args.check:
         problems = check_table()
         print("\n".join(problems) or f"all {len(load_table())} stored schedules check")
         sys.exit(1 if problems else 0)
+    if args.store is not None:
+        if len(args.sizes) != 1 or None in (args.found_by, args.command, args.seconds):
+            ap.error("--store takes one name in --sizes, --found-by, --command and --seconds")
+        (name,) = args.sizes
+        data = args.store.read_bytes()
+        text = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+        schedule = parse_schedule(json.loads(text), str(args.store))
+        kept = keep(name, instance_named(name), schedule, args.found_by, args.command,
+                    args.seconds, args.workers)  # fmt: skip
+        sys.exit(0 if kept else 1)
     for name in args.sizes:
         command = shlex.join(["python", "benchmarks/best_known.py", "--sizes", name,
-                              "--time-limit", f"{args.time_limit:g}", "--seed", str(args.seed)])  # fmt: skip
-        improve(name, args.time_limit, args.seed, command)
+                              "--time-limit", f"{args.time_limit:g}", "--seed", str(args.seed),
+                              "--workers", str(args.workers)]
+                             + (["--parameters", json.dumps(args.parameters, sort_keys=True)]
+                                if args.parameters else []))  # fmt: skip
+        improve(name, args.time_limit, args.seed, command, args.workers, args.parameters)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ reported in CP-SAT's units, so they compare directly with
 The translation is in ``benchmarks/highs_translate.py``.
 
     python benchmarks/highs_mip.py [--time-limit 60] [--threads 2] \
-        [--formulation aggregated plain] [NAMES...]
+        [--formulation aggregated plain] [--read-back [--save FILE]] [NAMES...]
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from benchmarks.highs_translate import (  # noqa: E402
     objective_scale,
     to_highs,
 )
-from models import load_instance  # noqa: E402
+from models import Instance, Schedule, load_instance  # noqa: E402
 from scheduler.cpsat.model import TimetableModel  # noqa: E402
 
 __all__ = ["MipResult", "objective_scale", "solve_mip", "to_highs"]
@@ -67,6 +67,9 @@ class MipResult:
     build_seconds: float = 0.0
     # Columns, rows and nonzeros of the MIP handed to HiGHS.
     size: dict[str, int] = field(default_factory=dict)
+    # With keep_solutions: every improving solution, (seconds, values indexed like the
+    # CpModelProto variables), in the order found.
+    solutions: list[tuple[float, list[float]]] = field(default_factory=list)
 
 
 def solve_mip(
@@ -74,12 +77,14 @@ def solve_mip(
     time_limit: float,
     threads: int = 2,
     checkpoints: Iterable[float] = (10.0, 60.0),
+    keep_solutions: bool = False,
 ) -> MipResult:
     """Solve a CP-SAT model with HiGHS, within ``time_limit`` seconds of solving.
 
     As with CP-SAT in ``scheduler.program``, the time limit covers the solve and
     the clock (for ``first_seconds``, ``objective_at`` and ``wall_seconds``)
-    starts before the model is built.
+    starts before the model is built. ``keep_solutions`` keeps every improving
+    solution in ``MipResult.solutions`` (to read each back, ``highs_readback``).
     """
     started = time.perf_counter()
     model = as_pb2(proto)
@@ -96,9 +101,14 @@ def solve_mip(
         check_status(h.setOptionValue(name, value), f"setOptionValue({name})")
 
     found: list[tuple[float, float]] = []  # (seconds, HiGHS objective) of each improvement
+    solutions: list[tuple[float, list[float]]] = []
+    num_vars = len(model.variables)
 
     def on_improving(event: Any) -> None:
-        found.append((time.perf_counter() - started, event.data_out.objective_function_value))
+        seconds = time.perf_counter() - started
+        found.append((seconds, event.data_out.objective_function_value))
+        if keep_solutions:
+            solutions.append((seconds, list(event.data_out.mip_solution[:num_vars])))
 
     h.cbMipImprovingSolution.subscribe(on_improving)
     h.run()
@@ -115,7 +125,9 @@ def solve_mip(
             # Found without an improving-solution callback (e.g. by presolve alone).
             found.append((wall, final))
         objective = scale * final
-        values = list(h.getSolution().col_value[: len(model.variables)])
+        values = list(h.getSolution().col_value[:num_vars])
+        if keep_solutions and (not solutions or solutions[-1][1] != values):
+            solutions.append((found[-1][0], values))
     if abs(info.mip_dual_bound) < highspy.kHighsInf:
         best_bound = scale * info.mip_dual_bound
 
@@ -148,6 +160,7 @@ def solve_mip(
         values=values,
         build_seconds=built,
         size=size,
+        solutions=solutions,
     )
 
 
@@ -156,24 +169,54 @@ def solve_mip(
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("names", nargs="*", default=["tiny", "small"])
+    ap.add_argument("names", nargs="*", default=["tiny", "small"], help="instances/NAME.json"
+                    " or a suite size (S, M, L)")  # fmt: skip
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--formulation", nargs="+", default=["aggregated"])
+    ap.add_argument("--read-back", action="store_true",
+                    help="read back and check each improving solution (highs_readback.py)")  # fmt: skip
+    ap.add_argument("--save", type=Path, help="with --read-back: the best checked schedule"
+                    " of the last instance, as JSON")  # fmt: skip
     args = ap.parse_args()
+
+    from benchmarks.run import SIZES, instance_for
 
     root = Path(__file__).resolve().parent.parent
     for name in args.names:
-        instance = load_instance(root / "instances" / f"{name}.json")
+        if name in SIZES:
+            instance = instance_for(name)
+        else:
+            instance = load_instance(root / "instances" / f"{name}.json")
         for formulation in args.formulation:
             tm = TimetableModel(instance, aggregate=formulation == "aggregated")
-            r = solve_mip(tm.model.proto, args.time_limit, args.threads)
+            r = solve_mip(tm.model.proto, args.time_limit, args.threads,
+                          keep_solutions=args.read_back)  # fmt: skip
             print(
                 f"{name} {formulation}: {r.status} objective {r.objective} bound {r.best_bound} "
                 f"first {_fmt(r.first_seconds)} s, wall {r.wall_seconds:.1f} s "
                 f"(build {r.build_seconds:.2f} s), at {r.objective_at}, MIP {r.size}",
                 flush=True,
             )
+            if args.read_back:
+                _read_back_all(instance, tm, r, args.save)
+
+
+def _read_back_all(instance: Instance, tm: TimetableModel, r: MipResult, save: Path | None) -> None:
+    """Print each improving solution's written objective; save the best checked one."""
+    from benchmarks.highs_readback import read_back
+    from models import to_json
+
+    best: Schedule | None = None
+    for seconds, values in r.solutions:
+        week = read_back(instance, tm, values)
+        written = "does not read back" if week is None else f"written {week.objective}"
+        print(f"  found at {seconds:.1f} s: {written}", flush=True)
+        if week is not None and (best is None or (week.objective or 0) < (best.objective or 0)):
+            best = week
+    if best is not None and save is not None:
+        save.write_text(to_json(best))
+        print(f"  saved the best checked schedule ({best.objective}) to {save}", flush=True)
 
 
 def _fmt(x: float | None) -> str:

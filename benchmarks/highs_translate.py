@@ -15,6 +15,11 @@ bounded by their domains; a literal is ``x`` or, for a negative reference, ``1 -
   ``sum(z_i) = 1`` and ``t <= e_i`` enforced by ``z_i`` (big-M from the bounds).
 - ``int_prod`` ``t = b*y`` with ``b`` 0/1-valued: ``Ly*b <= t <= Uy*b`` and
   ``y - Uy*(1 - b) <= t <= y - Ly*(1 - b)``, exact for binary ``b``.
+- ``element`` ``t = e[i]`` (``i`` an affine index, the ``e`` affine, or the older
+  ``index``/``target``/``vars`` form with variables): a binary ``z_v`` for each value
+  ``v`` of ``[0, len(e) - 1]`` within the index's bounds, ``sum(z_v) = 1`` and
+  ``i = sum(v*z_v)``; then ``t = sum(c_v*z_v)`` when every ``e_v`` is a constant
+  ``c_v``, else ``t = e_v`` enforced by ``z_v`` (big-M from the bounds).
 - the objective: HiGHS minimises ``sum(c*x) + offset``; CP-SAT reports that times
   ``scaling_factor`` (0 meaning 1), which is how a maximisation is stored.
 
@@ -237,6 +242,8 @@ class _Builder:
             self.lin_max(ct.lin_max, enf)
         elif kind == "int_prod":
             self.int_prod(ct.int_prod, enf)
+        elif kind == "element":
+            self.element(ct.element, enf)
         else:
             raise NotImplementedError(f"constraint type {kind!r} is not supported")
 
@@ -287,6 +294,31 @@ class _Builder:
         rest = _add(target, y, -1)  # t - y
         self.linear(_add(rest, flag, -ly), None, -ly, enf)  # t <= y - Ly*(1 - b)
         self.linear(_add(rest, flag, -uy), -uy, None, enf)  # t >= y - Uy*(1 - b)
+
+    def element(self, c: cp_model_pb2.ElementConstraintProto, enf: list[Expr]) -> None:
+        if c.HasField("linear_index") or c.exprs:
+            index, target = self.expr(c.linear_index), self.expr(c.linear_target)
+            exprs = [self.expr(e) for e in c.exprs]
+        else:  # the older form: variables only (a negative reference is the negation)
+            index, target = self.terms([c.index], [1]), self.terms([c.target], [1])
+            exprs = [self.terms([ref], [1]) for ref in c.vars]
+        low, high = self.bounds(index)
+        values = range(max(low, 0), min(high, len(exprs) - 1) + 1)
+        if not values:  # no index is possible: the enforcement must fail
+            self.in_domain(index, [], enf)
+            return
+        # One binary per index value; when not enforced, the index is free.
+        choices = {v: self.binary() for v in values}
+        self.linear(_total(choices.values()), None, 1)
+        self.linear(_total(choices.values()), 1, None, enf)
+        picked = _total(_add(({}, 0), z, v) for v, z in choices.items())  # sum(v*z_v)
+        self.linear(_add(index, picked, -1), 0, 0, enf)
+        if all(not exprs[v][0] for v in values):  # constants: t = sum(c_v*z_v)
+            chosen = _total(_add(({}, 0), z, exprs[v][1]) for v, z in choices.items())
+            self.linear(_add(target, chosen, -1), 0, 0, enf)
+            return
+        for v, z in choices.items():
+            self.linear(_add(target, exprs[v], -1), 0, 0, [*enf, z])
 
     def objective(self) -> None:
         model = self.model

@@ -18,6 +18,7 @@ from benchmarks.best_known import (
     NAMES,
     TABLE,
     entry_problems,
+    keep,
     load_table,
     read_schedule,
     write_schedule,
@@ -84,3 +85,20 @@ def test_a_schedule_is_stored_byte_for_byte_the_same(tmp_path: Path) -> None:
     stored = TABLE.parent / STORED[sorted(STORED)[0]]["schedule"]
     write_schedule(read_schedule(stored), tmp_path / "again.gz")
     assert (tmp_path / "again.gz").read_bytes() == stored.read_bytes()
+
+
+def test_keep_stores_only_a_checked_and_strictly_better_schedule(
+    small_copy: tuple[str, dict, Path], tmp_path: Path
+) -> None:
+    name, entry, base = small_copy
+    instance = instance_named(name)
+    schedule = read_schedule(base / entry["schedule"])
+    table = tmp_path / "best_known.json"
+    args = ("a test", "pytest", 1.0, 2)
+    lacking = schedule.model_copy(update={"sessions": schedule.sessions[1:], "objective": None})
+    assert keep(name, instance, lacking, *args, path=table) is None  # not valid
+    assert not table.exists()
+    kept = keep(name, instance, schedule, *args, path=table)
+    assert kept is not None and kept["objective"] == entry["objective"]
+    assert entry_problems(name, load_table(table)[name], instance, tmp_path) == []
+    assert keep(name, instance, schedule, *args, path=table) is None  # a tie is not better

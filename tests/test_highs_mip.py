@@ -13,12 +13,18 @@ from pathlib import Path
 import pytest
 from ortools.sat.python import cp_model
 
-from models import load_instance
+from models import ProgramIndex, load_instance
+from scheduler import check
+from scheduler.cpsat.cohort_plan import plan_cohorts
 from scheduler.cpsat.model import TimetableModel
+from scheduler.generate import generate
 
 highspy = pytest.importorskip("highspy")
 
 from benchmarks.highs_mip import solve_mip, to_highs  # noqa: E402
+from benchmarks.highs_readback import read_back  # noqa: E402
+from benchmarks.highs_translate import as_pb2  # noqa: E402
+from benchmarks.run import instance_for  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,6 +92,47 @@ def test_checkpoints_report_the_best_objective_known_then() -> None:
     assert r.objective_at[0.0] is None  # nothing is known before the start
     assert r.objective_at[60.0] == r.objective  # after the end: the final objective
     assert r.size["columns"] >= len(tm.model.proto.variables)
+
+
+def elements(tm: TimetableModel) -> int:
+    return sum(c.WhichOneof("constraint") == "element" for c in as_pb2(tm.model).constraints)
+
+
+def test_cohort_weights_small_program_reaches_cpsat_optimum() -> None:
+    # 8 patients with a planned cohort: the type repeats a patient's rows force
+    # (cohorts.py) and the cohort's topic repeats (objective.py) are both elements.
+    inst, _ = generate(8, seed=1)
+    cohorts = plan_cohorts(ProgramIndex(inst))
+    assert cohorts
+    tm = TimetableModel(inst, aggregate=True, cohorts=cohorts)
+    assert elements(tm) == 9
+    assert_same(tm.model)
+
+
+def test_solutions_read_back_to_checked_schedules() -> None:
+    inst, _ = generate(8, seed=1)
+    tm = TimetableModel(inst, aggregate=True)
+    r = solve_mip(tm.model, time_limit=20, keep_solutions=True)
+    assert r.status == "optimal" and r.objective is not None and r.solutions
+    assert r.solutions[-1][1] == r.values
+    written = []
+    for _, values in r.solutions:
+        week = read_back(inst, tm, values)
+        assert week is not None and week.objective is not None
+        report = check(inst, week)
+        assert report.ok and report.objective == week.objective
+        written.append(week.objective)
+    # The optimum's week writes the MIP's objective (the model's terms are exact here).
+    assert written[-1] == r.objective
+
+
+def test_bench_s_model_translates() -> None:
+    inst = instance_for("S")
+    for cohorts in ([], plan_cohorts(ProgramIndex(inst))):
+        tm = TimetableModel(inst, aggregate=True, cohorts=cohorts)
+        assert elements(tm) >= 30
+        h = to_highs(tm.model)
+        assert h.getNumCol() > len(tm.model.proto.variables)  # the element's binaries
 
 
 # ---------------------------------------------------------------------- one constraint type each
@@ -203,6 +250,66 @@ def _product_bool_int() -> cp_model.CpModel:
     return m
 
 
+def _element_constants() -> cp_model.CpModel:
+    m = cp_model.CpModel()
+    i = m.new_int_var(-2, 9, "i")  # CP-SAT keeps the index within the array
+    t = m.new_int_var(-10, 10, "t")
+    m.add_element(i, [4, -3, 7, 0, 2], t)
+    m.add(i != 1)
+    m.minimize(t + i)
+    return m
+
+
+def _element_variables() -> cp_model.CpModel:
+    m = cp_model.CpModel()
+    i = m.new_int_var(0, 3, "i")
+    x, y = m.new_int_var(-3, 5, "x"), m.new_int_var(0, 4, "y")
+    t = m.new_int_var(-20, 20, "t")
+    m.add_element(i, [5, x, 2 * y - 1, x + y], t)  # constants and expressions mixed
+    m.add(x + y >= 3)
+    m.maximize(3 * t - 2 * x - y - i)
+    return m
+
+
+def _element_affine_index() -> cp_model.CpModel:
+    m = cp_model.CpModel()
+    j = m.new_int_var(0, 4, "j")
+    x = m.new_int_var(0, 6, "x")
+    t = m.new_int_var(0, 20, "t")
+    m.add_element(2 * j - 1, [9, 3, x, 8, 6, 1], t)  # only odd positions are reachable
+    m.add(x >= 4)
+    m.minimize(t + x - j)
+    return m
+
+
+def _element_enforced() -> cp_model.CpModel:
+    m = cp_model.CpModel()
+    i = m.new_int_var(0, 5, "i")
+    t, x = m.new_int_var(-9, 9, "t"), m.new_int_var(0, 3, "x")
+    b = m.new_bool_var("b")
+    m.add_element(i, [3, x + 1, 4], t).only_enforce_if(b)
+    m.add(i >= 4).only_enforce_if(~b)  # out of the array: only without b
+    m.minimize(t - 2 * b + x)
+    return m
+
+
+def _element_old_fields() -> cp_model.CpModel:
+    m = cp_model.CpModel()
+    # Before 9.x, element took variables only: index, target, vars.
+    m.proto.parse_text_format(
+        """
+        variables { name: "i" domain: [0, 2] }
+        variables { name: "t" domain: [0, 9] }
+        variables { name: "a" domain: [3, 5] }
+        variables { name: "b" domain: [1, 9] }
+        constraints { element { index: 0 target: 1 vars: [2, 3, 2] } }
+        constraints { linear { vars: [2, 3] coeffs: [1, 1] domain: [9, 9] } }
+        objective { vars: [1, 0] coeffs: [2, 1] }
+        """
+    )
+    return m
+
+
 def _objective_offset_maximize() -> cp_model.CpModel:
     m = cp_model.CpModel()
     x, y = m.new_int_var(0, 10, "x"), m.new_int_var(0, 10, "y")
@@ -235,6 +342,11 @@ def _infeasible() -> cp_model.CpModel:
         _abs_equality,
         _product_bool_bool,
         _product_bool_int,
+        _element_constants,
+        _element_variables,
+        _element_affine_index,
+        _element_enforced,
+        _element_old_fields,
         _objective_offset_maximize,
         _infeasible,
     ],
@@ -267,7 +379,7 @@ def random_model(rng: random.Random) -> cp_model.CpModel:
 
     for _ in range(rng.randint(2, 6)):
         kind = rng.choice(
-            ["le", "eq", "ne", "or", "and", "amo", "eo", "max", "min", "prod_b", "prod_i"]
+            ["le", "eq", "ne", "or", "and", "amo", "eo", "max", "min", "prod_b", "prod_i", "elem"]
         )
         if kind == "le":
             enforce(m.add(expr() <= rng.randint(-3, 6)))
@@ -287,6 +399,10 @@ def random_model(rng: random.Random) -> cp_model.CpModel:
             t = m.new_int_var(-30, 30, f"t{len(m.proto.variables)}")
             exprs = [expr() for _ in range(rng.randint(1, 4))]
             (m.add_max_equality if kind == "max" else m.add_min_equality)(t, exprs)
+        elif kind == "elem":
+            t = m.new_int_var(-30, 30, f"t{len(m.proto.variables)}")
+            array = [expr() if rng.random() < 0.5 else rng.randint(-5, 5) for _ in range(4)]
+            enforce(m.add_element(rng.choice(ints), array, t))
         elif kind == "prod_b":
             p = m.new_bool_var(f"p{len(m.proto.variables)}")
             m.add_multiplication_equality(p, literal(), rng.choice(bools))
