@@ -197,7 +197,7 @@ def run_search(
     before it propagates, so no search outlives its caller.
     """
     if threading.current_thread() is not threading.main_thread():
-        return solver.solve(model, callback)
+        return _watched(solver, model, callback, stop)
     box: dict[str, Any] = {}
     # Not Thread.join: interrupted by an exception, it can mark a running thread as ended
     # (Python 3.11), and the process then exited under CP-SAT's running threads.
@@ -228,3 +228,26 @@ def run_search(
     if "error" in box:
         raise box["error"]
     return box["code"]
+
+
+def _watched(
+    solver: cp_model.CpSolver,
+    model: cp_model.CpModel,
+    callback: cp_model.CpSolverSolutionCallback | None,
+    stop: Callable[[], bool],
+) -> Any:
+    """Outside the main thread (sites solved side by side): the search in this thread,
+    and a watcher that stops it when ``stop()`` becomes true (polled every 50 ms)."""
+    finished = threading.Event()
+
+    def watch() -> None:
+        while not finished.wait(0.05):
+            if stop():
+                solver.stop_search()
+                return
+
+    threading.Thread(target=watch, name="cp-sat stop", daemon=True).start()
+    try:
+        return solver.solve(model, callback)
+    finally:
+        finished.set()
