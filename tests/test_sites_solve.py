@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from click.testing import CliRunner
 from cli import main
 from conftest import solve_checked
 from models import Instance, ProgramIndex, load_schedule
-from scheduler import ProgressEvent, SolveSettings, check, solve
+from scheduler import ProgressEvent, SolveSettings, check, sites, solve
 from scheduler.generate import generate
 from scheduler.greedy import greedy_schedule
 from scheduler.organization import (
@@ -155,3 +156,24 @@ def test_solve_by_site_starts_from_a_given_schedule(two_sites: Instance) -> None
     assert report.violations == [] and report.objective == result.objective
     assert events and events[0].objective == whole.objective  # its start, not a new greedy
     assert result.objective <= whole.objective  # a valid start is never made worse
+
+
+@pytest.mark.parametrize(("workers", "lanes", "each"), [(4, 2, 2), (2, 1, 2)])
+def test_sites_go_in_two_lanes_with_four_workers_or_more(
+    two_sites: Instance, monkeypatch: pytest.MonkeyPatch, workers: int, lanes: int, each: int
+) -> None:
+    """Two lanes side by side, each site with half the workers; with fewer than four
+    workers (a lane of one found no cohort week in time) one lane, all the workers."""
+    seen: list[tuple[str, int]] = []
+    solve_program = sites.solve_program
+
+    def spy(sub: Instance, settings: SolveSettings, **kwargs: object) -> object:
+        seen.append((threading.current_thread().name, settings.workers))
+        return solve_program(sub, settings, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sites, "solve_program", spy)
+    result = solve(two_sites, SolveSettings(time_limit=8, workers=workers))
+    report = check(two_sites, result.schedule)
+    assert report.ok and report.objective == result.objective
+    assert len({thread for thread, _ in seen}) == lanes
+    assert {w for _, w in seen} == {each}
