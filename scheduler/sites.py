@@ -140,8 +140,9 @@ def _by_site(
     lane_settings = replace(settings, workers=max(1, settings.workers // len(lanes)))
     lock = threading.Lock()  # the lanes report one at a time
     # Side by side, the sites' Python (build, read-back) shares one interpreter lock: on
-    # XL at 60 s the last sites ended 2.5 s late with whole shares.
-    lane_margin = 1.0 if len(lanes) == 1 else 0.93
+    # XL at 60 s the last sites ended 2.5 s late with whole shares, 1.4 s with 93 % of
+    # them, 0.5 s with 88 %.
+    lane_margin = 1.0 if len(lanes) == 1 else 0.88
 
     def run(lane: list[str]) -> None:
         overhead = 0.0  # deterministic: per site, beyond its search (see below)
