@@ -136,6 +136,7 @@ class ProgramIndex:
                 end = start + duration
                 home = home_block(start, end, spans)
                 self.appointment_times.append(AppointmentTime(day, k, start, end, f"{day}.{home}"))
+        self._clashing: dict[tuple[str, int, int], frozenset[str]] = {}  # blocks_clashing
         self.appointment_at: dict[tuple[str, int], AppointmentTime] = {
             t.key: t for t in self.appointment_times
         }
@@ -182,13 +183,18 @@ class ProgramIndex:
         """The slots of one day, in block order."""
         return [f"{day}.{b.id}" for b in self.instance.blocks]
 
-    def blocks_clashing(self, time: AppointmentTime) -> list[str]:
-        """Slots of the day whose block overlaps the appointment: a patient there cannot come."""
-        return [
-            f"{time.day}.{b.id}"
-            for b in self.instance.blocks
-            if overlaps(time.start, time.end, b.start, b.end)
-        ]
+    def blocks_clashing(self, time: AppointmentTime) -> frozenset[str]:
+        """Slots of the day whose block overlaps the appointment: a patient there cannot come.
+
+        Worked out once per time: the cohort plan asks it for every patient it tries."""
+        key = (time.day, time.start, time.end)
+        if key not in self._clashing:
+            self._clashing[key] = frozenset(
+                f"{time.day}.{b.id}"
+                for b in self.instance.blocks
+                if overlaps(time.start, time.end, b.start, b.end)
+            )
+        return self._clashing[key]
 
     def periods_clashing(self, time: AppointmentTime) -> list[PeriodRef]:
         """Periods of the day that overlap the appointment: a counselor leading one is busy."""
