@@ -209,7 +209,10 @@ class _Rooms:
     of its own in every period (with one left for the patients of no cohort)."""
 
     def __init__(self, index: ProgramIndex) -> None:
-        self.index = index
+        self.capacities = {  # slot -> the capacities of the group rooms open then
+            slot: [r.capacity for r in index.group_rooms if slot in index.room_slots(r)]
+            for slot in index.slots
+        }
         self.forced: dict[str, frozenset[str]] = {}  # a cohort (its first member) -> blocks
 
     def plan(self, members: list[str], forced: frozenset[str]) -> None:
@@ -219,8 +222,7 @@ class _Rooms:
         """Whether a cohort of ``members`` forced into ``forced`` finds a room in each."""
         others = [blocks for seed, blocks in self.forced.items() if seed != members[0]]
         for slot in forced:
-            seats = [r for r in self.index.group_rooms if slot in self.index.room_slots(r)]
-            fitting = sum(1 for r in seats if r.capacity >= len(members))
+            fitting = sum(1 for capacity in self.capacities[slot] if capacity >= len(members))
             if sum(slot in blocks for blocks in others) + 1 > fitting - 1:
                 return False
         return True
