@@ -191,13 +191,12 @@ def run_search(
 ) -> Any:
     """``solver.solve(model, callback)``, stopped early when ``stop()`` becomes true.
 
-    In the main thread the search runs in a thread of its own, so that the main thread
-    keeps running Python's signal handlers: ``stop`` is polled every 50 ms, and an
-    exception there (a KeyboardInterrupt) stops the search and waits for its thread
-    before it propagates, so no search outlives its caller.
+    The search runs in a thread of its own while the caller polls ``stop`` every 50 ms:
+    in the main thread, so that it keeps running Python's signal handlers; in another
+    (sites solved side by side), so that Ctrl-C stops that search too. An exception
+    while polling (a KeyboardInterrupt) stops the search and waits for its thread before
+    it propagates, so no search outlives its caller.
     """
-    if threading.current_thread() is not threading.main_thread():
-        return _watched(solver, model, callback, stop)
     box: dict[str, Any] = {}
     # Not Thread.join: interrupted by an exception, it can mark a running thread as ended
     # (Python 3.11), and the process then exited under CP-SAT's running threads.
@@ -228,26 +227,3 @@ def run_search(
     if "error" in box:
         raise box["error"]
     return box["code"]
-
-
-def _watched(
-    solver: cp_model.CpSolver,
-    model: cp_model.CpModel,
-    callback: cp_model.CpSolverSolutionCallback | None,
-    stop: Callable[[], bool],
-) -> Any:
-    """Outside the main thread (sites solved side by side): the search in this thread,
-    and a watcher that stops it when ``stop()`` becomes true (polled every 50 ms)."""
-    finished = threading.Event()
-
-    def watch() -> None:
-        while not finished.wait(0.05):
-            if stop():
-                solver.stop_search()
-                return
-
-    threading.Thread(target=watch, name="cp-sat stop", daemon=True).start()
-    try:
-        return solver.solve(model, callback)
-    finally:
-        finished.set()
