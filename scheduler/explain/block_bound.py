@@ -63,6 +63,7 @@ from ortools.linear_solver import pywraplp
 
 from models import GroupType, Instance, Patient, ProgramIndex, Room
 from scheduler.check.cohorts import forced_repeats
+from scheduler.explain.precheck import can_run_in
 
 # pywraplp.Variable: its natural API (x <= y, 2 * x) is untyped.
 Var: TypeAlias = Any
@@ -156,14 +157,8 @@ class _Relaxation:
         enough qualified counselors (one with its role) are available there."""
         if not any(g.holds(r.capacity) >= g.min_size for r in self.rooms(site, slot)):
             return False
-        staff = [
-            c
-            for c in self.instance.counselors
-            if g.id in c.qualified and slot in c.available and self.index.works_at(c, site)
-        ]
-        return len(staff) >= g.staff_required and any(
-            self.index.has_role(c, g.requires_role) for c in staff
-        )
+        staff = [c for c in self.instance.counselors if self.index.works_at(c, site)]
+        return can_run_in(self.index, g, staff, slot)
 
     # -- the patients ---------------------------------------------------------------------
 

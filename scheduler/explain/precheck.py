@@ -109,11 +109,14 @@ def days_possible(idx: ProgramIndex) -> list[Finding]:
 
 def can_run_somewhere(idx: ProgramIndex, g: GroupType, counselors: list[Counselor]) -> bool:
     """Some slot has enough qualified staff (one with the required role) to run ``g``."""
-    for slot in idx.slots:
-        staff = [c for c in counselors if g.id in c.qualified and slot in c.available]
-        if len(staff) >= g.staff_required and any(idx.has_role(c, g.requires_role) for c in staff):
-            return True
-    return False
+    return any(can_run_in(idx, g, counselors, slot) for slot in idx.slots)
+
+
+def can_run_in(idx: ProgramIndex, g: GroupType, counselors: list[Counselor], slot: str) -> bool:
+    """Enough of ``counselors`` are qualified and available in ``slot`` to lead ``g`` (one
+    with its required role)."""
+    staff = [c for c in counselors if g.id in c.qualified and slot in c.available]
+    return len(staff) >= g.staff_required and any(idx.has_role(c, g.requires_role) for c in staff)
 
 
 def _needed_types(idx: ProgramIndex, patients: list[Patient]) -> dict[str, list[Patient]]:
